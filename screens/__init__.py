@@ -1,0 +1,1 @@
+"""Textual screens of the bench: login, home, request, checklist, outcome and help."""

@@ -1,0 +1,1 @@
+"""Persistence: the station's local SQLite, the central schema, migrations and sync. No Textual."""
