@@ -1,0 +1,261 @@
+"""The warehouse's words as types: programs, catalog models, requests, items, answers, outcomes.
+
+Everything here is plain data (frozen dataclasses and string enums) so the policy engine,
+the checklist and the store can share it without importing a UI or a database.
+Money is always integer cents; timestamps are timezone-aware.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class ProgramKind(StrEnum):
+    TRADE_UP = "trade_up"
+    TRADE_IN_CREDIT = "trade_in_credit"
+    GRADED = "graded"
+
+
+class Condition(StrEnum):
+    """A declared condition, as the customer chose it on the portal, best first."""
+
+    LIKE_NEW = "like_new"
+    GOOD = "good"
+    FAIR = "fair"
+    POOR = "poor"
+    BROKEN = "broken"
+
+
+class Grade(StrEnum):
+    """Cosmetic grade given at the bench (graded programs only), best first."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+
+
+class Defect(StrEnum):
+    CRACKED = "cracked"
+    NO_POWER = "no_power"
+    WATER = "water"
+    MISSING_PARTS = "missing_parts"
+
+
+class Outcome(StrEnum):
+    ACCEPT = "accept"
+    REVISE = "revise"
+    REJECT = "reject"
+    HOLD = "hold"
+
+
+class Disposition(StrEnum):
+    REFURBISH = "refurbish"
+    RECYCLE = "recycle"
+    RETURN = "return"
+    HOLD = "hold"
+
+
+class Role(StrEnum):
+    INSPECTOR = "inspector"
+    SUPERVISOR = "supervisor"
+
+
+class RequestStatus(StrEnum):
+    SUBMITTED = "submitted"
+    IN_TRANSIT = "in_transit"
+    RECEIVED = "received"
+    INSPECTED = "inspected"
+    CREDITED = "credited"
+    CANCELLED = "cancelled"
+
+
+class Reason(StrEnum):
+    """Reason codes stored on an inspection; stable strings, central reads them."""
+
+    MODEL_NOT_LISTED = "model_not_listed"
+    OTHER_BRAND = "other_brand"
+    TOO_OLD = "too_old"
+    BROKEN = "broken"
+    DIRTY = "dirty"
+    SERIAL_MISMATCH = "serial_mismatch"
+    NOT_OWNED = "not_owned"
+    ARRIVED_LATE = "arrived_late"
+    QUOTE_EXPIRED = "quote_expired"
+    CONDITION_DIFFERS = "condition_differs"
+    WIPED_AT_BENCH = "wiped_at_bench"
+    WIPE_FAILED = "wipe_failed"
+    VALUE_CAPPED = "value_capped"
+
+
+@dataclass(frozen=True)
+class ProgramPolicy:
+    """One program's rules, as data (central table `programs`, overridable in config).
+
+    The graded-value fields are only read for graded programs: value = base value of the
+    model x grade percent, less `age_step_percent` per year since the model's release,
+    x `broken_percent` / `dirty_percent` when those apply, capped at `value_cap_cents`.
+    """
+
+    code: str
+    name: str
+    kind: ProgramKind
+    max_items: int
+    max_age_years: int
+    ship_window_days: int
+    quote_valid_days: int
+    revise_response_working_days: int
+    ineligible_disposition: Disposition
+    value_cap_cents: int | None = None
+    brand: str | None = None
+    grade_percents: Mapping[Grade, int] = field(
+        default_factory=lambda: {Grade.A: 100, Grade.B: 80, Grade.C: 55, Grade.D: 30}
+    )
+    broken_percent: int = 15
+    dirty_percent: int = 85
+    age_step_percent: int = 10
+
+
+@dataclass(frozen=True)
+class CatalogModel:
+    sku: str
+    program_code: str
+    brand: str
+    name: str
+    released_on: date
+    base_value_cents: int
+    has_storage: bool
+    gtins: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequestItem:
+    id: str
+    request_id: str
+    sku: str
+    declared_condition: Condition
+    offer_cents: int
+    quoted_at: datetime
+    declared_serial: str | None = None
+    purchased_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Request:
+    id: str
+    program_code: str
+    customer_ref: str
+    created_at: datetime
+    shipping_cost_cents: int
+    status: RequestStatus
+    tracking_number: str | None = None
+    items: tuple[RequestItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Inspector:
+    id: str
+    name: str
+    role: Role
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class InspectedItem:
+    """What the policy needs to know about the device on the bench besides the answers.
+
+    `model` is the catalog model the scanned device resolved to (None when it resolved
+    to nothing the catalog knows); `declared_model` is the model the customer declared.
+    """
+
+    item: RequestItem
+    request_created_at: datetime
+    declared_model: CatalogModel
+    model: CatalogModel | None
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The finished checklist, as facts. None means the question was not asked.
+
+    `serial_matches` is None when no serial was declared; `grade` is None for programs
+    that do not grade; `wiped` is None when the device arrived factory reset.
+    """
+
+    model_listed: bool
+    older_than_limit: bool
+    broken: bool
+    dirty: bool
+    factory_reset: bool
+    owned_outright: bool
+    serial_matches: bool | None = None
+    defects: tuple[Defect, ...] = ()
+    wiped: bool | None = None
+    grade: Grade | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the program's policy decides for one inspected item."""
+
+    outcome: Outcome
+    final_cents: int
+    disposition: Disposition
+    reasons: tuple[Reason, ...]
+
+
+class AnswerSource(StrEnum):
+    PREFILLED = "prefilled"  # the data answered it and the inspector let it stand
+    INSPECTOR = "inspector"  # the inspector answered a question the data could not
+    OVERRIDDEN = "overridden"  # the inspector changed a pre-filled answer, with a reason
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    """One answer as recorded: who gave it, when, and where it came from.
+
+    `question` is a `bench.checklist.Question` value; `value` is "yes"/"no", a grade
+    letter or a defect code. Records are append-only: answering a question again after
+    going back adds a record, and the latest one for a question counts.
+    """
+
+    question: str
+    value: str
+    source: AnswerSource
+    inspector_id: str
+    answered_at: datetime
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class InspectionStarted:
+    """An inspection that has begun: saved at once so it can be resumed after a crash."""
+
+    id: str  # UUID4 as text; the primary key locally and centrally
+    request_item_id: str
+    station_id: str
+    inspector_id: str
+    started_at: datetime
+    scanned_code: str
+    identified_sku: str | None
+
+
+@dataclass(frozen=True)
+class UnfinishedInspection:
+    started: InspectionStarted
+    answers: tuple[AnswerRecord, ...]
+
+
+@dataclass(frozen=True)
+class FinishedInspection:
+    """A confirmed inspection: written with its outbox row in one local transaction."""
+
+    started: InspectionStarted
+    finished_at: datetime
+    answers: tuple[AnswerRecord, ...]
+    grade: Grade | None
+    wiped: bool
+    decision: Decision
