@@ -1,0 +1,518 @@
+"""The station's config.toml: one declarative schema drives validation and the example file.
+
+A bench is set up by a warehouse technician, not by the developer who wrote it, so every
+mistake in config.toml must come back as one message that names the file, the section,
+the key, what was expected and what was found, and suggests the fix. To keep that true as
+keys are added, nothing here is written per key: `SCHEMA` is a table of keys (section,
+name, type, default, allowed values, help text), and both `load_config` and
+`write_example` read it. Adding a key means one row in `SCHEMA` and one field in the
+section's dataclass (a test checks the two agree).
+
+This module imports only the standard library: it runs before the first screen is up.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Final, Literal, get_args
+
+CENTRAL_URL_ENV: Final = "BENCH_CENTRAL_URL"
+DEFAULT_CONFIG_PATH: Final = Path("config.toml")
+
+ScannerKind = Literal["serial", "wedge", "simulated"]
+Terminator = Literal["CR", "LF", "CRLF"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+TERMINATOR_BYTES: Final[Mapping[str, bytes]] = {"CR": b"\r", "LF": b"\n", "CRLF": b"\r\n"}
+
+
+class ConfigError(Exception):
+    """config.toml cannot be used. `str(error)` is the whole message, ready to show.
+
+    `problems` holds one line per problem: every problem found is reported at once, so
+    a technician fixes the file in one pass instead of one restart per typo.
+    """
+
+    def __init__(self, problems: str | list[str] | tuple[str, ...]) -> None:
+        self.problems: tuple[str, ...] = (
+            (problems,) if isinstance(problems, str) else tuple(problems)
+        )
+        super().__init__("\n".join(self.problems))
+
+
+# --- the sections, as typed values -------------------------------------------------------
+# The dataclasses carry no defaults on purpose: defaults live in SCHEMA only, so there is
+# one place to change them. Build a Config with `parse_config` or `load_config`.
+
+
+@dataclass(frozen=True)
+class StationConfig:
+    id: str
+    country: str
+    subdivision: str | None
+
+
+@dataclass(frozen=True)
+class ScannerConfig:
+    kind: ScannerKind
+    port: str
+    baud: int
+    terminator: Terminator
+    wedge_max_gap_ms: int
+    double_read_window_ms: int
+
+    @property
+    def terminator_bytes(self) -> bytes:
+        return TERMINATOR_BYTES[self.terminator]
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    local_path: Path
+    central_url: str
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    interval_seconds: float
+    batch_size: int
+
+
+@dataclass(frozen=True)
+class LogConfig:
+    path: Path
+    level: LogLevel
+
+
+@dataclass(frozen=True)
+class UiConfig:
+    idle_logout_minutes: int
+
+
+@dataclass(frozen=True)
+class Config:
+    station: StationConfig
+    scanner: ScannerConfig
+    store: StoreConfig
+    sync: SyncConfig
+    log: LogConfig
+    ui: UiConfig
+    source: Path | None = None  # the file it was read from; None when built in code (demo)
+
+
+# --- the schema ---------------------------------------------------------------------------
+
+ValueType = Literal["str", "int", "float", "path"]
+
+
+class _Required:
+    """Marker default: the key has no default and must be present."""
+
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Final = _Required()
+
+
+@dataclass(frozen=True)
+class Key:
+    """One row of the schema.
+
+    `default` is REQUIRED, None (optional and absent by default: written commented out in
+    the example), or the value used when the key is absent. `example` is what the example
+    file sets when it differs from the default. `help` is the inline comment; `doc` lines
+    go above the key for what does not fit on one line.
+    """
+
+    section: str
+    name: str
+    type: ValueType
+    default: object
+    help: str
+    choices: tuple[str, ...] = ()
+    minimum: float | None = None
+    pattern: str | None = None
+    pattern_hint: str = ""
+    example: object = None
+    doc: tuple[str, ...] = ()
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    @property
+    def optional(self) -> bool:
+        """Absent unless set: written commented out in the example."""
+        return self.default is None
+
+    def example_value(self) -> object:
+        return self.default if self.example is None else self.example
+
+
+SECTIONS: Final[Mapping[str, tuple[type, str]]] = {
+    "station": (StationConfig, "Who this bench is."),
+    "scanner": (ScannerConfig, "The barcode scanner on this bench."),
+    "store": (StoreConfig, "Where inspections are kept: locally first, then centrally."),
+    "sync": (SyncConfig, "Sending inspections to the central database, fetching requests."),
+    "log": (LogConfig, "The log file a technician reads when something goes wrong."),
+    "ui": (UiConfig, "The screen."),
+}
+
+SCHEMA: Final[tuple[Key, ...]] = (
+    Key(
+        "station", "id", "str", REQUIRED, "shown in the header, stored on inspections",
+        pattern=r"\S.*", pattern_hint="a name such as \"B-07\"", example="B-07",
+    ),
+    Key(
+        "station", "country", "str", "US", "public holidays for working-day counts",
+        pattern=r"[A-Z]{2}", pattern_hint="a two-letter ISO 3166 country code such as \"US\"",
+        doc=("Working days (the customer's 5 days to answer a revised quote) skip",
+             "weekends and this country's public holidays."),
+    ),
+    Key(
+        "station", "subdivision", "str", None, "state or province for regional holidays",
+        example="CA",
+    ),
+    Key(
+        "scanner", "kind", "str", "serial", "serial | wedge | simulated",
+        choices=get_args(ScannerKind), example="wedge",
+        doc=("serial: a USB/RS-232 scanner read through its serial port (port below).",
+             "wedge: the scanner types into this terminal like a keyboard.",
+             "simulated: a pseudo-terminal; for demos and tests."),
+    ),
+    Key(
+        "scanner", "port", "str", "",
+        "serial only: a path, or \"vid:pid\", or a URL",
+        doc=("Serial scanners only. Use a path that survives replugging, e.g.",
+             "port = \"/dev/serial/by-id/usb-Honeywell_Scanner-if00\"   # or \"vid:pid\", or a URL",
+             "(\"vid:pid\" finds the scanner whatever port number it gets)."),
+    ),
+    Key("scanner", "baud", "int", 9600, "serial only; the scanner's manual says", minimum=1),
+    Key(
+        "scanner", "terminator", "str", "CR", "CR | LF | CRLF: what ends one scan",
+        choices=get_args(Terminator),
+    ),
+    Key(
+        "scanner", "wedge_max_gap_ms", "int", 50,
+        "wedge only: longer gaps are a person typing", minimum=1,
+    ),
+    Key(
+        "scanner", "double_read_window_ms", "int", 1500,
+        "the same code again within this is one scan", minimum=0,
+    ),
+    Key(
+        "store", "local_path", "path", "bench-local.db", "the station's SQLite file",
+        doc=("Relative paths are relative to the folder this file is in.",),
+    ),
+    Key(
+        "store", "central_url", "str", "", "BENCH_CENTRAL_URL, if set, wins",
+        example="sqlite:///bench-central.db",
+        doc=("The central database. The environment variable BENCH_CENTRAL_URL, when",
+             "set, overrides this. Passwords belong in BENCH_CENTRAL_URL, never here:",
+             "e.g. BENCH_CENTRAL_URL=postgresql://bench:SECRET@central/trade_in",
+             "\"sqlite:///bench-central.db\" suits a one-machine site or a try-out."),
+    ),
+    Key(
+        "sync", "interval_seconds", "float", 5.0, "how often to push and pull when idle",
+        minimum=0.1,
+    ),
+    Key("sync", "batch_size", "int", 500, "inspections sent per round trip", minimum=1),
+    Key(
+        "log", "path", "path", "bench.log", "rotated at 1 MB, 5 files kept",
+        doc=("Relative to the folder this file is in. If it cannot be written, bench",
+             "logs to the system temp folder instead and says so on screen."),
+    ),
+    Key(
+        "log", "level", "str", "INFO", "DEBUG | INFO | WARNING | ERROR",
+        choices=get_args(LogLevel),
+    ),
+    Key(
+        "ui", "idle_logout_minutes", "int", 15,
+        "no scan or key this long logs out; 0: never",
+        minimum=0,
+    ),
+)  # fmt: skip
+
+_BY_SECTION: Final[dict[str, dict[str, Key]]] = {
+    section: {k.name: k for k in SCHEMA if k.section == section} for section in SECTIONS
+}
+
+
+def _schema_matches_dataclasses() -> None:
+    """Fail at import, not in the field, if a key was added to SCHEMA or a dataclass only."""
+    for section, (cls, _) in SECTIONS.items():
+        declared = [f.name for f in fields(cls)]
+        if declared != list(_BY_SECTION[section]):
+            raise RuntimeError(
+                f"bench.config: [{section}] SCHEMA keys {list(_BY_SECTION[section])} "
+                f"differ from {cls.__name__} fields {declared}"
+            )
+
+
+_schema_matches_dataclasses()
+
+_TYPE_WORDS: Final[Mapping[ValueType, str]] = {
+    "str": "a string",
+    "path": "a string (a file path)",
+    "int": "an integer",
+    "float": "a number",
+}
+
+
+# --- loading ------------------------------------------------------------------------------
+
+
+def load_config(path: Path = DEFAULT_CONFIG_PATH) -> Config:
+    """Read and validate a config file; raise ConfigError with an actionable message."""
+    shown = _shown(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"No config file at {shown}. Create one with `bench init-config` (writes a "
+            "commented example) or copy bench/config.example.toml, or run `bench demo` "
+            "to try the bench without one."
+        ) from None
+    except IsADirectoryError:
+        raise ConfigError(f"{shown} is a folder, not a config file.") from None
+    except OSError as e:
+        raise ConfigError(f"Cannot read {shown}: {e.strerror or e}.") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{shown}: not UTF-8 text (byte {e.start}); save it as UTF-8.") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(_syntax_message(shown, text, e)) from None
+    return parse_config(data, base_dir=path.parent, name=str(path), source=path)
+
+
+def parse_config(
+    data: Mapping[str, Any],
+    *,
+    base_dir: Path,
+    name: str = "config.toml",
+    source: Path | None = None,
+) -> Config:
+    """Validate already-parsed TOML data. Relative paths resolve against `base_dir`.
+
+    Public so `bench demo` can build a Config in code, e.g.
+    `parse_config({"station": {"id": "DEMO"}}, base_dir=tmp)`.
+    """
+    problems: list[str] = []
+    base = base_dir.expanduser().resolve()
+    for section in data:
+        if section not in SECTIONS:
+            problems.append(
+                f"{name}: unknown section [{section}].{_suggest(section, SECTIONS, '[{}]')} "
+                f"Known sections: {', '.join(SECTIONS)}."
+            )
+    built: dict[str, Any] = {}
+    for section, (cls, _) in SECTIONS.items():
+        table = data.get(section, {})
+        if not isinstance(table, Mapping):
+            problems.append(
+                f"{name}: {section} must be a section [{section}], got {_describe(table)}."
+            )
+            continue
+        values: dict[str, Any] = {}
+        for key_name in table:
+            if key_name not in _BY_SECTION[section]:
+                problems.append(_unknown_key(name, section, key_name))
+        for key in _BY_SECTION[section].values():
+            if key.name in table:
+                value, problem = _check(key, table[key.name], base)
+                if problem:
+                    problems.append(f"{name}: [{section}] {key.name} {problem}")
+                values[key.name] = value
+            elif key.required:
+                problems.append(
+                    f"{name}: [{section}] {key.name} is required, e.g. "
+                    f"{key.name} = {_toml_value(key.example_value())}  # {key.help}"
+                )
+            else:
+                values[key.name] = _check(key, key.default, base)[0]
+        if not problems:
+            built[section] = cls(**values)
+    if not problems:
+        scanner = built["scanner"]
+        assert isinstance(scanner, ScannerConfig)
+        # The one rule that spans keys: a serial scanner cannot be opened without a port.
+        if scanner.kind == "serial" and not scanner.port:
+            problems.append(
+                f'{name}: [scanner] port is required when kind = "serial", e.g. '
+                'port = "/dev/serial/by-id/usb-Honeywell_Scanner-if00" (see `ls '
+                '/dev/serial/by-id/`), or kind = "wedge" for a keyboard-wedge scanner.'
+            )
+    if problems:
+        raise ConfigError(problems)
+    return Config(**built, source=source)
+
+
+def _check(key: Key, value: object, base: Path) -> tuple[object, str | None]:
+    """Return (converted value, None) or (None, what is wrong, as the end of a sentence)."""
+    if value is None:  # an optional key without default, left out
+        return None, None
+    # bool is a subclass of int in Python, but `baud = true` is a mistake, not 1.
+    ok = {
+        "str": isinstance(value, str),
+        "path": isinstance(value, str),
+        "int": isinstance(value, int) and not isinstance(value, bool),
+        "float": isinstance(value, int | float) and not isinstance(value, bool),
+    }[key.type]
+    if not ok:
+        return None, f"must be {_TYPE_WORDS[key.type]}, got {_describe(value)}."
+    if key.choices and value not in key.choices:
+        return None, f"must be one of {', '.join(key.choices)}, got {_describe_short(value)}."
+    if key.pattern and isinstance(value, str) and not re.fullmatch(key.pattern, value):
+        return None, f"must be {key.pattern_hint}, got {_describe_short(value)}."
+    if key.minimum is not None and isinstance(value, int | float) and value < key.minimum:
+        return None, f"must be at least {_number(key.minimum)}, got {_number(value)}."
+    if key.type == "float" and isinstance(value, int):
+        return float(value), None
+    if key.type == "path" and isinstance(value, str):
+        if not value.strip():
+            return None, "must not be empty."
+        path = Path(value).expanduser()
+        return (path if path.is_absolute() else base / path), None
+    return value, None
+
+
+def _unknown_key(name: str, section: str, key_name: str) -> str:
+    known = _BY_SECTION[section]
+    hint = _suggest(key_name, known)
+    if not hint:
+        # A known key in the wrong section is a common slip when copying lines around.
+        homes = [k.section for k in SCHEMA if k.name == key_name]
+        if homes:
+            hint = f" {key_name} belongs in [{homes[0]}]."
+    return (
+        f"{name}: unknown key [{section}] {key_name}.{hint} "
+        f"Known keys in [{section}]: {', '.join(known)}."
+    )
+
+
+def _suggest(word: str, known: Mapping[str, object], form: str = "{}") -> str:
+    close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
+    return f" Did you mean {form.format(close[0])}?" if close else ""
+
+
+def _describe(value: object) -> str:
+    """Name a TOML value the way the file spells it: `the string "9600"`."""
+    if isinstance(value, bool):
+        return f"the boolean {'true' if value else 'false'}"
+    if isinstance(value, str):
+        return f"the string {json.dumps(value)}"
+    if isinstance(value, int):
+        return f"the integer {value}"
+    if isinstance(value, float):
+        return f"the number {value}"
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return f"a {type(value).__name__}"  # dates and times
+
+
+def _describe_short(value: object) -> str:
+    return json.dumps(value) if isinstance(value, str) else _describe(value)
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+
+
+def _syntax_message(shown: str, text: str, error: tomllib.TOMLDecodeError) -> str:
+    """File, line and column, tomllib's words, and the line itself with a caret under it."""
+    message = str(error)
+    # Python 3.11's TOMLDecodeError has no lineno/colno attributes; the position is only in
+    # the message, as "(at line 3, column 5)" (or "(at end of document)").
+    match = _TOML_POSITION.search(message)
+    if not match:
+        return f"{shown}: not valid TOML: {message}"
+    line_no, column = int(match.group(1)), int(match.group(2))
+    reason = message[: match.start()]
+    lines = text.splitlines()
+    source_line = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
+    gutter = f"{line_no:>5} | "
+    return (
+        f"{shown}, line {line_no}, column {column}: not valid TOML: {reason}\n"
+        f"{gutter}{source_line}\n"
+        f"{' ' * (len(gutter) - 2)}| {' ' * (column - 1)}^"
+    )
+
+
+def _shown(path: Path) -> str:
+    """A relative path as the technician would type it: `./config.toml`."""
+    text = str(path)
+    if path.is_absolute() or text.startswith((".", "~")):
+        return text
+    return f".{os.sep}{text}"
+
+
+# --- helpers for the rest of the bench ----------------------------------------------------
+
+
+def central_url(config: Config) -> str | None:
+    """The central database URL: BENCH_CENTRAL_URL if set, else the config value, else None.
+
+    The environment variable wins so that a password never has to be written into
+    config.toml, and so that the shipped config.toml (which points at a local SQLite file
+    for try-outs) can be redirected to the real central database without editing it.
+    """
+    from_env = os.environ.get(CENTRAL_URL_ENV, "").strip()
+    if from_env:
+        return from_env
+    return config.store.central_url.strip() or None
+
+
+# --- the example file ---------------------------------------------------------------------
+
+_COMMENT_COLUMN: Final = 34  # where inline comments start, as in DESIGN.md's Config section
+
+
+def example_text() -> str:
+    """The commented example config, generated from SCHEMA (and loadable as is)."""
+    out = [
+        "# bench station config. Every key the bench reads is here, with its default or",
+        "# an example. Written by `bench init-config`; edit freely. An unknown key or a",
+        "# wrong value stops the bench with a message naming the line to fix.",
+        "# Paths are relative to the folder this file is in.",
+    ]
+    for section, (_, about) in SECTIONS.items():
+        out += ["", f"[{section}]", f"# {about}"]
+        for key in _BY_SECTION[section].values():
+            out += [f"# {line}" for line in key.doc]
+            assignment = f"{key.name} = {_toml_value(key.example_value())}"
+            if key.optional:
+                # No default: show it commented out, so it is easy to turn on.
+                assignment = f"# {assignment}"
+            out.append(f"{assignment.ljust(_COMMENT_COLUMN - 1)} # {key.help}")
+    return "\n".join(out) + "\n"
+
+
+def write_example(path: Path) -> None:
+    """Write the commented example config to `path` (creating its folder)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(example_text(), encoding="utf-8")
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    # JSON string escapes are valid TOML basic-string escapes.
+    return json.dumps(str(value))
