@@ -182,7 +182,7 @@ SCHEMA: Final[tuple[Key, ...]] = (
         example="CA",
     ),
     Key(
-        "scanner", "kind", "str", "serial", "serial | wedge | simulated",
+        "scanner", "kind", "str", REQUIRED, "serial | wedge | simulated",
         choices=get_args(ScannerKind), example="wedge",
         doc=("serial: a USB/RS-232 scanner read through its serial port (port below).",
              "wedge: the scanner types into this terminal like a keyboard.",
@@ -272,28 +272,28 @@ _TYPE_WORDS: Final[Mapping[ValueType, str]] = {
 
 def load_config(path: Path = DEFAULT_CONFIG_PATH) -> Config:
     """Read and validate a config file; raise ConfigError with an actionable message."""
-    shown = _shown(path)
+    name = str(path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(
-            f"No config file at {shown}. Create one with `bench init-config` (writes a "
+            f"No config file at {_shown(path)}. Create one with `bench init-config` (writes a "
             "commented example) or copy bench/config.example.toml, or run `bench demo` "
             "to try the bench without one."
         ) from None
     except IsADirectoryError:
-        raise ConfigError(f"{shown} is a folder, not a config file.") from None
+        raise ConfigError(f"{name} is a folder, not a config file.") from None
     except OSError as e:
-        raise ConfigError(f"Cannot read {shown}: {e.strerror or e}.") from None
+        raise ConfigError(f"Cannot read {name}: {e.strerror or e}.") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise ConfigError(f"{shown}: not UTF-8 text (byte {e.start}); save it as UTF-8.") from None
+        raise ConfigError(f"{name}: not UTF-8 text (byte {e.start}); save it as UTF-8.") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(_syntax_message(shown, text, e)) from None
-    return parse_config(data, base_dir=path.parent, name=str(path), source=path)
+        raise ConfigError(_syntax_message(name, text, e)) from None
+    return parse_config(data, base_dir=path.parent, name=name, source=path)
 
 
 def parse_config(
@@ -306,7 +306,7 @@ def parse_config(
     """Validate already-parsed TOML data. Relative paths resolve against `base_dir`.
 
     Public so `bench demo` can build a Config in code, e.g.
-    `parse_config({"station": {"id": "DEMO"}}, base_dir=tmp)`.
+    `parse_config({"station": {"id": "DEMO"}, "scanner": {"kind": "simulated"}}, base_dir=tmp)`.
     """
     problems: list[str] = []
     base = base_dir.expanduser().resolve()
@@ -434,21 +434,21 @@ def _number(value: float) -> str:
 _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 
 
-def _syntax_message(shown: str, text: str, error: tomllib.TOMLDecodeError) -> str:
+def _syntax_message(name: str, text: str, error: tomllib.TOMLDecodeError) -> str:
     """File, line and column, tomllib's words, and the line itself with a caret under it."""
     message = str(error)
     # Python 3.11's TOMLDecodeError has no lineno/colno attributes; the position is only in
     # the message, as "(at line 3, column 5)" (or "(at end of document)").
     match = _TOML_POSITION.search(message)
     if not match:
-        return f"{shown}: not valid TOML: {message}"
+        return f"{name}: not valid TOML: {message}"
     line_no, column = int(match.group(1)), int(match.group(2))
     reason = message[: match.start()]
     lines = text.splitlines()
     source_line = lines[line_no - 1] if 0 < line_no <= len(lines) else ""
     gutter = f"{line_no:>5} | "
     return (
-        f"{shown}, line {line_no}, column {column}: not valid TOML: {reason}\n"
+        f"{name}, line {line_no}, column {column}: not valid TOML: {reason}\n"
         f"{gutter}{source_line}\n"
         f"{' ' * (len(gutter) - 2)}| {' ' * (column - 1)}^"
     )
