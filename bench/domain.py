@@ -89,6 +89,7 @@ class Reason(StrEnum):
     WIPED_AT_BENCH = "wiped_at_bench"
     WIPE_FAILED = "wipe_failed"
     VALUE_CAPPED = "value_capped"
+    WRONG_ITEM = "wrong_item"
 
 
 @dataclass(frozen=True)

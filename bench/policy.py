@@ -20,6 +20,7 @@ rejected), without duplicates, in the order of the `Reason` enum. Informational 
 HOLD reasons, every program kind:
 
 * `serial_matches is False`                               -> SERIAL_MISMATCH
+* the device resolved to a catalog model other than the declared one -> WRONG_ITEM
 * `wiped is False` (not reset and the bench wipe failed)  -> WIPE_FAILED; also when the
   device was not factory reset and no wipe is recorded (`wiped is None`): customer data
   must never leave the bench on a device.
@@ -215,12 +216,20 @@ def _same_brand(model_brand: str, program_brand: str | None) -> bool:
     return model_brand.strip().casefold() == program_brand.strip().casefold()
 
 
+def _wrong_item(item: InspectedItem) -> bool:
+    """The device is a known model, but not the one the customer declared."""
+    seen, declared = item.model, item.declared_model
+    return seen is not None and seen.sku != declared.sku and seen.name != declared.name
+
+
 def _collect_common(
     policy: ProgramPolicy, item: InspectedItem, answers: Answers, today: date, f: _Findings
 ) -> None:
     """Reasons every program kind shares."""
     if answers.serial_matches is False:
         f.hold.add(Reason.SERIAL_MISMATCH)
+    if _wrong_item(item):
+        f.hold.add(Reason.WRONG_ITEM)
     if answers.wiped is False or (not answers.factory_reset and answers.wiped is None):
         f.hold.add(Reason.WIPE_FAILED)
     if not answers.factory_reset and answers.wiped is True:
