@@ -24,6 +24,7 @@ from bench.domain import (
     ProgramKind,
     ProgramPolicy,
 )
+from bench.policy import older_than_limit
 
 YES = "yes"
 NO = "no"
@@ -115,6 +116,7 @@ class DeviceFacts:
     """What the scan of the device told us, beyond the catalog model it resolved to."""
 
     scanned_code: str
+    gtin: str | None = None
     serial: str | None = None
     production_date: date | None = None
 
@@ -147,6 +149,13 @@ def prefills(
         found[Question.MODEL_LISTED] = Prefill(
             _yes_no(listed), f"{model.name} is {where} for {policy.name}"
         )
+    if model is not None and device.gtin is None:
+        # The scan carried no model (a serial, an IMEI, a hand pick): the declared model is
+        # presumed, and the inspector overrides when the device in hand is another one.
+        presumed = found[Question.MODEL_LISTED]
+        found[Question.MODEL_LISTED] = Prefill(
+            presumed.value, f"{presumed.why} (declared; the scan carries no model)"
+        )
     declared = item.item.declared_serial
     if declared and device.serial:
         matches = declared.strip().upper() == device.serial.strip().upper()
@@ -156,13 +165,13 @@ def prefills(
     if item.item.purchased_on is not None:
         age = _years_between(item.item.purchased_on, today)
         found[Question.OLDER_THAN_LIMIT] = Prefill(
-            _yes_no(age >= policy.max_age_years),
+            _yes_no(older_than_limit(policy, item.item.purchased_on, today)),
             f"purchased {item.item.purchased_on.isoformat()}, {age} years ago",
         )
     elif device.production_date is not None:
         age = _years_between(device.production_date, today)
         found[Question.OLDER_THAN_LIMIT] = Prefill(
-            _yes_no(age >= policy.max_age_years),
+            _yes_no(older_than_limit(policy, device.production_date, today)),
             f"produced {device.production_date.isoformat()}, {age} years ago",
         )
     return found

@@ -1,0 +1,49 @@
+"""App-wide messages: past-tense events posted by drivers, workers and screens."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from bench.domain import FinishedInspection
+from bench.scans import Scan
+
+
+class ScanRead(Message):
+    """A scanner (wedge, serial or simulated) read one code."""
+
+    def __init__(self, scan: Scan) -> None:
+        super().__init__()
+        self.scan = scan
+
+
+class StationOpened(Message):
+    """The local store is open and the replica loaded: the station can log people in."""
+
+
+class StartupProgressed(Message):
+    """The first replica load moved on; a burst collapses to the latest."""
+
+    def __init__(self, what: str, done: int, total: int) -> None:
+        super().__init__()
+        self.what = what
+        self.done = done
+        self.total = total
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, StartupProgressed)
+
+
+class StartupFailed(Message):
+    """The station could not open its store: the message says why and what to do."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+
+class InspectionSaved(Message):
+    """An inspection was confirmed and written with its outbox row."""
+
+    def __init__(self, done: FinishedInspection) -> None:
+        super().__init__()
+        self.done = done

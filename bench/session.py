@@ -1,0 +1,501 @@
+"""The inspection session: what a scan or a key means at this moment, and what gets recorded.
+
+Screens ask the session and show what it answers; they never touch the store. The session
+never imports Textual, so the whole inspection flow is tested without a UI. Everything an
+inspector can get wrong comes back as a `Problem` in plain words with what to do next.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from store.local import LocalStore
+
+from bench import pins
+from bench.checklist import (
+    Checklist,
+    ChecklistError,
+    DeviceFacts,
+    OverrideNeedsReason,
+    Prefill,
+    Question,
+    prefills,
+)
+from bench.domain import (
+    CatalogModel,
+    Decision,
+    FinishedInspection,
+    Grade,
+    InspectedItem,
+    InspectionStarted,
+    Inspector,
+    ProgramKind,
+    ProgramPolicy,
+    Request,
+    RequestItem,
+)
+from bench.money import dollars
+from bench.policy import aggregate_credit_cents, arrived_late, decide, request_problems
+from bench.scans import Classified, ScanKind, classify
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something the inspector must see: what happened and what to do. The UI rings the bell."""
+
+    title: str
+    detail: str
+    hint: str
+
+
+@dataclass(frozen=True)
+class NeedsReason:
+    """The answer overrides what the data says: ask for a reason, then answer again."""
+
+    value: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One line of the request screen."""
+
+    item: RequestItem
+    model_name: str
+    decision: Decision | None  # the confirmed outcome, once inspected
+
+
+@dataclass
+class ActiveInspection:
+    """The inspection on the bench: its saved start, the item, the checklist."""
+
+    started: InspectionStarted
+    inspected: InspectedItem
+    checklist: Checklist
+
+    @property
+    def prefill(self) -> Prefill | None:
+        current = self.checklist.current
+        return self.checklist.prefilled.get(current) if current else None
+
+
+class Session:
+    """One station's session: who is logged in, which request, which inspection."""
+
+    def __init__(
+        self,
+        store: LocalStore,
+        station_id: str,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.store = store
+        self.station_id = station_id
+        self.clock = clock
+        self.inspector: Inspector | None = None
+        self.request: Request | None = None
+        self.program: ProgramPolicy | None = None
+        self.active: ActiveInspection | None = None
+        self._decisions: dict[str, Decision] = {}
+
+    # -- who ----------------------------------------------------------------------------
+
+    def find_inspector(self, badge: str) -> Inspector | Problem:
+        found = self.store.inspector(badge.upper())
+        if found is None or not found[0].active:
+            return Problem(
+                "Unknown badge",
+                f"No active inspector {badge} at this station.",
+                "Scan your own badge or type your id. A supervisor adds inspectors with "
+                "`bench inspectors add`.",
+            )
+        return found[0]
+
+    def login(self, badge: str, pin: str) -> Inspector | Problem:
+        found = self.find_inspector(badge)
+        if isinstance(found, Problem):
+            return found
+        record = self.store.inspector(found.id)
+        assert record is not None
+        now = self.clock()
+        state = pins.lock_state(self.store.login_failure_times(found.id, now - pins.LOCK_FOR), now)
+        if state.locked and state.until is not None:
+            return Problem(
+                "Badge locked",
+                f"Too many wrong PINs for {found.id}.",
+                f"Try again after {state.until.astimezone().strftime('%H:%M')}, "
+                "or ask a supervisor.",
+            )
+        if not pins.verify_pin(pin, record[1]):
+            self.store.record_login_failure(found.id, now)
+            self._audit("login_failed", {"inspector": found.id}, inspector_id=found.id)
+            state = pins.lock_state(
+                self.store.login_failure_times(found.id, now - pins.LOCK_FOR), now
+            )
+            if state.locked:
+                return Problem(
+                    "Badge locked",
+                    f"{pins.LOCK_AFTER} wrong PINs for {found.id}.",
+                    f"The badge is locked for {int(pins.LOCK_FOR.total_seconds() // 60)} "
+                    "minutes, or ask a supervisor.",
+                )
+            return Problem(
+                "Wrong PIN",
+                f"The PIN does not match {found.id}.",
+                f"Type it again: {state.attempts_left} tries left before the badge locks.",
+            )
+        self.store.clear_login_failures(found.id)
+        self.inspector = found
+        self._audit("login", {})
+        log.info("inspector %s logged in at %s", found.id, self.station_id)
+        return found
+
+    def logout(self) -> None:
+        if self.inspector is not None:
+            self._audit("logout", {})
+            log.info("inspector %s logged out", self.inspector.id)
+        self.inspector = None
+        self.request = None
+        self.program = None
+        self.active = None
+
+    # -- which request ------------------------------------------------------------------
+
+    def open_request(self, code: str) -> Request | Problem:
+        request = self.store.find_request(code)
+        if request is None:
+            return Problem(
+                "Unknown request",
+                f"No request or tracking number {code} in this station's copy.",
+                "Check the label. A request made in the last minutes arrives with the next "
+                "sync; if it stays unknown, put the package aside for a supervisor.",
+            )
+        program = self.store.program(request.program_code)
+        if program is None:
+            return Problem(
+                "Unknown program",
+                f"Request {request.id} belongs to program {request.program_code}, "
+                "which this station does not know.",
+                "Put the package aside for a supervisor.",
+            )
+        self.request = request
+        self.program = program
+        self._decisions = self.store.finished_decisions(request.id)
+        self._audit("request_opened", {"request": request.id})
+        return request
+
+    def item_rows(self) -> list[ItemRow]:
+        if self.request is None:
+            return []
+        rows = []
+        for item in self.request.items:
+            model = self.store.catalog_model(item.sku)
+            rows.append(
+                ItemRow(item, model.name if model else item.sku, self._decisions.get(item.id))
+            )
+        return rows
+
+    def close_request(self) -> None:
+        """The inspector is done with this package: back to waiting for a label."""
+        self.request = None
+        self.program = None
+        self._decisions = {}
+
+    def request_warnings(self) -> list[str]:
+        """What is wrong with the request as a whole, for the request screen."""
+        if self.request is None or self.program is None:
+            return []
+        warnings = request_problems(self.program, self.request)
+        if arrived_late(self.program, self.request, self.today):
+            warnings.append(
+                f"Arrived after the {self.program.ship_window_days}-day shipping window: "
+                "its items go on hold for a supervisor."
+            )
+        return warnings
+
+    def settlement(self) -> str:
+        """What the customer gets for the request, once every item is inspected."""
+        assert self.request is not None and self.program is not None
+        credit = aggregate_credit_cents(self._decisions.values(), self.request.shipping_cost_cents)
+        if self.program.kind is ProgramKind.TRADE_IN_CREDIT:
+            return f"discount code of {dollars(credit)} after shipping"
+        return f"{dollars(credit)} to refund"
+
+    @property
+    def pending_items(self) -> list[RequestItem]:
+        if self.request is None:
+            return []
+        return [item for item in self.request.items if item.id not in self._decisions]
+
+    @property
+    def request_done(self) -> bool:
+        return self.request is not None and not self.pending_items
+
+    # -- which device -------------------------------------------------------------------
+
+    def inspect_device(self, scan: Classified) -> ActiveInspection | Problem:
+        """Match a scanned device to an item of the open request and start its checklist."""
+        if self.request is None:
+            return Problem(
+                "No request open",
+                "Scan the package label first.",
+                "Scan the request id or tracking number on the package.",
+            )
+        facts = device_facts(scan)
+        model = self.store.model_by_gtin(facts.gtin) if facts.gtin else None
+        matched = self._match(scan, model, facts.serial)
+        if isinstance(matched, Problem):
+            return matched
+        return self._start(matched, model, facts)
+
+    def inspect_item(self, item_id: str) -> ActiveInspection | Problem:
+        """Start an item picked by hand (a device with no readable label)."""
+        if self.request is None:
+            return Problem("No request open", "Scan the package label first.", "")
+        item = next((i for i in self.request.items if i.id == item_id), None)
+        if item is None:
+            return Problem(
+                "Not in this request",
+                f"{item_id} is not an item of {self.request.id}.",
+                "Scan a device of this request, or its item label.",
+            )
+        if item.id in self._decisions:
+            return self._already_inspected(item)
+        return self._start(item, None, DeviceFacts(item.id))
+
+    def _match(
+        self, scan: Classified, model: CatalogModel | None, serial: str | None
+    ) -> RequestItem | Problem:
+        assert self.request is not None
+        items = self.request.items
+        if scan.kind is ScanKind.ITEM_ID:
+            chosen = next((i for i in items if i.id == scan.value), None)
+            if chosen is not None:
+                return self._pending_or_done(chosen)
+        if serial:
+            by_serial = [
+                i
+                for i in items
+                if i.declared_serial and i.declared_serial.upper() == serial.upper()
+            ]
+            if by_serial:
+                return self._pending_or_done(by_serial[0])
+        if model is not None:
+            by_model = [i for i in items if self._same_model(i, model)]
+            pending = [i for i in by_model if i.id not in self._decisions]
+            if pending:
+                return pending[0]
+            if by_model:
+                return self._already_inspected(by_model[0])
+        pending = self.pending_items
+        if len(pending) == 1:
+            # One device left: take it, and let the checklist show what does not match.
+            return pending[0]
+        if not pending:
+            return Problem(
+                "Request already done",
+                f"Every item of {self.request.id} is inspected.",
+                "Scan the next package label.",
+            )
+        return Problem(
+            "Device matches no item",
+            f"{scan.value} matches no waiting item of {self.request.id}.",
+            "Scan the device's barcode with the model (GTIN), or pick the item with the arrow "
+            "keys and Enter. A device that belongs to no item goes aside for a supervisor.",
+        )
+
+    def _same_model(self, item: RequestItem, model: CatalogModel) -> bool:
+        if item.sku == model.sku:
+            return True
+        declared = self.store.catalog_model(item.sku)
+        return declared is not None and declared.name == model.name
+
+    def _pending_or_done(self, item: RequestItem) -> RequestItem | Problem:
+        return self._already_inspected(item) if item.id in self._decisions else item
+
+    def _already_inspected(self, item: RequestItem) -> Problem:
+        decision = self._decisions[item.id]
+        return Problem(
+            "Already inspected",
+            f"Item {item.id} was inspected already: {decision.outcome.value.upper()}.",
+            "Scan another device of this request. A supervisor can reopen an item.",
+        )
+
+    def _start(
+        self, item: RequestItem, model: CatalogModel | None, facts: DeviceFacts
+    ) -> ActiveInspection | Problem:
+        assert self.request is not None and self.program is not None
+        assert self.inspector is not None, "an inspection needs a logged-in inspector"
+        declared = self.store.catalog_model(item.sku)
+        if declared is None:
+            return Problem(
+                "Unknown model",
+                f"Item {item.id} declares model {item.sku}, which the catalog lacks.",
+                "Put the device aside for a supervisor.",
+            )
+        # A scan without a GTIN says nothing of the model: the declared one is presumed.
+        identified = model if facts.gtin else declared
+        inspected = InspectedItem(item, self.request.created_at, declared, identified)
+        started = InspectionStarted(
+            id=str(uuid.uuid4()),
+            request_item_id=item.id,
+            station_id=self.station_id,
+            inspector_id=self.inspector.id,
+            started_at=self.clock(),
+            scanned_code=facts.scanned_code,
+            identified_sku=identified.sku if identified else None,
+        )
+        self.store.begin_inspection(started)
+        checklist = Checklist(
+            self.program, prefills(self.program, inspected, facts, self.today), item.declared_serial
+        )
+        self.active = ActiveInspection(started, inspected, checklist)
+        log.info("inspection %s started for %s", started.id, item.id)
+        return self.active
+
+    # -- the checklist ------------------------------------------------------------------
+
+    @property
+    def today(self) -> date:
+        return self.clock().date()
+
+    def answer(self, value: str, reason: str | None = None) -> Problem | NeedsReason | None:
+        active, inspector = self._require_active()
+        try:
+            record = active.checklist.answer(value, inspector.id, self.clock(), reason)
+        except OverrideNeedsReason as needs:
+            return NeedsReason(value, str(needs))
+        except ChecklistError as error:
+            return Problem("Not an answer", str(error), "Use the keys shown under the question.")
+        self.store.record_answer(active.started.id, record)
+        return None
+
+    def accept_prefill(self) -> Problem | None:
+        active, inspector = self._require_active()
+        try:
+            record = active.checklist.accept_prefill(inspector.id, self.clock())
+        except ChecklistError as error:
+            return Problem("Answer needed", str(error), "Answer with the keys shown.")
+        self.store.record_answer(active.started.id, record)
+        return None
+
+    def back(self) -> bool:
+        active, _ = self._require_active()
+        return active.checklist.back()
+
+    def cancel_inspection(self) -> None:
+        if self.active is None or self.inspector is None:
+            return
+        self.store.cancel_inspection(self.active.started.id, self.inspector.id, self.clock())
+        log.info("inspection %s cancelled", self.active.started.id)
+        self.active = None
+
+    def decision(self) -> Decision:
+        active, _ = self._require_active()
+        assert self.program is not None
+        return decide(self.program, active.inspected, active.checklist.to_answers(), self.today)
+
+    def confirm(self) -> FinishedInspection:
+        """Record the outcome: the inspection and its outbox row, in one local transaction."""
+        active, _ = self._require_active()
+        decision = self.decision()
+        answers = active.checklist.to_answers()
+        done = FinishedInspection(
+            started=active.started,
+            finished_at=self.clock(),
+            answers=active.checklist.records,
+            grade=Grade(answers.grade) if answers.grade else None,
+            wiped=answers.wiped is True,
+            decision=decision,
+        )
+        self.store.finish_inspection(done)
+        self._decisions[active.started.request_item_id] = decision
+        self.active = None
+        log.info(
+            "inspection %s confirmed: %s %s cents, %s",
+            done.started.id,
+            decision.outcome.value,
+            decision.final_cents,
+            decision.disposition.value,
+        )
+        return done
+
+    # -- resuming after a restart -------------------------------------------------------
+
+    def unfinished(self) -> list[tuple[str, str, datetime]]:
+        """(inspection id, item id, started at) of inspections a crash left open."""
+        return [
+            (u.started.id, u.started.request_item_id, u.started.started_at)
+            for u in self.store.unfinished_inspections(self.station_id)
+        ]
+
+    def discard(self, inspection_id: str) -> None:
+        """Drop an unfinished inspection a crash left open, without resuming it."""
+        assert self.inspector is not None
+        self.store.cancel_inspection(inspection_id, self.inspector.id, self.clock())
+
+    def resume(self, inspection_id: str) -> ActiveInspection | Problem:
+        found = next(
+            (
+                u
+                for u in self.store.unfinished_inspections(self.station_id)
+                if u.started.id == inspection_id
+            ),
+            None,
+        )
+        if found is None:
+            return Problem("Nothing to resume", "That inspection is no longer open.", "")
+        request_id = found.started.request_item_id.rsplit("-", 1)[0]
+        opened = self.open_request(request_id)
+        if isinstance(opened, Problem):
+            return opened
+        assert self.program is not None
+        item = next(i for i in opened.items if i.id == found.started.request_item_id)
+        declared = self.store.catalog_model(item.sku)
+        assert declared is not None
+        identified = (
+            self.store.catalog_model(found.started.identified_sku)
+            if found.started.identified_sku
+            else None
+        )
+        inspected = InspectedItem(item, opened.created_at, declared, identified)
+        facts = device_facts(classify(found.started.scanned_code))
+        checklist = Checklist(
+            self.program,
+            prefills(self.program, inspected, facts, self.today),
+            item.declared_serial,
+            records=found.answers,
+        )
+        self.active = ActiveInspection(found.started, inspected, checklist)
+        self._audit("inspection_resumed", {"inspection": inspection_id})
+        return self.active
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _require_active(self) -> tuple[ActiveInspection, Inspector]:
+        if self.active is None or self.inspector is None:
+            raise ChecklistError("No inspection is open")
+        return self.active, self.inspector
+
+    def _audit(self, event: str, detail: dict[str, str], inspector_id: str | None = None) -> None:
+        who = inspector_id or (self.inspector.id if self.inspector else None)
+        self.store.audit(event, self.station_id, who, detail, self.clock())
+
+
+_SERIAL_KINDS = frozenset({ScanKind.SERIAL, ScanKind.IMEI})
+
+
+def device_facts(scan: Classified) -> DeviceFacts:
+    """What a device scan tells about the device: its GTIN, serial and production date."""
+    serial = scan.serial or (scan.value if scan.kind in _SERIAL_KINDS else None)
+    return DeviceFacts(
+        scan.value, gtin=scan.gtin, serial=serial, production_date=scan.production_date
+    )
+
+
+__all__ = ["ActiveInspection", "ItemRow", "NeedsReason", "Problem", "Question", "Session"]

@@ -1,0 +1,78 @@
+"""Small modal questions: a yes/no confirmation and the reason for an override."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Label
+
+from bench.checklist import OVERRIDE_REASONS
+from bench.scans import Classified
+from bench.scans import Command as Cmd
+
+REASON_COMMANDS = (Cmd.REASON_1, Cmd.REASON_2, Cmd.REASON_3, Cmd.REASON_4)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Are you sure? y / n, or CMD:YES / CMD:NO."""
+
+    BINDINGS = [
+        Binding("y", "dismiss(True)", "Yes"),
+        Binding("n", "dismiss(False)", "No"),
+        Binding("escape", "dismiss(False)", "No"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="title")
+            yield Label("[Y] Yes      [N] No", classes="prompt", markup=False)
+        yield Footer()
+
+    def handle_scan(self, scan: Classified) -> None:
+        if scan.command in (Cmd.YES, Cmd.CONFIRM):
+            self.dismiss(True)
+        elif scan.command in (Cmd.NO, Cmd.CANCEL, Cmd.BACK):
+            self.dismiss(False)
+        else:
+            self.app.bell()
+
+
+class ReasonScreen(ModalScreen[str | None]):
+    """Why the inspector overrides what the data said: keys 1-4 or CMD:REASON-1..4."""
+
+    BINDINGS = [
+        *(
+            Binding(str(n), f"choose({n - 1})", f"Reason {n}")
+            for n in range(1, len(OVERRIDE_REASONS) + 1)
+        ),
+        Binding("escape", "dismiss(None)", "Keep the data's answer"),
+    ]
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.message, classes="title")
+            yield Label("Why override it?", classes="prompt")
+            for n, reason in enumerate(OVERRIDE_REASONS, start=1):
+                yield Label(f"[{n}] {reason}", markup=False)
+        yield Footer()
+
+    def action_choose(self, index: int) -> None:
+        self.dismiss(OVERRIDE_REASONS[index])
+
+    def handle_scan(self, scan: Classified) -> None:
+        if scan.command in REASON_COMMANDS:
+            self.action_choose(REASON_COMMANDS.index(scan.command))
+        elif scan.command in (Cmd.CANCEL, Cmd.BACK):
+            self.dismiss(None)
+        else:
+            self.app.bell()

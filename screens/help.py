@@ -1,0 +1,57 @@
+"""Help: every key and every command code, so nobody gets lost."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Label, Static
+
+from bench.scans import Classified, command_sheet
+
+KEYS: tuple[tuple[str, str], ...] = (
+    ("F1", "this help (CMD:HELP)"),
+    ("ctrl+p", "command palette: every action by name"),
+    ("F2", "log out (CMD:LOGOUT)"),
+    ("Y / N", "answer yes / no (CMD:YES / CMD:NO)"),
+    ("A B C D", "cosmetic grade (CMD:GRADE-A … D)"),
+    ("1 2 3 4", "defect, or override reason"),
+    ("Enter", "keep the pre-filled answer / confirm (CMD:CONFIRM, CMD:SKIP)"),
+    ("Backspace", "back one question (CMD:BACK)"),
+    ("Esc", "cancel / next package (CMD:CANCEL)"),
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys on the left, command codes on the right; Esc, F1 or any CMD code closes it."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close help"),
+        Binding("f1", "dismiss", "Close help"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        keys = Table.grid(padding=(0, 2))
+        for key, what in KEYS:
+            keys.add_row(f"[b]{key}[/b]", what)
+        codes = Table.grid(padding=(0, 2))
+        for code, label in command_sheet():
+            codes.add_row(f"[b]{code}[/b]", label)
+        with VerticalScroll(classes="dialog"):
+            yield Label("HELP", classes="title")
+            yield Static(
+                "1. Log in: scan your badge, type your PIN.  2. Scan the package label.  "
+                "3. Scan each device and answer the questions.  4. Confirm the outcome: "
+                "it is saved at once and the label says where the device goes.",
+                markup=False,
+            )
+            yield Label("Keys", classes="prompt")
+            yield Static(keys)
+            yield Label("Command codes (scan them from the command sheet)", classes="prompt")
+            yield Static(codes)
+        yield Footer()
+
+    def handle_scan(self, scan: Classified) -> None:
+        self.dismiss()

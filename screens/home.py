@@ -1,0 +1,113 @@
+"""Home: waits for a package label scan, and offers to resume what a crash left open."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Input, Label, Static
+
+from bench.scans import Classified, ScanKind, classify
+from bench.scans import Command as Cmd
+from bench.session import Problem
+from screens.base import BenchScreen
+
+
+class HomeScreen(BenchScreen):
+    """Scan a package label (request id or tracking number)."""
+
+    BINDINGS = [
+        Binding("f5", "resume", "Resume unfinished", id="resume"),
+        Binding("f8", "discard", "Discard unfinished", id="discard"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        with Vertical(classes="box"):
+            yield Label("SCAN A PACKAGE LABEL", classes="big-prompt")
+            yield Label("request id (TI-…) or tracking number", classes="muted")
+            yield Input(placeholder="or type it here and press Enter", id="code")
+            yield Static(id="unfinished", classes="notice", markup=False)
+            yield Static(id="hints", classes="hints")
+        yield from self.compose_footer()
+
+    @property
+    def scan_hint(self) -> str:
+        return "Scan the request id or the tracking number on the package label."
+
+    def on_mount(self) -> None:
+        self.refresh_view()
+
+    def refresh_view(self) -> None:
+        self.query_one("#code", Input).value = ""
+        self.query_one("#code", Input).focus()
+        unfinished = self.session.unfinished()
+        notice = self.query_one("#unfinished", Static)
+        if unfinished:
+            _, item_id, started_at = unfinished[0]
+            notice.update(
+                f"Unfinished inspection of {item_id}, started "
+                f"{started_at.astimezone().strftime('%H:%M')}: F5 or CMD:CONFIRM resumes it, "
+                "F8 or CMD:CANCEL discards it."
+            )
+        notice.set_class(bool(unfinished), "-visible")
+        hints = self.bench.hints
+        if hints:
+            text = Text("Demo: try scanning (type it and press Enter)\n", style="bold")
+            for code, what in hints:
+                text.append(f"  {code:<22}", style="bold")
+                text.append(f" {what}\n")
+            self.query_one("#hints", Static).update(text)
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("resume", "discard"):
+            return bool(self.session.unfinished())
+        return True
+
+    def handle_scan(self, scan: Classified) -> None:
+        if scan.kind in (ScanKind.REQUEST_ID, ScanKind.TRACKING_NUMBER, ScanKind.ITEM_ID):
+            code = scan.value.rsplit("-", 1)[0] if scan.kind is ScanKind.ITEM_ID else scan.value
+            opened = self.session.open_request(code)
+            if isinstance(opened, Problem):
+                self.show_problem(opened)
+                return
+            self.clear_problem()
+            self.bench.show("request")
+        elif scan.command is Cmd.CONFIRM:
+            self.action_resume()
+        elif scan.command is Cmd.CANCEL:
+            self.action_discard()
+        else:
+            self.show_problem(
+                Problem(
+                    "Package label first",
+                    f"{scan.value} is not a request id or tracking number.",
+                    self.scan_hint,
+                )
+            )
+
+    @on(Input.Submitted, "#code")
+    def code_typed(self, event: Input.Submitted) -> None:
+        event.input.value = ""
+        if event.value.strip():
+            self.handle_scan(classify(event.value))
+
+    def action_resume(self) -> None:
+        unfinished = self.session.unfinished()
+        if not unfinished:
+            self.show_problem(Problem("Nothing to resume", "No unfinished inspection.", ""))
+            return
+        resumed = self.session.resume(unfinished[0][0])
+        if isinstance(resumed, Problem):
+            self.show_problem(resumed)
+            return
+        self.bench.show("outcome" if resumed.checklist.complete else "checklist")
+
+    def action_discard(self) -> None:
+        unfinished = self.session.unfinished()
+        if unfinished:
+            self.session.discard(unfinished[0][0])
+        self.refresh_view()

@@ -1,0 +1,70 @@
+"""Login: scan a badge (or type the id), then type the PIN."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Input, Label
+
+from bench.scans import Classified, ScanKind
+from bench.session import Problem
+from screens.base import BenchScreen
+
+
+class LoginScreen(BenchScreen):
+    """Who is at the bench. Nothing else can happen until someone logs in."""
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        with Vertical(id="login-box", classes="box"):
+            yield Label("SCAN YOUR BADGE", classes="big-prompt")
+            yield Label("or type your id, then your PIN", classes="muted")
+            yield Input(placeholder="Badge id, e.g. EMP-0001", id="badge")
+            yield Input(placeholder="PIN", password=True, id="pin", max_length=8)
+        yield from self.compose_footer()
+
+    @property
+    def scan_hint(self) -> str:
+        return "Scan your badge, then type your PIN."
+
+    def refresh_view(self) -> None:
+        self.query_one("#badge", Input).value = ""
+        self.query_one("#pin", Input).value = ""
+        self.query_one("#badge", Input).focus()
+
+    def on_mount(self) -> None:
+        self.refresh_view()
+
+    def handle_scan(self, scan: Classified) -> None:
+        if scan.kind is not ScanKind.BADGE:
+            super().handle_scan(scan)
+            return
+        found = self.session.find_inspector(scan.value)
+        if isinstance(found, Problem):
+            self.show_problem(found)
+            return
+        self.clear_problem()
+        self.query_one("#badge", Input).value = found.id
+        self.query_one("#pin", Input).focus()
+
+    @on(Input.Submitted, "#badge")
+    def badge_typed(self) -> None:
+        self.query_one("#pin", Input).focus()
+
+    @on(Input.Submitted, "#pin")
+    def pin_typed(self) -> None:
+        badge = self.query_one("#badge", Input).value.strip()
+        pin_input = self.query_one("#pin", Input)
+        pin = pin_input.value
+        pin_input.value = ""
+        if not badge:
+            self.show_problem(Problem("Who are you?", "No badge id yet.", self.scan_hint))
+            self.query_one("#badge", Input).focus()
+            return
+        result = self.session.login(badge, pin)
+        if isinstance(result, Problem):
+            self.show_problem(result)
+            return
+        self.clear_problem()
+        self.bench.logged_in()

@@ -1,0 +1,105 @@
+"""The outcome: what the program's policy decides, confirmed by the inspector to be saved."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Digits, Label, Static
+
+from bench.domain import Decision, Outcome
+from bench.money import dollars
+from bench.reasons import reason_text
+from bench.scans import Classified
+from bench.scans import Command as Cmd
+from bench.session import Problem
+from screens.base import BenchScreen
+
+HEADLINES = {
+    Outcome.ACCEPT: "ACCEPT",
+    Outcome.REVISE: "REVISE — new quote",
+    Outcome.REJECT: "REJECT",
+    Outcome.HOLD: "HOLD for a supervisor",
+}
+
+
+class OutcomeScreen(BenchScreen):
+    """Shows the decision; Enter or CMD:CONFIRM saves it and goes back to scanning."""
+
+    BINDINGS = [
+        Binding("enter", "confirm", "Confirm and save", id="confirm"),
+        Binding("backspace", "back", "Back to the checklist", id="back"),
+        Binding("escape", "cancel", "Cancel inspection", id="cancel"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        with Vertical(classes="box"):
+            yield Label(id="outcome-item", classes="muted", markup=False)
+            yield Static(id="outcome-word", classes="outcome")
+            yield Digits(id="outcome-value")
+            yield Label(id="outcome-disposition", classes="title", markup=False)
+            yield Static(id="outcome-reasons", markup=False)
+            yield Label(
+                "Enter / CMD:CONFIRM saves · Backspace / CMD:BACK changes an answer",
+                classes="prompt",
+                markup=False,
+            )
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        self.refresh_view()
+
+    @property
+    def scan_hint(self) -> str:
+        return "Scan CMD:CONFIRM to save this outcome, or CMD:BACK to change an answer."
+
+    def refresh_view(self) -> None:
+        active = self.session.active
+        if active is None or not active.checklist.complete:
+            return
+        decision = self.session.decision()
+        self.query_one("#outcome-item", Label).update(
+            f"{active.inspected.item.id} · {active.inspected.declared_model.name}"
+        )
+        word = self.query_one("#outcome-word", Static)
+        word.update(HEADLINES[decision.outcome])
+        for outcome in Outcome:
+            word.set_class(outcome is decision.outcome, f"-{outcome.value}")
+        self.query_one("#outcome-value", Digits).update(dollars(decision.final_cents))
+        self.query_one("#outcome-disposition", Label).update(
+            f"Label: {decision.disposition.value.upper()}"
+        )
+        self.query_one("#outcome-reasons", Static).update(_reasons(decision))
+
+    def handle_scan(self, scan: Classified) -> None:
+        if scan.command is Cmd.CONFIRM:
+            self.action_confirm()
+        elif scan.command is Cmd.BACK:
+            self.action_back()
+        elif scan.command is Cmd.CANCEL:
+            self.action_cancel()
+        else:
+            self.show_problem(
+                Problem(
+                    "Confirm this device first",
+                    f"{scan.value} was scanned before the outcome was confirmed.",
+                    self.scan_hint,
+                )
+            )
+
+    def action_confirm(self) -> None:
+        self.bench.save_inspection()
+
+    def action_back(self) -> None:
+        self.session.back()
+        self.bench.show("checklist")
+
+    def action_cancel(self) -> None:
+        self.confirm_cancel_inspection()
+
+
+def _reasons(decision: Decision) -> str:
+    if not decision.reasons:
+        return "Every check passed."
+    return "\n".join(f"• {reason_text(reason)}" for reason in decision.reasons)

@@ -1,0 +1,141 @@
+"""The request on the bench: its program, its items, which are done; scan the next device."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Label, Static
+
+from bench.domain import Outcome
+from bench.money import dollars
+from bench.scans import Classified, ScanKind
+from bench.scans import Command as Cmd
+from bench.session import Problem
+from screens.base import BenchScreen
+
+OUTCOME_STYLE = {
+    Outcome.ACCEPT: "bold green",
+    Outcome.REVISE: "bold yellow",
+    Outcome.REJECT: "bold red",
+    Outcome.HOLD: "bold magenta",
+}
+
+
+class RequestScreen(BenchScreen):
+    """Items of one request; a device scan starts its checklist."""
+
+    BINDINGS = [
+        Binding("enter", "inspect", "Inspect picked item", id="inspect"),
+        Binding("escape", "done", "Next package", id="done"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        with Vertical(classes="box"):
+            yield Label(id="request-title", classes="title")
+            yield Label(id="request-facts", classes="muted", markup=False)
+            yield Static(id="request-warnings", classes="notice", markup=False)
+            yield DataTable(id="items", cursor_type="row", zebra_stripes=True)
+            yield Label(id="request-prompt", classes="prompt")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#items", DataTable)
+        table.add_columns("Item", "Declared model", "Condition", "Offer", "Serial", "Status")
+        self.refresh_view()
+
+    @property
+    def scan_hint(self) -> str:
+        return "Scan a device of this request, or pick an item with ↑↓ and Enter."
+
+    def refresh_view(self) -> None:
+        request = self.session.request
+        program = self.session.program
+        if request is None or program is None:
+            return
+        self.query_one("#request-title", Label).update(f"{request.id}  ·  {program.name}")
+        tracking = f" · tracking {request.tracking_number}" if request.tracking_number else ""
+        self.query_one("#request-facts", Label).update(
+            f"customer {request.customer_ref} · created {request.created_at:%Y-%m-%d}"
+            f" · shipping {dollars(request.shipping_cost_cents)}{tracking}"
+        )
+        warnings = self.session.request_warnings()
+        notice = self.query_one("#request-warnings", Static)
+        notice.update("\n".join(warnings))
+        notice.set_class(bool(warnings), "-visible")
+        table = self.query_one("#items", DataTable)
+        table.clear()
+        for row in self.session.item_rows():
+            item = row.item
+            if row.decision is None:
+                status = Text("waiting")
+            else:
+                status = Text(
+                    f"{row.decision.outcome.value.upper()} {dollars(row.decision.final_cents)}",
+                    style=OUTCOME_STYLE[row.decision.outcome],
+                )
+            table.add_row(
+                item.id.rsplit("-", 1)[-1],
+                row.model_name,
+                item.declared_condition.value.replace("_", " "),
+                dollars(item.offer_cents),
+                item.declared_serial or "—",
+                status,
+                key=item.id,
+            )
+        pending = self.session.pending_items
+        if pending:
+            table.move_cursor(
+                row=[r.item.id for r in self.session.item_rows()].index(pending[0].id)
+            )
+            prompt = f"SCAN A DEVICE — {len(pending)} of {len(request.items)} waiting"
+        else:
+            prompt = f"ALL DONE — {self.session.settlement()}. Scan the next package."
+        self.query_one("#request-prompt", Label).update(prompt)
+        table.focus()
+
+    def handle_scan(self, scan: Classified) -> None:
+        if scan.kind in (ScanKind.REQUEST_ID, ScanKind.TRACKING_NUMBER):
+            opened = self.session.open_request(scan.value)
+            if isinstance(opened, Problem):
+                self.show_problem(opened)
+                return
+            self.clear_problem()
+            self.refresh_view()
+            return
+        if scan.command is Cmd.CANCEL or scan.command is Cmd.BACK:
+            self.action_done()
+            return
+        if scan.command is Cmd.CONFIRM:
+            self.action_inspect()
+            return
+        if scan.kind in (ScanKind.COMMAND, ScanKind.BADGE):
+            super().handle_scan(scan)
+            return
+        self.start(self.session.inspect_device(scan))
+
+    def start(self, started: object) -> None:
+        if isinstance(started, Problem):
+            self.show_problem(started)
+            return
+        self.clear_problem()
+        self.bench.show("checklist")
+
+    @on(DataTable.RowSelected, "#items")
+    def row_chosen(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.start(self.session.inspect_item(event.row_key.value))
+
+    def action_inspect(self) -> None:
+        table = self.query_one("#items", DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+            if key.value is not None:
+                self.start(self.session.inspect_item(key.value))
+
+    def action_done(self) -> None:
+        self.session.close_request()
+        self.bench.show("home")
