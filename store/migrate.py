@@ -1,0 +1,111 @@
+"""Runs the Alembic migrations shipped inside the package, without an alembic.ini.
+
+Both schemas (the station's SQLite and the central database) are created and upgraded only
+through migrations, so a station file or a central database made by an older release is
+brought forward the same way a new one is created. The migration folders live under
+`store/migrations/{local,central}` and travel as package data.
+
+To write a new revision, autogenerate against a database at head, then read and clean it::
+
+    from alembic import command
+    from store.migrate import alembic_config
+    cfg = alembic_config("central")
+    cfg.set_main_option("sqlalchemy.url", "sqlite:///scratch.db")
+    command.upgrade(cfg, "head")
+    command.revision(cfg, message="what changed", autogenerate=True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext, MigrationInfo
+from sqlalchemy import Connection, MetaData, create_engine
+
+Schema = Literal["local", "central"]
+Progress = Callable[[str], None]
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(
+    schema: Schema, connection: Connection | None = None, progress: Progress | None = None
+) -> Config:
+    """An Alembic config for one schema; `connection` is used as is when given."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS / schema))
+    config.attributes["connection"] = connection
+    config.attributes["progress"] = progress
+    return config
+
+
+def upgrade_to_head(
+    schema: Schema, connection: Connection, progress: Progress | None = None
+) -> None:
+    """Apply every migration not yet applied, inside the caller's connection/transaction."""
+    command.upgrade(alembic_config(schema, connection, progress), "head")
+
+
+def run_env(metadata: MetaData, version_table: str) -> None:
+    """The body of both env.py files: they differ only in their metadata and version table."""
+    from alembic import context
+
+    config = context.config
+    progress: Progress | None = config.attributes.get("progress")
+
+    def report(
+        ctx: MigrationContext,
+        step: MigrationInfo,
+        heads: Collection[Any],
+        run_args: Mapping[str, Any],
+    ) -> None:
+        if progress is None:
+            return
+        doc = getattr(step.up_revision, "doc", "") or ""
+        progress(f"Applied migration {step.up_revision_id}: {doc}".rstrip(": "))
+
+    if context.is_offline_mode():
+        # `alembic upgrade --sql`: a script a DBA can read before running it.
+        url = config.get_main_option("sqlalchemy.url")
+        context.configure(
+            url=url,
+            target_metadata=metadata,
+            literal_binds=True,
+            dialect_opts={"paramstyle": "named"},
+            version_table=version_table,
+            render_as_batch=bool(url and url.startswith("sqlite")),
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+
+    def run(connection: Connection) -> None:
+        context.configure(
+            connection=connection,
+            target_metadata=metadata,
+            compare_type=True,
+            # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
+            render_as_batch=connection.dialect.name == "sqlite",
+            version_table=version_table,
+            on_version_apply=report,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        run(connection)
+        return
+    url = config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("no connection and no sqlalchemy.url given to the migrations")
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            run(connection)
+    finally:
+        engine.dispose()
