@@ -266,7 +266,8 @@ def redact(url: str | URL) -> str:
     query = {
         key: ("***" if key.lower() == "password" else value) for key, value in parsed.query.items()
     }
-    return parsed.set(query=query).render_as_string(hide_password=True)
+    shown = parsed.set(query=query).render_as_string(hide_password=True)
+    return shown.replace("=%2A%2A%2A", "=***")  # the mask itself needs no URL-quoting
 
 
 def central_engine(url: str | URL) -> Engine:

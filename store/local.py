@@ -388,6 +388,15 @@ def _check_uuid(inspection_id: str) -> None:
         raise ValueError(f"inspection id {inspection_id!r} is not a UUID") from None
 
 
+def _decision(row: rows.RowIn) -> Decision:
+    return Decision(
+        outcome=Outcome(row["outcome"]),
+        final_cents=row["final_cents"],
+        disposition=Disposition(row["disposition"]),
+        reasons=tuple(Reason(code) for code in row["reason_codes"]),
+    )
+
+
 def _answer_key(answer: AnswerRecord) -> tuple[object, ...]:
     return (
         answer.question,
@@ -756,7 +765,9 @@ class LocalStore:
         the central payload (all stored answers, in recording order) and the audit row.
 
         Idempotent: if the inspection is already finished this is a no-op; the first
-        confirmed result stands (a retry after a crash must not queue it twice).
+        confirmed result stands (a retry after a crash must not queue it twice). A cancelled
+        inspection that is then confirmed becomes finished: what the inspector confirmed
+        on screen is never dropped.
         """
         started = done.started
         _check_uuid(started.id)
@@ -840,6 +851,21 @@ class LocalStore:
                 ).scalars()
             )
 
+    def finished_decisions(self, request_id: str) -> dict[str, Decision]:
+        """Item id -> the decision of its latest finished inspection, for one request."""
+        items = select(item_table.c.id).where(item_table.c.request_id == request_id)
+        with self._read() as conn:
+            found = conn.execute(
+                select(inspection_table)
+                .where(
+                    inspection_table.c.status == FINISHED,
+                    inspection_table.c.request_item_id.in_(items),
+                )
+                # Later rows overwrite earlier ones below, so the latest inspection wins.
+                .order_by(inspection_table.c.finished_at, inspection_table.c.id)
+            ).mappings()
+            return {row["request_item_id"]: _decision(row) for row in found}
+
     def finished_inspection(self, inspection_id: str) -> FinishedInspection | None:
         with self._read() as conn:
             row = (
@@ -861,12 +887,7 @@ class LocalStore:
             answers=tuple(answers),
             grade=None if row["grade"] is None else Grade(row["grade"]),
             wiped=bool(row["wiped"]),
-            decision=Decision(
-                outcome=Outcome(row["outcome"]),
-                final_cents=row["final_cents"],
-                disposition=Disposition(row["disposition"]),
-                reasons=tuple(Reason(code) for code in row["reason_codes"]),
-            ),
+            decision=_decision(row),
         )
 
     @staticmethod
@@ -925,7 +946,7 @@ class LocalStore:
                 for row in conn.execute(query).mappings()
             ]
 
-    def pending_count(self) -> int:
+    def queued_count(self) -> int:
         """Outbox rows not yet sent: the "queued" number in the header."""
         with self._read() as conn:
             return conn.execute(
@@ -942,15 +963,21 @@ class LocalStore:
 
     def login_failures_since(self, inspector_id: str, since: datetime) -> int:
         """Failed PIN attempts for this inspector at or after `since`."""
+        return len(self.login_failure_times(inspector_id, since))
+
+    def login_failure_times(self, inspector_id: str, since: datetime) -> list[datetime]:
+        """When this inspector's failed PIN attempts at or after `since` happened, in order."""
         with self._read() as conn:
-            return conn.execute(
-                select(func.count())
-                .select_from(login_failure_table)
-                .where(
-                    login_failure_table.c.inspector_id == inspector_id,
-                    login_failure_table.c.at >= since,
-                )
-            ).scalar_one()
+            return list(
+                conn.execute(
+                    select(login_failure_table.c.at)
+                    .where(
+                        login_failure_table.c.inspector_id == inspector_id,
+                        login_failure_table.c.at >= since,
+                    )
+                    .order_by(login_failure_table.c.at)
+                ).scalars()
+            )
 
     def clear_login_failures(self, inspector_id: str) -> None:
         with self._write() as conn:
