@@ -44,8 +44,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from bench.domain import CatalogModel, Inspector, ProgramPolicy, Request, Role
 from store import rows
 from store.dbutil import upsert, why
-from store.errors import CentralUnavailable
-from store.migrate import upgrade_to_head
+from store.errors import CentralUnavailable, StoreError
+from store.migrate import UnknownSchemaVersion, upgrade_to_head
 from store.sqltypes import NAMING_CONVENTION, TextList, UTCDateTime, json_document
 
 # Statements and connections to central must fail fast: a bench waiting on a dead network
@@ -315,6 +315,10 @@ def init_central(url: str, progress: Callable[[str], None] | None = None) -> Non
     try:
         with central_errors(engine, "set up"), engine.begin() as connection:
             upgrade_to_head("central", connection, say)
+    except UnknownSchemaVersion as error:
+        raise StoreError(
+            f"Cannot set up the central database at {redact(parsed)}: {error}"
+        ) from error
     finally:
         engine.dispose()
     say("Central schema is up to date")

@@ -75,7 +75,7 @@ from bench.domain import (
 from store import rows
 from store.dbutil import upsert, why
 from store.errors import StoreError
-from store.migrate import upgrade_to_head
+from store.migrate import UnknownSchemaVersion, upgrade_to_head
 from store.sqltypes import NAMING_CONVENTION, TextList, UTCDateTime
 
 __all__ = [
@@ -424,7 +424,8 @@ class LocalStore:
     def open(cls, path: Path | str) -> LocalStore:
         """Open (creating or migrating) the station database at `path`.
 
-        Raises StoreError, naming the path and the cause, when it cannot be written.
+        Raises StoreError, naming the path and the cause, when it cannot be written or was
+        written by a newer release of bench.
         """
         path = Path(path)
         try:
@@ -442,6 +443,11 @@ class LocalStore:
                 upgrade_to_head("local", connection)
         except DBAPIError as error:
             raise _cannot_write(path, why(error)) from error
+        except UnknownSchemaVersion as error:
+            raise StoreError(
+                f"Cannot use the station database at {path}: {error}. Run the bench "
+                "release that wrote it, or move the file away to start a new one."
+            ) from error
         finally:
             migrator.dispose()
 

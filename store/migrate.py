@@ -24,7 +24,10 @@ from typing import Any, Literal
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext, MigrationInfo
+from alembic.util.exc import CommandError
 from sqlalchemy import Connection, MetaData, create_engine
+
+from store.errors import StoreError
 
 Schema = Literal["local", "central"]
 Progress = Callable[[str], None]
@@ -46,8 +49,22 @@ def alembic_config(
 def upgrade_to_head(
     schema: Schema, connection: Connection, progress: Progress | None = None
 ) -> None:
-    """Apply every migration not yet applied, inside the caller's connection/transaction."""
-    command.upgrade(alembic_config(schema, connection, progress), "head")
+    """Apply every migration not yet applied, inside the caller's connection/transaction.
+
+    Raises UnknownSchemaVersion when the database is at a revision this release does not
+    know, which is what a database written by a newer bench looks like.
+    """
+    try:
+        command.upgrade(alembic_config(schema, connection, progress), "head")
+    except CommandError as error:
+        raise UnknownSchemaVersion(
+            f"its schema is at a version this bench does not know ({error}); "
+            "it was probably written by a newer release of bench"
+        ) from error
+
+
+class UnknownSchemaVersion(StoreError):
+    """The database was migrated past anything this release knows."""
 
 
 def run_env(metadata: MetaData, version_table: str) -> None:

@@ -50,7 +50,7 @@ from store.central import (
     request_table,
     write_demo_data,
 )
-from store.errors import CentralUnavailable
+from store.errors import CentralUnavailable, StoreError
 from store.local import LocalStore
 from store.replica import PullCursor, cursor_name, pull_all
 
@@ -227,6 +227,12 @@ class TestInitCentral:
                 conn, opts={"compare_type": True, "version_table": "bench_alembic_version"}
             )
             assert compare_metadata(context, CentralBase.metadata) == []
+
+    def test_a_database_from_a_newer_bench_is_refused(self, central: Engine) -> None:
+        with central.begin() as conn:
+            conn.execute(text("UPDATE bench_alembic_version SET version_num = '9999'"))
+        with pytest.raises(StoreError, match="newer release of bench"):
+            init_central(str(central.url.render_as_string(hide_password=False)))
 
     def test_an_unreachable_server_is_a_plain_error_without_the_password(self) -> None:
         url = "postgresql://bench:s3cret@127.0.0.1:1/central?connect_timeout=1"

@@ -7,6 +7,7 @@ triggers, one-transaction writes) only exists in a real database file.
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -267,6 +268,17 @@ class TestOpen:
         path.write_bytes(b"this is not SQLite" * 100)
         with pytest.raises(StoreError, match=r"station\.db: file is not a database"):
             LocalStore.open(path)
+
+    def test_a_file_from_a_newer_bench_is_refused_in_plain_words(self, tmp_path: Path) -> None:
+        path = tmp_path / "station.db"
+        LocalStore.open(path).close()
+        with sqlite3.connect(path) as conn:
+            conn.execute("UPDATE alembic_version SET version_num = '9999'")
+        with pytest.raises(StoreError) as raised:
+            LocalStore.open(path)
+        message = str(raised.value)
+        assert message.startswith(f"Cannot use the station database at {path}: ")
+        assert "newer release of bench" in message
 
     def test_importing_store_does_not_import_sqlalchemy(self) -> None:
         code = "import sys, store; print('sqlalchemy' in sys.modules)"
