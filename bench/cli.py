@@ -185,25 +185,15 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def _seed(url: str, requests: int) -> None:
+    from bench.demo import seed_central
     from bench.demo_data import demo_dataset
-    from bench.pins import hash_pin
-    from store.central import central_engine, init_central, write_demo_data
 
-    dataset = demo_dataset(date.today(), request_count=requests)
-    init_central(url, progress=lambda step: print(f"  {step}", file=sys.stderr))
-    engine = central_engine(url)
-    try:
-        inspectors = [(i, hash_pin(dataset.pins[i.id])) for i in dataset.inspectors]
-        write_demo_data(
-            engine,
-            dataset.programs,
-            dataset.catalog,
-            dataset.requests,
-            inspectors,
-            _progress_bar("Writing demo data"),
-        )
-    finally:
-        engine.dispose()
+    seed_central(
+        url,
+        demo_dataset(date.today(), request_count=requests),
+        step=lambda step: print(f"  {step}", file=sys.stderr),
+        rows=_progress_bar("Writing demo data"),
+    )
 
 
 def _progress_bar(what: str) -> Callable[[int, int], None]:

@@ -247,7 +247,9 @@ class Session:
                 "Scan the request id or tracking number on the package.",
             )
         facts = device_facts(scan)
-        model = self.store.model_by_gtin(facts.gtin) if facts.gtin else None
+        model = (
+            self.store.model_by_gtin(facts.gtin, self.request.program_code) if facts.gtin else None
+        )
         matched = self._match(scan, model, facts.serial)
         if isinstance(matched, Problem):
             return matched

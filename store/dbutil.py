@@ -29,7 +29,11 @@ def upsert(connection: Connection, table: Table, values: Sequence[Mapping[str, A
         raise ValueError(f"bench stores data in PostgreSQL or SQLite, not {dialect}")
     keys = [column.name for column in table.primary_key.columns]
     update = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
-    connection.execute(stmt.on_conflict_do_update(index_elements=keys, set_=update), values)
+    if update:
+        stmt = stmt.on_conflict_do_update(index_elements=keys, set_=update)
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=keys)  # the key is the whole row
+    connection.execute(stmt, values)
     return len(values)
 
 

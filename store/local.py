@@ -151,13 +151,14 @@ class CatalogModelReplica(_Replica, LocalBase):
 
 
 class CatalogGtin(LocalBase):
-    """GTIN (14-digit form) -> model, so a scanned barcode is one primary-key lookup
-    instead of a scan through every model's JSON list. Rebuilt whenever models are written."""
+    """GTIN (14-digit form) -> models, so a scanned barcode is one indexed lookup instead
+    of a scan through every model's JSON list. Rebuilt whenever models are written. A
+    product listed in two programs is one GTIN with a sku in each program."""
 
     __tablename__ = "catalog_gtins"
 
     gtin: Mapped[str] = mapped_column(Text, primary_key=True)
-    sku: Mapped[str] = mapped_column(Text, index=True)
+    sku: Mapped[str] = mapped_column(Text, primary_key=True, index=True)
 
 
 class RequestReplica(_Replica, LocalBase):
@@ -536,8 +537,11 @@ class LocalStore:
             )
         return None if found is None else rows.model_from_row(found)
 
-    def model_by_gtin(self, gtin: str) -> CatalogModel | None:
-        """The model with this GTIN, given as 8, 12, 13 or 14 digits; None if unknown."""
+    def model_by_gtin(self, gtin: str, program_code: str | None = None) -> CatalogModel | None:
+        """The model with this GTIN, given as 8, 12, 13 or 14 digits; None if unknown.
+
+        When the product is listed in several programs, the row of `program_code` wins.
+        """
         normal = rows.normalise_gtin(gtin)
         if normal is None:
             return None
@@ -547,6 +551,10 @@ class LocalStore:
                     select(catalog_table)
                     .join(gtin_table, gtin_table.c.sku == catalog_table.c.sku)
                     .where(gtin_table.c.gtin == normal)
+                    .order_by(
+                        (catalog_table.c.program_code == (program_code or "")).desc(),
+                        catalog_table.c.sku,
+                    )
                 )
                 .mappings()
                 .first()
@@ -641,13 +649,14 @@ class LocalStore:
             conn.execute(delete(gtin_table).where(gtin_table.c.sku.in_(skus)))
             # Unusable GTINs (wrong length, letters) are kept in the model's own list but
             # left out of the lookup: no scan could ever match them.
+            # One product listed in two programs has one GTIN and two skus: keep both.
             lookup = {
-                normal: value["sku"]
+                (normal, value["sku"])
                 for value in cleaned
                 for gtin in value.get("gtins") or ()
                 if (normal := rows.normalise_gtin(gtin)) is not None
             }
-            upsert(conn, gtin_table, [{"gtin": g, "sku": s} for g, s in lookup.items()])
+            upsert(conn, gtin_table, [{"gtin": g, "sku": s} for g, s in sorted(lookup)])
         return len(cleaned)
 
     # --- Inspections --------------------------------------------------------------------

@@ -42,3 +42,30 @@ def pg_url() -> Iterator[str]:
     finally:
         with psycopg.connect(conninfo, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# -- CI must not pass by skipping PostgreSQL ---------------------------------------------
+
+REQUIRE_PG_ENV = "BENCH_REQUIRE_PG"
+_skipped_postgres: list[str] = []
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that takes a PostgreSQL database is marked `postgres`, automatically."""
+    for item in items:
+        if "pg_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and "postgres" in report.keywords:
+        _skipped_postgres.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if os.environ.get(REQUIRE_PG_ENV) and _skipped_postgres:
+        print(
+            f"\n{len(_skipped_postgres)} PostgreSQL tests were skipped but {REQUIRE_PG_ENV} "
+            "is set: failing the run. First: " + _skipped_postgres[0]
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

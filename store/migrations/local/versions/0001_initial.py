@@ -37,7 +37,7 @@ def upgrade() -> None:
         "catalog_gtins",
         sa.Column("gtin", sa.Text(), nullable=False),
         sa.Column("sku", sa.Text(), nullable=False),
-        sa.PrimaryKeyConstraint("gtin", name=op.f("pk_catalog_gtins")),
+        sa.PrimaryKeyConstraint("gtin", "sku", name=op.f("pk_catalog_gtins")),
     )
     op.create_index(op.f("ix_catalog_gtins_sku"), "catalog_gtins", ["sku"])
 
