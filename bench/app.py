@@ -12,11 +12,11 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on, work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -54,14 +54,14 @@ class BenchApp(App[None]):
 
     CSS_PATH = SCREENS_DIR / "bench.tcss"
     TITLE = "bench"
-    SCREENS: ClassVar[dict[str, Callable[[], Screen[object]]]] = {
+    SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {
         "login": LoginScreen,
         "home": HomeScreen,
         "request": RequestScreen,
         "checklist": ChecklistScreen,
         "outcome": OutcomeScreen,
     }
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="help"),
         Binding("f2", "logout", "Log out", id="logout"),
     ]

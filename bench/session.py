@@ -13,8 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from store.local import LocalStore
-
 from bench import pins
 from bench.checklist import (
     Checklist,
@@ -41,6 +39,7 @@ from bench.domain import (
 from bench.money import dollars
 from bench.policy import aggregate_credit_cents, arrived_late, decide, request_problems
 from bench.scans import Classified, ScanKind, classify
+from store.local import LocalStore
 
 log = logging.getLogger(__name__)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Label, Static
 
@@ -44,7 +46,7 @@ COMMAND_ANSWERS: dict[Cmd, str] = {
 class ChecklistScreen(BenchScreen):
     """Ask the current question of the active inspection."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer('yes')", "Yes", id="yes"),
         Binding("n", "answer('no')", "No", id="no"),
         Binding("a", "answer('A')", "Grade A", id="grade-a"),

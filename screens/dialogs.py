@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label
@@ -18,7 +20,7 @@ REASON_COMMANDS = (Cmd.REASON_1, Cmd.REASON_2, Cmd.REASON_3, Cmd.REASON_4)
 class ConfirmScreen(ModalScreen[bool]):
     """Are you sure? y / n, or CMD:YES / CMD:NO."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "dismiss(True)", "Yes"),
         Binding("n", "dismiss(False)", "No"),
         Binding("escape", "dismiss(False)", "No"),
@@ -46,7 +48,7 @@ class ConfirmScreen(ModalScreen[bool]):
 class ReasonScreen(ModalScreen[str | None]):
     """Why the inspector overrides what the data said: keys 1-4 or CMD:REASON-1..4."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         *(
             Binding(str(n), f"choose({n - 1})", f"Reason {n}")
             for n in range(1, len(OVERRIDE_REASONS) + 1)

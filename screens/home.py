@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
@@ -18,7 +20,7 @@ from screens.base import BenchScreen
 class HomeScreen(BenchScreen):
     """Scan a package label (request id or tracking number)."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f5", "resume", "Resume unfinished", id="resume"),
         Binding("f8", "discard", "Discard unfinished", id="discard"),
     ]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Digits, Label, Static
 
@@ -26,7 +28,7 @@ HEADLINES = {
 class OutcomeScreen(BenchScreen):
     """Shows the decision; Enter or CMD:CONFIRM saves it and goes back to scanning."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "confirm", "Confirm and save", id="confirm"),
         Binding("backspace", "back", "Back to the checklist", id="back"),
         Binding("escape", "cancel", "Cancel inspection", id="cancel"),

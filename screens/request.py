@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import DataTable, Label, Static
 
@@ -27,7 +29,7 @@ OUTCOME_STYLE = {
 class RequestScreen(BenchScreen):
     """Items of one request; a device scan starts its checklist."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "inspect", "Inspect picked item", id="inspect"),
         Binding("escape", "done", "Next package", id="done"),
     ]

@@ -11,7 +11,6 @@ from textual.widgets import Input
 from bench.app import BenchApp
 from bench.domain import Disposition, Outcome
 from screens.checklist import ChecklistScreen
-from screens.help import HelpScreen
 from screens.home import HomeScreen
 from screens.login import LoginScreen
 from screens.outcome import OutcomeScreen
