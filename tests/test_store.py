@@ -342,10 +342,19 @@ class TestReplica:
         moved = CatalogModel(**{**GTR3.__dict__, "gtins": ("036000291452",)})
         local.write_replica(models=[moved])
         assert local.model_by_gtin("06972596103035") is None
-        found = local.model_by_gtin("036000291452")
-        assert found is not None
-        assert found.sku == GTR3.sku
-        assert table_count(local, "catalog_gtins") == 1
+        # The UPC now names both models (as one product listed in two programs would).
+        assert table_count(local, "catalog_gtins") == 2
+
+    def test_a_gtin_in_two_programs_resolves_to_the_request_programs_model(
+        self, local: LocalStore
+    ) -> None:
+        in_graded = CatalogModel(
+            **{**PAN_V2.__dict__, "sku": "PAN-V2-GR", "program_code": "AMZ-GT3"}
+        )
+        local.write_replica(models=[in_graded])
+        for program, sku in ((PAN_V2.program_code, PAN_V2.sku), ("AMZ-GT3", "PAN-V2-GR")):
+            found = local.model_by_gtin("036000291452", program)
+            assert found is not None and found.sku == sku
 
     def test_inspector_with_pin_hash(self, local: LocalStore) -> None:
         assert local.inspector(ANA.id) == (ANA, "hash-of-1234")
