@@ -184,6 +184,7 @@ class InspectionRow(CentralBase):
         CheckConstraint(_one_of("outcome", OUTCOMES), name="outcome"),
         CheckConstraint(_one_of("disposition", DISPOSITIONS), name="disposition"),
         CheckConstraint("grade IS NULL OR " + _one_of("grade", GRADES), name="grade"),
+        CheckConstraint("final_cents >= 0", name="final_cents"),
         Index("ix_inspections_station_id_finished_at", "station_id", "finished_at"),
         Index("ix_inspections_inspector_id_finished_at", "inspector_id", "finished_at"),
     )
@@ -217,6 +218,17 @@ class StationHeartbeat(CentralBase):
     app_version: Mapped[str] = mapped_column(Text)
 
 
+class ItemConflict(CentralBase):
+    """An item with more than one inspection (two benches, one item): both are kept, and
+    a supervisor decides. Written by the benches' push, in the same transaction."""
+
+    __tablename__ = "item_conflicts"
+
+    request_item_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    inspections: Mapped[int] = mapped_column(Integer)
+
+
 def _table(model: type[CentralBase]) -> Table:
     table = model.__table__
     assert isinstance(table, Table)
@@ -230,6 +242,7 @@ item_table = _table(RequestItemRow)
 inspector_table = _table(InspectorRow)
 inspection_table = _table(InspectionRow)
 heartbeat_table = _table(StationHeartbeat)
+conflict_table = _table(ItemConflict)
 
 # Replicated tables in an order that satisfies their foreign keys.
 REPLICATED: tuple[Table, ...] = (

@@ -35,6 +35,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    ColumnElement,
     Connection,
     Date,
     Engine,
@@ -42,6 +43,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Select,
     Table,
     Text,
     create_engine,
@@ -276,6 +278,9 @@ class OutboxEntry(LocalBase):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Set when central refused the row for good (a constraint it breaks): the row stays
+    # here for a supervisor, out of the queue, so the rows behind it keep flowing.
+    dead_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class SyncCursor(LocalBase):
@@ -331,6 +336,7 @@ class OutboxRow:
     sent_at: datetime | None
     attempts: int
     last_error: str | None = None
+    dead_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -943,10 +949,20 @@ class LocalStore:
     def outbox_rows(
         self, *, pending_only: bool = False, limit: int | None = None
     ) -> list[OutboxRow]:
-        """Outbox rows, oldest first; `pending_only` leaves out those already sent."""
+        """Outbox rows, oldest first; `pending_only`: only those still to send (not sent,
+        not dead-lettered)."""
         query = select(outbox_table).order_by(outbox_table.c.id).limit(limit)
         if pending_only:
-            query = query.where(outbox_table.c.sent_at.is_(None))
+            query = query.where(outbox_table.c.sent_at.is_(None), outbox_table.c.dead_at.is_(None))
+        return self._outbox(query)
+
+    def dead_letters(self) -> list[OutboxRow]:
+        """Rows central refused for good, oldest first, with central's reason."""
+        return self._outbox(
+            select(outbox_table).where(outbox_table.c.dead_at.is_not(None)).order_by("id")
+        )
+
+    def _outbox(self, query: Select[Any]) -> list[OutboxRow]:
         with self._read() as conn:
             return [
                 OutboxRow(
@@ -957,18 +973,50 @@ class LocalStore:
                     sent_at=row["sent_at"],
                     attempts=row["attempts"],
                     last_error=row["last_error"],
+                    dead_at=row["dead_at"],
                 )
                 for row in conn.execute(query).mappings()
             ]
 
     def queued_count(self) -> int:
-        """Outbox rows not yet sent: the "queued" number in the header."""
+        """Outbox rows still to send: the "queued" number in the header."""
+        return self._count(outbox_table.c.sent_at.is_(None), outbox_table.c.dead_at.is_(None))
+
+    def dead_count(self) -> int:
+        return self._count(outbox_table.c.dead_at.is_not(None))
+
+    def _count(self, *where: ColumnElement[bool]) -> int:
         with self._read() as conn:
             return conn.execute(
-                select(func.count())
-                .select_from(outbox_table)
-                .where(outbox_table.c.sent_at.is_(None))
+                select(func.count()).select_from(outbox_table).where(*where)
             ).scalar_one()
+
+    def mark_sent(self, outbox_ids: Sequence[int], at: datetime) -> None:
+        """Central has committed these rows: they leave the queue."""
+        with self._write() as conn:
+            conn.execute(
+                update(outbox_table)
+                .where(outbox_table.c.id.in_(outbox_ids))
+                .values(sent_at=at, attempts=outbox_table.c.attempts + 1, last_error=None)
+            )
+
+    def mark_failed(self, outbox_ids: Sequence[int], error: str) -> None:
+        """A push of these rows failed for a passing reason: they stay queued."""
+        with self._write() as conn:
+            conn.execute(
+                update(outbox_table)
+                .where(outbox_table.c.id.in_(outbox_ids))
+                .values(attempts=outbox_table.c.attempts + 1, last_error=error)
+            )
+
+    def mark_dead(self, outbox_id: int, error: str, at: datetime) -> None:
+        """Central refused this row for good: out of the queue, kept for a supervisor."""
+        with self._write() as conn:
+            conn.execute(
+                update(outbox_table)
+                .where(outbox_table.c.id == outbox_id)
+                .values(dead_at=at, attempts=outbox_table.c.attempts + 1, last_error=error)
+            )
 
     # --- Login failures -----------------------------------------------------------------
 

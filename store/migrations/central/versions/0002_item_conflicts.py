@@ -1,0 +1,38 @@
+"""Items inspected more than once (two benches, one item); money paid is never negative
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-29
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import store.sqltypes
+
+revision: str = "0002"
+down_revision: str | Sequence[str] | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "item_conflicts",
+        sa.Column("request_item_id", sa.Text(), nullable=False),
+        sa.Column("detected_at", store.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("inspections", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("request_item_id", name=op.f("pk_item_conflicts")),
+    )
+    op.create_index(op.f("ix_item_conflicts_detected_at"), "item_conflicts", ["detected_at"])
+    with op.batch_alter_table("inspections") as batch:
+        batch.create_check_constraint("final_cents", "final_cents >= 0")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("inspections") as batch:
+        batch.drop_constraint(op.f("ck_inspections_final_cents"), type_="check")
+    op.drop_index(op.f("ix_item_conflicts_detected_at"), table_name="item_conflicts")
+    op.drop_table("item_conflicts")

@@ -1,0 +1,251 @@
+"""Push, pull, heartbeat and conflicts against a real PostgreSQL, through real outages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select, text, update
+from sqlalchemy.engine import make_url
+
+from bench import __version__
+from store.central import (
+    central_engine,
+    conflict_table,
+    heartbeat_table,
+    init_central,
+    inspection_table,
+    request_table,
+)
+from store.local import LocalStore, outbox_table
+from store.sync import Backoff, SyncEngine
+from tests.inspections import finished
+from tests.netproxy import Proxy
+
+
+@pytest.fixture
+def central(pg_url: str) -> str:
+    init_central(pg_url)
+    return pg_url
+
+
+@pytest.fixture
+def proxy(central: str) -> Iterator[Proxy]:
+    url = make_url(central)
+    running = Proxy((url.host or "127.0.0.1", url.port or 5432))
+    yield running
+    running.close()
+
+
+@pytest.fixture
+def local(tmp_path: Path) -> Iterator[LocalStore]:
+    store = LocalStore.open(tmp_path / "station.db")
+    yield store
+    store.close()
+
+
+def engine_for(local: LocalStore, url: str, station: str = "B-07", batch: int = 500) -> SyncEngine:
+    return SyncEngine(local, url, station, app_version=__version__, batch_size=batch)
+
+
+def central_count(url: str, *where: object) -> int:
+    engine = central_engine(url)
+    try:
+        with engine.connect() as conn:
+            query = select(func.count()).select_from(inspection_table).where(*where)  # type: ignore[arg-type]
+            return int(conn.execute(query).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def proxied(proxy: Proxy, central: str) -> str:
+    database = make_url(central).database
+    assert database
+    return proxy.url(database)
+
+
+class TestPush:
+    def test_pushes_every_queued_inspection_once_and_marks_them_sent(
+        self, local: LocalStore, central: str
+    ) -> None:
+        for n in range(1200):
+            local.finish_inspection(finished(n))
+        sync = engine_for(local, central)
+        state = sync.run_once()
+        assert state.online and state.queued == 0 and state.pushed == 1200
+        assert central_count(central) == 1200
+        assert all(row.sent_at is not None for row in local.outbox_rows())
+        # A second round sends nothing again.
+        assert sync.run_once().pushed == 0
+        assert central_count(central) == 1200
+        sync.close()
+
+    def test_the_central_row_matches_what_the_bench_confirmed(
+        self, local: LocalStore, central: str
+    ) -> None:
+        done = finished(7)
+        local.finish_inspection(done)
+        sync = engine_for(local, central)
+        sync.run_once()
+        sync.close()
+        engine = central_engine(central)
+        with engine.connect() as conn:
+            row = conn.execute(select(inspection_table)).mappings().one()
+        engine.dispose()
+        assert str(row["id"]) == done.started.id
+        assert row["outcome"] == done.decision.outcome.value
+        assert row["final_cents"] == done.decision.final_cents
+        assert row["reason_codes"] == [r.value for r in done.decision.reasons]
+        assert [a["question"] for a in row["answers"]] == ["broken", "dirty", "factory_reset"]
+        assert row["finished_at"] == done.finished_at
+        assert row["received_at"].tzinfo is not None
+
+    def test_a_poison_row_is_dead_lettered_and_the_rest_arrive(
+        self, local: LocalStore, central: str
+    ) -> None:
+        for n in range(50):
+            local.finish_inspection(finished(n))
+        poison = finished(23).started.id
+        with local.engine.begin() as conn:  # a row central will refuse: negative money
+            payload = conn.execute(
+                select(outbox_table.c.payload).where(outbox_table.c.inspection_id == poison)
+            ).scalar_one()
+            conn.execute(
+                update(outbox_table)
+                .where(outbox_table.c.inspection_id == poison)
+                .values(payload={**payload, "final_cents": -5})
+            )
+        sync = engine_for(local, central, batch=16)
+        state = sync.run_once()
+        sync.close()
+        assert central_count(central) == 49
+        assert state.online and state.queued == 0 and state.dead == 1
+        (dead,) = local.dead_letters()
+        assert dead.inspection_id == poison
+        assert "final_cents" in (dead.last_error or "")
+
+    def test_two_benches_inspecting_one_item_are_both_kept_and_flagged(
+        self, tmp_path: Path, central: str
+    ) -> None:
+        for n, station in enumerate(("B-01", "B-02")):
+            store = LocalStore.open(tmp_path / f"{station}.db")
+            store.finish_inspection(finished(1, station=station, item="TI-000042-01"))
+            store.finish_inspection(finished(10 + n, station=station))  # an item of its own
+            sync = engine_for(store, central, station=station)
+            assert sync.run_once().online
+            sync.close()
+            store.close()
+        assert central_count(central, inspection_table.c.request_item_id == "TI-000042-01") == 2
+        engine = central_engine(central)
+        with engine.connect() as conn:
+            conflicts = conn.execute(select(conflict_table)).mappings().all()
+            beats = conn.execute(select(heartbeat_table)).mappings().all()
+        engine.dispose()
+        assert [(c["request_item_id"], c["inspections"]) for c in conflicts] == [
+            ("TI-000042-01", 2)
+        ]
+        assert sorted(b["station_id"] for b in beats) == ["B-01", "B-02"]
+        assert all(b["queue_depth"] == 0 and b["app_version"] == __version__ for b in beats)
+
+
+class TestOutages:
+    @pytest.mark.slow
+    def test_ten_thousand_recorded_offline_arrive_exactly_once(
+        self, local: LocalStore, central: str, proxy: Proxy
+    ) -> None:
+        proxy.cut()
+        sync = engine_for(local, proxied(proxy, central))
+        assert not sync.run_once().online
+        for n in range(10_000):
+            local.finish_inspection(finished(n))
+        offline = sync.run_once()
+        assert not offline.online and offline.queued == 10_000
+        assert offline.offline_since is not None
+        proxy.restore()
+        online = sync.run_once()
+        sync.close()
+        assert online.online and online.queued == 0 and online.pushed == 10_000
+        assert central_count(central) == 10_000
+        assert local.queued_count() == 0
+
+    def test_a_lost_commit_reply_is_retried_without_doubling(
+        self, local: LocalStore, central: str, proxy: Proxy
+    ) -> None:
+        for n in range(30):
+            local.finish_inspection(finished(n))
+        sync = engine_for(local, proxied(proxy, central))
+        proxy.lose_reply_after_commit = True
+        lost = sync.run_once()
+        assert proxy.replies_lost == 1
+        assert not lost.online and lost.queued == 30  # the bench cannot know it landed
+        assert central_count(central) == 30  # but central committed
+        retried = sync.run_once()
+        sync.close()
+        assert retried.online and retried.queued == 0
+        assert central_count(central) == 30
+
+    def test_unreachable_central_fails_fast_with_the_password_hidden(
+        self, local: LocalStore
+    ) -> None:
+        local.finish_inspection(finished(1))
+        sync = engine_for(local, "postgresql://bench:s3cret@127.0.0.1:1/central")
+        state = sync.run_once()
+        sync.close()
+        assert not state.online and state.queued == 1
+        assert state.problem is not None and "s3cret" not in state.problem
+        assert "127.0.0.1:1" in state.problem
+        (row,) = local.outbox_rows()
+        assert row.attempts == 1 and row.sent_at is None
+
+    def test_wrong_password_or_database_is_offline_not_a_crash(
+        self, local: LocalStore, central: str
+    ) -> None:
+        url = make_url(central).set(database="no_such_database_here")
+        sync = engine_for(local, url.render_as_string(hide_password=False))
+        state = sync.run_once()
+        sync.close()
+        assert not state.online and "no_such_database_here" in (state.problem or "")
+
+
+class TestPull:
+    def test_a_request_made_centrally_is_pulled_into_the_replica(
+        self, local: LocalStore, central: str
+    ) -> None:
+        from datetime import date
+
+        from bench.demo import seed_central
+        from bench.demo_data import demo_dataset
+
+        seed_central(central, demo_dataset(date(2026, 11, 29), request_count=20))
+        sync = engine_for(local, central)
+        first = sync.run_once()
+        assert first.pulled > 0 and local.find_request("TI-000001") is not None
+        engine = create_engine(make_url(central).set(drivername="postgresql+psycopg"))
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO requests (id, program_code, customer_ref, created_at, "
+                    "shipping_cost_cents, status) VALUES ('TI-777777', 'WYZE-TU', 'C-1', "
+                    "now(), 500, 'in_transit')"
+                )
+            )
+            assert conn.execute(select(func.count()).select_from(request_table)).scalar_one()
+        engine.dispose()
+        second = sync.run_once()
+        sync.close()
+        assert second.pulled == 1
+        found = local.find_request("TI-777777")
+        assert found is not None and found.shipping_cost_cents == 500
+
+
+class TestBackoff:
+    def test_doubles_up_to_the_cap_with_jitter_below_each_ceiling(self) -> None:
+        import random
+
+        backoff = Backoff(base=1.0, cap=8.0, rng=random.Random(3))
+        delays = [backoff.next_delay() for _ in range(6)]
+        ceilings = [1, 2, 4, 8, 8, 8]
+        assert all(c / 2 <= d <= c for d, c in zip(delays, ceilings, strict=True))
+        backoff.reset()
+        assert backoff.next_delay() <= 1.0
