@@ -60,7 +60,13 @@ class BenchApp(App[None]):
         "request": RequestScreen,
         "checklist": ChecklistScreen,
         "outcome": OutcomeScreen,
+        "help": HelpScreen,
     }
+    # Screens get -short / -tall and -narrow / -wide classes: 80x24 stays usable, and a
+    # bigger terminal gets the big prompts and side-by-side help. (Textual declares these
+    # as instance attributes, so a ClassVar annotation would not type-check.)
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # noqa: RUF012
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="help"),
         Binding("f2", "logout", "Log out", id="logout"),
@@ -178,7 +184,7 @@ class BenchApp(App[None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen("help")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "logout":

@@ -57,16 +57,16 @@ class ChecklistScreen(BenchScreen):
             Binding(key, f"answer('{defect.value}')", DEFECT_LABELS[defect])
             for key, defect in DEFECT_KEYS.items()
         ),
-        Binding("enter", "keep", "Keep pre-filled", id="keep"),
-        Binding("backspace", "back", "Back", id="back"),
-        Binding("escape", "cancel", "Cancel inspection", id="cancel"),
+        Binding("enter", "keep", "Keep", id="keep", tooltip="Keep the pre-filled answer"),
+        Binding("backspace", "back", "Back", id="back", tooltip="Back one question"),
+        Binding("escape", "cancel", "Cancel", id="cancel", tooltip="Cancel this inspection"),
     ]
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
         with Vertical(classes="box"):
-            yield Label(id="context", classes="muted", markup=False)
-            yield Label(id="position", classes="muted")
+            yield Static(id="context", classes="muted", markup=False)
+            yield Label(id="position", classes="position")
             yield Static(id="question", classes="question")
             yield Static(id="prefill", classes="notice", markup=False)
             yield Label(id="keys", classes="prompt", markup=False)
@@ -86,7 +86,7 @@ class ChecklistScreen(BenchScreen):
         item = active.inspected.item
         model = active.inspected.model
         seen = model.name if model else "not in the catalog"
-        self.query_one("#context", Label).update(
+        self.query_one("#context", Static).update(
             f"{item.id} · declared {active.inspected.declared_model.name}, "
             f"{item.declared_condition.value.replace('_', ' ')} · offer {dollars(item.offer_cents)}"
             f" · scanned {active.started.scanned_code} ({seen})"

@@ -7,7 +7,7 @@ from typing import ClassVar
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, Static
 
@@ -41,18 +41,22 @@ class HelpScreen(ModalScreen[None]):
         codes = Table.grid(padding=(0, 2))
         for code, label in command_sheet():
             codes.add_row(f"[b]{code}[/b]", label)
-        with VerticalScroll(classes="dialog"):
+        with VerticalScroll(id="help", classes="dialog"):
             yield Label("HELP", classes="title")
             yield Static(
-                "1. Log in: scan your badge, type your PIN.  2. Scan the package label.  "
-                "3. Scan each device and answer the questions.  4. Confirm the outcome: "
-                "it is saved at once and the label says where the device goes.",
+                "1. Log in: scan your badge, type your PIN.\n"
+                "2. Scan the package label.\n"
+                "3. Scan each device and answer the questions.\n"
+                "4. Confirm the outcome: it is saved at once; the label says where it goes.",
                 markup=False,
             )
-            yield Label("Keys", classes="prompt")
-            yield Static(keys)
-            yield Label("Command codes (scan them from the command sheet)", classes="prompt")
-            yield Static(codes)
+            with Horizontal(id="help-columns"):
+                with Vertical(id="help-keys"):
+                    yield Label("Keys", classes="prompt")
+                    yield Static(keys)
+                with Vertical(id="help-codes"):
+                    yield Label("Command codes (on the command sheet)", classes="prompt")
+                    yield Static(codes, id="help-code-table")
         yield Footer()
 
     def handle_scan(self, scan: Classified) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -15,6 +14,7 @@ from bench.scans import Classified, ScanKind, classify
 from bench.scans import Command as Cmd
 from bench.session import Problem
 from screens.base import BenchScreen
+from screens.widgets import HintList
 
 
 class HomeScreen(BenchScreen):
@@ -32,7 +32,8 @@ class HomeScreen(BenchScreen):
             yield Label("request id (TI-…) or tracking number", classes="muted")
             yield Input(placeholder="or type it here and press Enter", id="code")
             yield Static(id="unfinished", classes="notice", markup=False)
-            yield Static(id="hints", classes="hints")
+            if self.bench.hints:
+                yield HintList("Demo: try these codes (type one and press Enter)", self.bench.hints)
         yield from self.compose_footer()
 
     @property
@@ -51,17 +52,10 @@ class HomeScreen(BenchScreen):
             _, item_id, started_at = unfinished[0]
             notice.update(
                 f"Unfinished inspection of {item_id}, started "
-                f"{started_at.astimezone().strftime('%H:%M')}: F5 or CMD:CONFIRM resumes it, "
-                "F8 or CMD:CANCEL discards it."
+                f"{started_at.astimezone().strftime('%H:%M')}.\n"
+                "F5 or CMD:CONFIRM resumes it · F8 or CMD:CANCEL discards it."
             )
         notice.set_class(bool(unfinished), "-visible")
-        hints = self.bench.hints
-        if hints:
-            text = Text("Demo: try scanning (type it and press Enter)\n", style="bold")
-            for code, what in hints:
-                text.append(f"  {code:<22}", style="bold")
-                text.append(f" {what}\n")
-            self.query_one("#hints", Static).update(text)
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -10,6 +10,9 @@ from textual.widgets import Input, Label
 from bench.scans import Classified, ScanKind
 from bench.session import Problem
 from screens.base import BenchScreen
+from screens.widgets import HintList
+
+BADGE_PREFIX = "EMP-"
 
 
 class LoginScreen(BenchScreen):
@@ -19,9 +22,12 @@ class LoginScreen(BenchScreen):
         yield from self.compose_header()
         with Vertical(id="login-box", classes="box"):
             yield Label("SCAN YOUR BADGE", classes="big-prompt")
-            yield Label("or type your id, then your PIN", classes="muted")
+            yield Label("or type your id and press Enter, then type your PIN", classes="muted")
             yield Input(placeholder="Badge id, e.g. EMP-0001", id="badge")
             yield Input(placeholder="PIN", password=True, id="pin", max_length=8)
+            badges = [hint for hint in self.bench.hints if hint[0].startswith(BADGE_PREFIX)]
+            if badges:
+                yield HintList("Demo badges (type the id, Enter, then the PIN):", badges)
         yield from self.compose_footer()
 
     @property
@@ -49,7 +55,17 @@ class LoginScreen(BenchScreen):
         self.query_one("#pin", Input).focus()
 
     @on(Input.Submitted, "#badge")
-    def badge_typed(self) -> None:
+    def badge_typed(self, event: Input.Submitted) -> None:
+        badge = event.value.strip()
+        if not badge:
+            self.show_problem(Problem("Who are you?", "No badge id yet.", self.scan_hint))
+            return
+        found = self.session.find_inspector(badge)
+        if isinstance(found, Problem):
+            self.show_problem(found)
+            return
+        self.clear_problem()
+        event.input.value = found.id
         self.query_one("#pin", Input).focus()
 
     @on(Input.Submitted, "#pin")

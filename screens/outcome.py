@@ -6,10 +6,10 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Digits, Label, Static
 
-from bench.domain import Decision, Outcome
+from bench.domain import Decision, Disposition, Outcome
 from bench.money import dollars
 from bench.reasons import reason_text
 from bench.scans import Classified
@@ -29,9 +29,9 @@ class OutcomeScreen(BenchScreen):
     """Shows the decision; Enter or CMD:CONFIRM saves it and goes back to scanning."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "confirm", "Confirm and save", id="confirm"),
-        Binding("backspace", "back", "Back to the checklist", id="back"),
-        Binding("escape", "cancel", "Cancel inspection", id="cancel"),
+        Binding("enter", "confirm", "Confirm", id="confirm", tooltip="Confirm and save"),
+        Binding("backspace", "back", "Back", id="back", tooltip="Back to the last question"),
+        Binding("escape", "cancel", "Cancel", id="cancel", tooltip="Cancel this inspection"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -39,8 +39,9 @@ class OutcomeScreen(BenchScreen):
         with Vertical(classes="box"):
             yield Label(id="outcome-item", classes="muted", markup=False)
             yield Static(id="outcome-word", classes="outcome")
-            yield Digits(id="outcome-value")
-            yield Label(id="outcome-disposition", classes="title", markup=False)
+            with Horizontal(id="outcome-row"):
+                yield Digits(id="outcome-value")
+                yield Static(id="outcome-disposition", markup=False)
             yield Static(id="outcome-reasons", markup=False)
             yield Label(
                 "Enter / CMD:CONFIRM saves · Backspace / CMD:BACK changes an answer",
@@ -69,9 +70,10 @@ class OutcomeScreen(BenchScreen):
         for outcome in Outcome:
             word.set_class(outcome is decision.outcome, f"-{outcome.value}")
         self.query_one("#outcome-value", Digits).update(dollars(decision.final_cents))
-        self.query_one("#outcome-disposition", Label).update(
-            f"Label: {decision.disposition.value.upper()}"
-        )
+        disposition = self.query_one("#outcome-disposition", Static)
+        disposition.update(f"LABEL → {decision.disposition.value.upper()}")
+        for kind in Disposition:
+            disposition.set_class(kind is decision.disposition, f"-{kind.value}")
         self.query_one("#outcome-reasons", Static).update(_reasons(decision))
 
     def handle_scan(self, scan: Classified) -> None:

@@ -37,11 +37,11 @@ class RequestScreen(BenchScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
         with Vertical(classes="box"):
-            yield Label(id="request-title", classes="title")
-            yield Label(id="request-facts", classes="muted", markup=False)
+            yield Label(id="request-prompt", classes="big-prompt", markup=False)
+            yield Label(id="request-title", classes="title", markup=False)
+            yield Static(id="request-facts", classes="muted", markup=False)
             yield Static(id="request-warnings", classes="notice", markup=False)
             yield DataTable(id="items", cursor_type="row", zebra_stripes=True)
-            yield Label(id="request-prompt", classes="prompt")
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
@@ -60,7 +60,7 @@ class RequestScreen(BenchScreen):
             return
         self.query_one("#request-title", Label).update(f"{request.id}  ·  {program.name}")
         tracking = f" · tracking {request.tracking_number}" if request.tracking_number else ""
-        self.query_one("#request-facts", Label).update(
+        self.query_one("#request-facts", Static).update(
             f"customer {request.customer_ref} · created {request.created_at:%Y-%m-%d}"
             f" · shipping {dollars(request.shipping_cost_cents)}{tracking}"
         )
@@ -93,10 +93,15 @@ class RequestScreen(BenchScreen):
             table.move_cursor(
                 row=[r.item.id for r in self.session.item_rows()].index(pending[0].id)
             )
-            prompt = f"SCAN A DEVICE — {len(pending)} of {len(request.items)} waiting"
+            prompt = (
+                f"SCAN A DEVICE ({len(pending)} of {len(request.items)} waiting)\n"
+                "or pick one with ↑↓ and Enter"
+            )
         else:
-            prompt = f"ALL DONE — {self.session.settlement()}. Scan the next package."
-        self.query_one("#request-prompt", Label).update(prompt)
+            prompt = f"ALL DONE: {self.session.settlement()}\nScan the next package label"
+        label = self.query_one("#request-prompt", Label)
+        label.update(prompt)
+        label.set_class(not pending, "-done")
         table.focus()
 
     def handle_scan(self, scan: Classified) -> None:

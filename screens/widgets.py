@@ -1,12 +1,13 @@
-"""Widgets shared by the screens: the station header and the problem panel."""
+"""Widgets shared by the screens: the station header, the problem panel and demo hints."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Label, Static
 
 from bench.session import Problem
@@ -27,20 +28,11 @@ class StationStatus:
 class StationHeader(Horizontal):
     """Station, inspector, scanner state and sync state: always on top of every screen."""
 
-    DEFAULT_CSS = """
-    StationHeader { dock: top; height: 1; background: $panel; }
-    StationHeader Label { padding: 0 1; }
-    StationHeader #station { background: $primary; color: $text; text-style: bold; }
-    StationHeader #inspector { width: 1fr; }
-    StationHeader .-bad { background: $error; color: $text; text-style: bold; }
-    StationHeader .-good { color: $success; }
-    """
-
     def compose(self) -> ComposeResult:
         yield Label(id="station")
-        yield Label(id="inspector")
-        yield Label(id="scanner")
-        yield Label(id="sync")
+        yield Label(id="inspector", markup=False)
+        yield Label(id="scanner", markup=False)
+        yield Label(id="sync", markup=False)
 
     def on_mount(self) -> None:
         self.watch(self.app, "status", self.show_status)
@@ -64,12 +56,6 @@ class StationHeader(Horizontal):
 class ProblemPanel(Static):
     """What went wrong and what to do, in plain words; hidden when all is well."""
 
-    DEFAULT_CSS = """
-    ProblemPanel { dock: bottom; display: none; height: auto; padding: 0 1;
-                   background: $error 30%; border: heavy $error; }
-    ProblemPanel.-visible { display: block; }
-    """
-
     def show(self, problem: Problem) -> None:
         # Text, not markup: scanned codes may hold brackets.
         text = Text.assemble((problem.title, "bold"), ": ", problem.detail)
@@ -81,3 +67,25 @@ class ProblemPanel(Static):
     def clear(self) -> None:
         self.remove_class("-visible")
         self.update("")
+
+
+class HintList(VerticalScroll, can_focus=False):
+    """Demo codes to try, one line each (cut with an ellipsis), scrolling when many.
+
+    Built once: the hints come with the app and never change while it runs.
+    """
+
+    def __init__(
+        self, title: str, hints: Sequence[tuple[str, str]], *, id: str | None = None
+    ) -> None:
+        super().__init__(id=id)
+        self.title = title
+        self.hints = tuple(hints)
+
+    def compose(self) -> ComposeResult:
+        width = max((len(code) for code, _ in self.hints), default=0) + 2
+        yield Label(self.title, classes="hint-title", markup=False)
+        for code, what in self.hints:
+            yield Label(
+                Text.assemble((code.ljust(width), "bold"), what), classes="hint", markup=False
+            )
