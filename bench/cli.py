@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench import __version__
 from bench.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config, write_example
+
+if TYPE_CHECKING:
+    from bench.demo_data import DemoDataset
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -35,6 +40,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, CommandFailed) as error:
         print(f"bench: {error}", file=sys.stderr)
         return EXIT_USAGE if isinstance(error, ConfigError) else EXIT_FAILED
+    except OSError as error:  # a file or folder we were not told about in a nicer way
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"bench: {where}{error.strerror or error}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
 
@@ -118,7 +127,7 @@ def run_station(args: argparse.Namespace) -> int:
 def _run_app(config: Config, hints: Sequence[tuple[str, str]]) -> int:
     from bench.logs import LogSetupError, setup_logging
 
-    _check_writable(config.store.local_path)
+    _check_writable(config.store.local_path, config.source)
     try:
         log_path = setup_logging(config.log.path, config.log.level)
     except LogSetupError as error:
@@ -132,17 +141,29 @@ def _run_app(config: Config, hints: Sequence[tuple[str, str]]) -> int:
     return app.return_code or 0
 
 
-def _check_writable(path: Path) -> None:
+def _check_writable(path: Path, config_file: Path | None) -> None:
     """Fail before the TUI starts when the station database can't be written."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("ab"):
             pass
     except OSError as error:
+        where = f"[store] local_path in {config_file}" if config_file else "the path"
         raise CommandFailed(
-            f"Cannot write the station database {path}: {error.strerror or error}. "
-            "Check [store] local_path in config.toml and the folder's permissions."
+            f"Cannot write the station database {path}: {_os_reason(path, error)}. "
+            f"Check {where} and the folder's permissions."
         ) from None
+
+
+def _os_reason(path: Path, error: OSError) -> str:
+    """Why `path` cannot be made, in words: "File exists" for a folder path that runs into a
+    regular file would send someone looking for the wrong file."""
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                return f"{parent} is a file, not a folder"
+            break
+    return str(error.strerror or error)
 
 
 # -- the demo ------------------------------------------------------------------------------
@@ -155,20 +176,28 @@ def demo_dir() -> Path:
 
 def run_demo(args: argparse.Namespace) -> int:
     from bench.config import parse_config
-    from bench.demo_data import demo_dataset
 
     folder: Path = (args.dir or demo_dir()).resolve()
     central_db = folder / "central.db"
     local_db = folder / "station.db"
-    if args.fresh:
-        for stale in folder.glob("*.db*"):
-            stale.unlink()
-    folder.mkdir(parents=True, exist_ok=True)
-    dataset = demo_dataset(date.today(), request_count=args.requests)
+    try:
+        if args.fresh:
+            for stale in folder.glob("*.db*"):
+                stale.unlink()
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CommandFailed(
+            f"Cannot use {folder} for the demo's files: {_os_reason(folder, error)}. "
+            "Pass --dir with a folder you can write to."
+        ) from None
+    dataset = _demo_dataset(args.requests)
     url = f"sqlite:///{central_db}"
     if not central_db.exists():
         print(f"Seeding the demo central database {central_db}", file=sys.stderr)
-        _seed(url, args.requests)
+        try:
+            _seed(url, dataset)
+        except Exception as error:  # any driver error becomes one plain line
+            raise _central_failed(url, error) from None
     config = parse_config(
         {
             "station": {"id": "DEMO-1"},
@@ -184,13 +213,21 @@ def run_demo(args: argparse.Namespace) -> int:
     return _run_app(config, hints=hints)
 
 
-def _seed(url: str, requests: int) -> None:
-    from bench.demo import seed_central
+def _demo_dataset(requests: int) -> DemoDataset:
     from bench.demo_data import demo_dataset
+
+    try:
+        return demo_dataset(date.today(), request_count=requests)
+    except ValueError as error:  # too few requests to hold every demo case
+        raise CommandFailed(f"--requests {requests}: {error}.") from None
+
+
+def _seed(url: str, dataset: DemoDataset) -> None:
+    from bench.demo import seed_central
 
     seed_central(
         url,
-        demo_dataset(date.today(), request_count=requests),
+        dataset,
         step=lambda step: print(f"  {step}", file=sys.stderr),
         rows=_progress_bar("Writing demo data"),
     )
@@ -230,28 +267,60 @@ def _central_url(args: argparse.Namespace) -> str:
     )
 
 
-def _central_failed(url: str, error: Exception) -> CommandFailed:
+_USERINFO_PASSWORD = re.compile(r"(://[^/@\s]*?:)[^@\s]*@")
+_PASSWORD_PARAMETER = re.compile(r"(password\s*=\s*)('[^']*'|[^\s&]*)", re.IGNORECASE)
+
+
+def _shown_url(url: str) -> str:
+    """The URL with its password masked, even when it is too broken to parse."""
     from store.central import redact
 
-    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return CommandFailed(f"Central database {redact(url)} failed: {reason}")
+    try:
+        return redact(url)
+    except Exception:  # e.g. a non-numeric port: make_url raises ValueError
+        return _PASSWORD_PARAMETER.sub(r"\1***", _USERINFO_PASSWORD.sub(r"\1***@", url))
+
+
+def _central_failed(url: str, error: Exception) -> CommandFailed:
+    """One line naming the (redacted) URL and the driver's reason, and what to check."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from store.dbutil import why
+    from store.errors import CentralUnavailable, StoreError
+
+    if isinstance(error, StoreError) and not isinstance(error, CentralUnavailable):
+        # Reached and understood, but refused (a schema from a newer bench): the store's
+        # message names the redacted URL and says what to do.
+        return CommandFailed(str(error).strip().splitlines()[0])
+    # The store's own message repeats the URL with the driver options we added; the
+    # driver's reason alone reads better after our redacted URL.
+    cause = error.__cause__ if isinstance(error, CentralUnavailable) else error
+    if isinstance(cause, SQLAlchemyError):
+        reason = why(cause)
+    else:
+        text = str(error).strip()
+        reason = text.splitlines()[0] if text else type(error).__name__
+    return CommandFailed(
+        f"Central database {_shown_url(url)}: {reason.rstrip('.')}. Check the URL (--url, "
+        "BENCH_CENTRAL_URL or [store] central_url) and that the database server is running."
+    )
 
 
 def central_init(args: argparse.Namespace) -> int:
-    from store.central import init_central, redact
+    from store.central import init_central
 
     url = _central_url(args)
     try:
         init_central(url, progress=lambda step: print(step, file=sys.stderr))
     except Exception as error:  # any driver error becomes one plain line
         raise _central_failed(url, error) from None
-    print(f"Central schema is up to date at {redact(url)}")
+    print(f"Central schema is up to date at {_shown_url(url)}")
     return 0
 
 
 def inspectors_add(args: argparse.Namespace) -> int:
     from bench.pins import hash_pin, valid_pin_format
-    from store.central import add_inspector, central_engine, redact
+    from store.central import add_inspector, central_engine
 
     pin = sys.stdin.readline().strip()
     if not valid_pin_format(pin):
@@ -265,14 +334,15 @@ def inspectors_add(args: argparse.Namespace) -> int:
             engine.dispose()
     except Exception as error:  # any driver error becomes one plain line
         raise _central_failed(url, error) from None
-    print(f"Inspector {args.id.upper()} ({args.name}, {args.role}) saved in {redact(url)}")
+    print(f"Inspector {args.id.upper()} ({args.name}, {args.role}) saved in {_shown_url(url)}")
     return 0
 
 
 def seed_central(args: argparse.Namespace) -> int:
     url = _central_url(args)
+    dataset = _demo_dataset(args.requests)
     try:
-        _seed(url, args.requests)
+        _seed(url, dataset)
     except Exception as error:  # any driver error becomes one plain line
         raise _central_failed(url, error) from None
     return 0
@@ -282,7 +352,10 @@ def write_config(args: argparse.Namespace) -> int:
     path: Path = args.path
     if path.exists():
         raise CommandFailed(f"{path} exists already; edit it, or remove it first.")
-    write_example(path)
+    try:
+        write_example(path)
+    except OSError as error:
+        raise CommandFailed(f"Cannot write {path}: {_os_reason(path, error)}.") from None
     print(f"Wrote {path}: every key is commented. Set [station] id and [scanner] first.")
     return 0
 
