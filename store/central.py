@@ -273,8 +273,8 @@ def redact(url: str | URL) -> str:
     """The URL as safe to print or log: the password (in userinfo or query) is masked."""
     try:
         parsed = url if isinstance(url, URL) else make_url(url)
-    except ArgumentError:
-        # Not a URL (perhaps a libpq "host=... password=..." string): mask what we can see.
+    except (ArgumentError, ValueError):
+        # Not a URL (or a port that is not a number) (perhaps a libpq "host=... password=..." string): mask what we can see.
         return _PASSWORD_IN_TEXT.sub(r"\1***", str(url))
     query = {
         key: ("***" if key.lower() == "password" else value) for key, value in parsed.query.items()
@@ -349,8 +349,10 @@ def central_errors(engine: Engine, doing: str) -> Iterator[None]:
     except SQLAlchemyError as error:
         if isinstance(error, StatementError) and not isinstance(error, DBAPIError):
             raise
+        # Name the server and database only: the query holds our timeouts, which are noise.
+        where = redact(engine.url.set(query={}))
         raise CentralUnavailable(
-            f"Cannot {doing} the central database at {redact(engine.url)}: {why(error)}"
+            f"Cannot {doing} the central database at {where}: {why(error)}"
         ) from error
 
 
