@@ -274,7 +274,8 @@ def redact(url: str | URL) -> str:
     try:
         parsed = url if isinstance(url, URL) else make_url(url)
     except (ArgumentError, ValueError):
-        # Not a URL (or a port that is not a number) (perhaps a libpq "host=... password=..." string): mask what we can see.
+        # Not a URL (a libpq "host=... password=..." string, a port that is no number):
+        # mask what we can see.
         return _PASSWORD_IN_TEXT.sub(r"\1***", str(url))
     query = {
         key: ("***" if key.lower() == "password" else value) for key, value in parsed.query.items()
