@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -98,6 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
     add.set_defaults(command=inspectors_add)
     inspectors.set_defaults(command=lambda _: _usage(inspectors))
 
+    sync = commands.add_parser(
+        "sync", help="send queued inspections to central and pull what changed, then exit"
+    )
+    sync.add_argument(
+        "--once", action="store_true", required=True, help="one round (the TUI syncs on its own)"
+    )
+    sync.set_defaults(command=sync_once)
+
     seed = commands.add_parser("seed", help="fill a central database with the demo data")
     seed.add_argument("--url", help="central database URL (default: BENCH_CENTRAL_URL or config)")
     seed.add_argument("--requests", type=int, default=300)
@@ -125,13 +132,9 @@ def run_station(args: argparse.Namespace) -> int:
 
 
 def _run_app(config: Config, hints: Sequence[tuple[str, str]]) -> int:
-    from bench.logs import LogSetupError, setup_logging
 
     _check_writable(config.store.local_path, config.source)
-    try:
-        log_path = setup_logging(config.log.path, config.log.level)
-    except LogSetupError as error:
-        raise CommandFailed(str(error)) from None
+    log_path = _log_to_file(config)
     from bench.app import make_app
 
     app = make_app(config, hints=hints)
@@ -139,6 +142,16 @@ def _run_app(config: Config, hints: Sequence[tuple[str, str]]) -> int:
     if app.return_code:
         print(f"bench stopped with an error; the log is {log_path}", file=sys.stderr)
     return app.return_code or 0
+
+
+def _log_to_file(config: Config) -> Path:
+    """Log to the station's file: a TUI owns the terminal, and a CLI prints only results."""
+    from bench.logs import LogSetupError, setup_logging
+
+    try:
+        return setup_logging(config.log.path, config.log.level)
+    except LogSetupError as error:
+        raise CommandFailed(str(error)) from None
 
 
 def _check_writable(path: Path, config_file: Path | None) -> None:
@@ -267,18 +280,11 @@ def _central_url(args: argparse.Namespace) -> str:
     )
 
 
-_USERINFO_PASSWORD = re.compile(r"(://[^/@\s]*?:)[^@\s]*@")
-_PASSWORD_PARAMETER = re.compile(r"(password\s*=\s*)('[^']*'|[^\s&]*)", re.IGNORECASE)
-
-
 def _shown_url(url: str) -> str:
     """The URL with its password masked, even when it is too broken to parse."""
     from store.central import redact
 
-    try:
-        return redact(url)
-    except Exception:  # e.g. a non-numeric port: make_url raises ValueError
-        return _PASSWORD_PARAMETER.sub(r"\1***", _USERINFO_PASSWORD.sub(r"\1***@", url))
+    return redact(url)
 
 
 def _central_failed(url: str, error: Exception) -> CommandFailed:
@@ -335,6 +341,50 @@ def inspectors_add(args: argparse.Namespace) -> int:
     except Exception as error:  # any driver error becomes one plain line
         raise _central_failed(url, error) from None
     print(f"Inspector {args.id.upper()} ({args.name}, {args.role}) saved in {_shown_url(url)}")
+    return 0
+
+
+def sync_once(args: argparse.Namespace) -> int:
+    """One sync round from the command line; non-zero when central can't be reached."""
+    from bench.config import central_url
+    from store.local import LocalStore
+    from store.sync import SyncEngine
+
+    config = load_config(args.config)
+    url = central_url(config)
+    if not url:
+        raise CommandFailed(
+            f"No central database in {args.config} ([store] central_url) "
+            "and BENCH_CENTRAL_URL is not set."
+        )
+    _check_writable(config.store.local_path, config.source)
+    _log_to_file(config)
+    bars: dict[str, Callable[[int, int], None]] = {}
+
+    def progress(what: str, done: int, total: int) -> None:
+        bars.setdefault(what, _progress_bar(f"{what:<16}"))(done, total)
+
+    local = LocalStore.open(config.store.local_path)
+    engine = SyncEngine(
+        local,
+        url,
+        config.station.id,
+        app_version=__version__,
+        batch_size=config.sync.batch_size,
+        progress=progress,
+    )
+    try:
+        state = engine.run_once()
+    finally:
+        engine.close()
+        local.close()
+    dead = f", {state.dead} refused by central (see the bench)" if state.dead else ""
+    if not state.online:
+        raise CommandFailed(
+            f"OFFLINE: {state.problem}. {state.queued} inspections stay queued{dead}; "
+            "they will be sent when central is back."
+        )
+    print(f"ONLINE: sent {state.pushed}, pulled {state.pulled}, {state.queued} queued{dead}")
     return 0
 
 

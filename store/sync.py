@@ -107,6 +107,7 @@ class SyncEngine:
         app_version: str,
         batch_size: int = 500,
         clock: Callable[[], datetime] = utcnow,
+        progress: Callable[[str, int, int], None] | None = None,
     ) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
@@ -116,6 +117,8 @@ class SyncEngine:
         self.app_version = app_version
         self.batch_size = batch_size
         self.clock = clock
+        self.progress = progress
+        """Told (what, done, total) after each batch pushed or pulled: for a progress bar."""
         self._engine: Engine | None = None
         self._offline_since: datetime | None = None
 
@@ -138,7 +141,7 @@ class SyncEngine:
         try:
             pushed = self.push().sent
             if pull:
-                pulled = sum(pull_all(self.engine, self.local).values())
+                pulled = sum(pull_all(self.engine, self.local, self.progress).values())
             self.heartbeat()
         except CentralUnavailable as error:
             if self._offline_since is None:
@@ -168,6 +171,7 @@ class SyncEngine:
     def push(self) -> PushReport:
         """Send every pending outbox row; raises CentralUnavailable when central is down."""
         sent = dead = 0
+        total = self.local.queued_count()
         while True:
             rows = self.local.outbox_rows(pending_only=True, limit=self.batch_size)
             if not rows:
@@ -175,6 +179,8 @@ class SyncEngine:
             report = self._push_rows(rows)
             sent += report.sent
             dead += report.dead
+            if self.progress is not None:
+                self.progress("inspections sent", sent + dead, max(total, sent + dead))
 
     def _push_rows(self, rows: Sequence[OutboxRow]) -> PushReport:
         values: list[dict[str, Any]] = []

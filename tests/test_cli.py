@@ -501,3 +501,49 @@ def test_seed_refuses_too_few_requests_before_touching_the_database(tmp_path: Pa
     message = assert_plain_failure(result, code=1)
     assert message.startswith("bench: --requests 3: request_count must be at least ")
     assert not database.exists()
+
+
+# -- sync --once -----------------------------------------------------------------------
+
+
+def test_sync_once_sends_the_queue_and_pulls_the_replica(tmp_path: Path) -> None:
+    from store.local import LocalStore
+    from tests.inspections import finished
+
+    shipped = 'central_url = "sqlite:///bench-central.db"'
+    altered_config(tmp_path, shipped, shipped)
+    assert (
+        run(
+            "seed", "--url", "sqlite:///bench-central.db", "--requests", "20", cwd=tmp_path
+        ).returncode
+        == 0
+    )
+    local = LocalStore.open(tmp_path / "bench-local.db")
+    local.finish_inspection(finished(1, station="B-07"))
+    local.close()
+    result = run("sync", "--once", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ONLINE: sent 1, pulled ")
+    assert sqlite_rows(tmp_path / "bench-central.db", "SELECT station_id FROM inspections") == [
+        ("B-07",)
+    ]
+    assert sqlite_rows(tmp_path / "bench-local.db", "SELECT count(*) FROM requests") == [(20,)]
+
+
+def test_sync_once_with_central_down_says_offline_and_keeps_the_queue(tmp_path: Path) -> None:
+    from store.local import LocalStore
+    from tests.inspections import finished
+
+    altered_config(
+        tmp_path,
+        'central_url = "sqlite:///bench-central.db"',
+        'central_url = "postgresql://bench:s3cret@127.0.0.1:1/x"',
+    )
+    local = LocalStore.open(tmp_path / "bench-local.db")
+    local.finish_inspection(finished(1))
+    local.close()
+    result = run("sync", "--once", cwd=tmp_path, timeout=30)
+    message = assert_plain_failure(result, 1)
+    assert "OFFLINE" in message and "1 inspections stay queued" in message
+    assert "s3cret" not in result.stderr + result.stdout
+    assert sqlite_rows(tmp_path / "bench-local.db", "SELECT count(*) FROM outbox") == [(1,)]
