@@ -66,7 +66,7 @@ class BenchApp(App[None]):
     # bigger terminal gets the big prompts and side-by-side help. (Textual declares these
     # as instance attributes, so a ClassVar annotation would not type-check.)
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # noqa: RUF012
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="help"),
         Binding("f2", "logout", "Log out", id="logout"),
@@ -229,9 +229,14 @@ class BenchApp(App[None]):
 
     @on(ScanRead)
     def scan_read(self, message: ScanRead) -> None:
+        screen = self.screen
+        if not screen.is_mounted:
+            # A scan while a screen is still being built (the first visit composes it):
+            # hand it over a moment later rather than to half a screen.
+            self.set_timer(0.02, lambda: self.scan_read(message))
+            return
         scan = classify_scan(message.scan)
         log.info("scan from %s: %s", message.scan.source.value, describe(scan))
-        screen = self.screen
         if scan.kind is ScanKind.UNREADABLE:
             self._problem(Problem("Unreadable scan", scan.problem or "", "Scan it again."))
             return

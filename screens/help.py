@@ -35,12 +35,17 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
+        # Keys and codes never wrap or get cut: the explanations wrap instead.
         keys = Table.grid(padding=(0, 2))
+        keys.add_column(no_wrap=True, style="bold")
+        keys.add_column()
         for key, what in KEYS:
-            keys.add_row(f"[b]{key}[/b]", what)
+            keys.add_row(key, what)
         codes = Table.grid(padding=(0, 2))
+        codes.add_column(no_wrap=True, style="bold")
+        codes.add_column()
         for code, label in command_sheet():
-            codes.add_row(f"[b]{code}[/b]", label)
+            codes.add_row(code, label)
         with VerticalScroll(id="help", classes="dialog"):
             yield Label("HELP", classes="title")
             yield Static(

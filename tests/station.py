@@ -7,8 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
+from textual.app import App
 from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widget import Widget
 
 from bench.app import BenchApp, make_app
 from bench.config import Config, parse_config
@@ -72,7 +76,99 @@ async def wait_until(
 
 
 async def scan(pilot: Pilot[None], code: str) -> None:
-    """What a serial or simulated scanner does: post one Scan to the app."""
+    """What a serial or simulated scanner does: post one Scan to the app.
+
+    Waits first for the screen on show to be mounted, as an inspector waits to see it.
+    """
+    await wait_until(pilot, lambda: pilot.app.screen.is_mounted)
     pilot.app.post_message(ScanRead(Scan.now(code, ScanSource.SIMULATED)))
     await pilot.pause()
     await asyncio.sleep(0)
+
+
+# -- driving the UI ---------------------------------------------------------------------
+
+SIZE = (100, 32)
+PINS = {"EMP-0001": "1234", "EMP-0002": "4321", "EMP-0003": "1111"}
+
+
+def count_bells(app: BenchApp) -> list[None]:
+    """Replace the app's bell with a counter: one entry per ring."""
+    rung: list[None] = []
+
+    def bell() -> None:
+        rung.append(None)
+
+    app.bell = bell  # type: ignore[method-assign]
+    return rung
+
+
+async def on_screen(pilot: Pilot[None], kind: type[Screen[Any]]) -> None:
+    """Wait until a screen of `kind` is on show and mounted."""
+    app = pilot.app
+    await wait_until(pilot, lambda: isinstance(app.screen, kind) and app.screen.is_mounted)
+
+
+async def type_slowly(pilot: Pilot[None], text: str, gap: float = 0.1) -> None:
+    """Type like a person (keys far apart), so a wedge detector gives every key back."""
+    for character in text:
+        await pilot.press(character)
+        await pilot.pause(gap)
+
+
+async def log_in(
+    pilot: Pilot[None], badge: str = "EMP-0001", pin: str | None = None, *, slow: bool = False
+) -> None:
+    """Scan a badge, type its PIN, and wait for the home screen."""
+    from screens.home import HomeScreen
+    from screens.login import LoginScreen
+
+    await on_screen(pilot, LoginScreen)
+    await scan(pilot, badge)
+    pin = PINS[badge] if pin is None else pin
+    if slow:
+        await type_slowly(pilot, pin)
+    else:
+        await pilot.press(*pin)
+    await pilot.press("enter")
+    await on_screen(pilot, HomeScreen)
+
+
+def problem_text(app: App[None]) -> str:
+    """The problem panel of the screen on show, or "" when it is hidden."""
+    from screens.widgets import ProblemPanel
+
+    panels = app.screen.query(ProblemPanel)
+    if not panels or not panels.first().has_class("-visible"):
+        return ""
+    return str(panels.first().render())
+
+
+def shown(widget: Widget) -> str:
+    """The text a Label or Static shows right now."""
+    return str(widget.render())
+
+
+def rendered(widget: Widget) -> str:
+    """The lines a widget paints on screen now (rich tables included), trailing blanks cut."""
+    from textual.geometry import Region
+
+    strips = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
+    return "\n".join(strip.text.rstrip() for strip in strips)
+
+
+async def wedge_burst(pilot: Pilot[None], text: str) -> None:
+    """Type `text` and Enter the way a keyboard-wedge scanner does: keys back to back.
+
+    `pilot.press` waits for the app to go idle after every key (tens of milliseconds, more
+    on a busy machine), slower than a scanner; the keys are posted in one go instead, as
+    the terminal delivers a scanner's burst.
+    """
+    from textual import events
+    from textual.keys import _character_to_key
+
+    await wait_until(pilot, lambda: pilot.app.screen.is_mounted)
+    for character in text:
+        pilot.app.post_message(events.Key(_character_to_key(character), character))
+    pilot.app.post_message(events.Key("enter", "\r"))
+    await pilot.pause(0.1)

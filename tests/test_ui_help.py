@@ -1,0 +1,168 @@
+"""Nobody gets lost: help by key or by scan, the command palette, logging out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.command import CommandList, CommandPalette
+
+from bench.scans import command_sheet
+from screens.checklist import ChecklistScreen
+from screens.help import HelpScreen
+from screens.home import HomeScreen
+from screens.login import LoginScreen
+from tests.station import (
+    SIZE,
+    Station,
+    log_in,
+    on_screen,
+    rendered,
+    scan,
+    seeded_station,
+    shown,
+    wait_until,
+)
+
+
+@pytest.fixture
+def station(tmp_path: Path) -> Station:
+    return seeded_station(tmp_path)
+
+
+class TestHelp:
+    @pytest.mark.parametrize("how", ["f1", "CMD:HELP"])
+    async def test_help_lists_the_command_codes_and_esc_closes_it(
+        self, station: Station, how: str
+    ) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot)
+            if how.startswith("CMD:"):
+                await scan(pilot, how)
+            else:
+                await pilot.press(how)
+            await on_screen(pilot, HelpScreen)
+
+            codes = rendered(app.screen.query_one("#help-code-table"))
+            for code, label in command_sheet():
+                assert code in codes
+                assert label in codes
+
+            await pilot.press("escape")
+            await on_screen(pilot, HomeScreen)
+
+    async def test_help_mid_checklist_returns_to_the_same_question(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot)
+            await scan(pilot, "TI-000001")
+            await scan(pilot, "WYZECP22301595691")
+            await on_screen(pilot, ChecklistScreen)
+            await pilot.press("enter")
+
+            await pilot.press("f1")
+            await on_screen(pilot, HelpScreen)
+            await pilot.press("y")  # keys of the screen below do nothing while help shows
+            await pilot.press("escape")
+            await on_screen(pilot, ChecklistScreen)
+
+            assert app.session.active is not None
+            assert len(app.session.active.checklist.records) == 1
+
+    async def test_help_before_login(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            await pilot.press("f1")
+            await on_screen(pilot, HelpScreen)
+            await pilot.press("escape")
+            await on_screen(pilot, LoginScreen)
+
+
+class TestCommandPalette:
+    async def test_palette_offers_help_and_log_out(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot)
+            await pilot.press("ctrl+p")
+            await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+            commands = app.screen.query_one(CommandList)
+            await wait_until(pilot, lambda: commands.option_count > 0)
+
+            prompts = [
+                str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)
+            ]
+            assert any(prompt.startswith("Help") for prompt in prompts), prompts
+            assert any(prompt.startswith("Log out") for prompt in prompts), prompts
+
+    async def test_log_out_from_the_palette(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot)
+            await pilot.press("ctrl+p")
+            await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+            await pilot.press(*"log out")
+            commands = app.screen.query_one(CommandList)
+            await wait_until(
+                pilot,
+                lambda: (
+                    commands.option_count > 0
+                    and str(commands.get_option_at_index(0).prompt).startswith("Log out")
+                ),
+            )
+            await pilot.press("enter")
+            await on_screen(pilot, LoginScreen)
+
+            assert app.session.inspector is None
+
+    async def test_no_log_out_before_anyone_logs_in(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            await pilot.press("ctrl+p")
+            await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+            commands = app.screen.query_one(CommandList)
+            await wait_until(pilot, lambda: commands.option_count > 0)
+
+            prompts = [
+                str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)
+            ]
+            assert any(prompt.startswith("Help") for prompt in prompts), prompts
+            assert not any(prompt.startswith("Log out") for prompt in prompts), prompts
+
+
+class TestLogout:
+    @pytest.mark.parametrize("how", ["f2", "CMD:LOGOUT"])
+    async def test_logout_returns_to_login(self, station: Station, how: str) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot)
+            await scan(pilot, "TI-000001")
+
+            if how.startswith("CMD:"):
+                await scan(pilot, how)
+            else:
+                await pilot.press(how)
+            await on_screen(pilot, LoginScreen)
+
+            assert app.session.inspector is None
+            assert app.session.request is None
+            assert shown(app.screen.query_one("#inspector")) == "nobody logged in"
+            events = [event.event for event in app.session.store.audit_events()]
+            assert "logout" in events
+
+    async def test_the_next_inspector_starts_on_a_clean_login(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot)
+            await pilot.press("f2")
+            await on_screen(pilot, LoginScreen)
+
+            from textual.widgets import Input
+
+            assert app.screen.query_one("#badge", Input).value == ""
+            assert app.focused is app.screen.query_one("#badge", Input)
+            await log_in(pilot, "EMP-0003")
+            assert app.session.inspector is not None
+            assert app.session.inspector.id == "EMP-0003"

@@ -1,0 +1,104 @@
+"""A keyboard-wedge scanner types into the terminal: its bursts are scans, people's keys are not.
+
+The app holds single keys for about 50 ms in wedge mode, so the tests pause after presses.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.message import Message
+from textual.widgets import Input
+
+from bench.messages import ScanRead
+from bench.scans import ScanSource
+from screens.home import HomeScreen
+from screens.login import LoginScreen
+from screens.request import RequestScreen
+from tests.station import (
+    SIZE,
+    Station,
+    log_in,
+    on_screen,
+    seeded_station,
+    shown,
+    type_slowly,
+    wedge_burst,
+)
+
+
+@pytest.fixture
+def station(tmp_path: Path) -> Station:
+    return seeded_station(tmp_path)
+
+
+def wedge_scans(seen: list[Message]) -> list[str]:
+    return [
+        m.scan.text for m in seen if isinstance(m, ScanRead) and m.scan.source is ScanSource.WEDGE
+    ]
+
+
+def typed_into(seen: list[Message], input_id: str) -> list[str]:
+    return [
+        m.value for m in seen if isinstance(m, Input.Changed) and m.input.id == input_id and m.value
+    ]
+
+
+class TestKeyboardWedge:
+    async def test_fast_burst_and_enter_is_a_scan_not_typing(self, station: Station) -> None:
+        seen: list[Message] = []
+        app = station.app(scanner="wedge")
+        async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+            await log_in(pilot, slow=True)
+            home = app.screen
+            assert app.focused is home.query_one("#code", Input)
+
+            await wedge_burst(pilot, "TI-000002")
+            await on_screen(pilot, RequestScreen)
+
+            assert wedge_scans(seen) == ["TI-000002"]
+            assert app.session.request is not None and app.session.request.id == "TI-000002"
+            assert typed_into(seen, "code") == []
+            assert home.query_one("#code", Input).value == ""
+
+    async def test_slow_typing_lands_in_the_field_and_enter_submits_it(
+        self, station: Station
+    ) -> None:
+        seen: list[Message] = []
+        app = station.app(scanner="wedge")
+        async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+            await log_in(pilot, slow=True)
+            code = app.screen.query_one("#code", Input)
+
+            await type_slowly(pilot, "TI-000001")
+            assert code.value == "TI-000001"
+            await pilot.press("enter")
+            await pilot.pause(0.1)
+            await on_screen(pilot, RequestScreen)
+
+            assert wedge_scans(seen) == []
+            assert typed_into(seen, "code")[-1] == "TI-000001"
+            assert app.session.request is not None and app.session.request.id == "TI-000001"
+
+    async def test_badge_burst_on_login_is_a_badge_scan(self, station: Station) -> None:
+        seen: list[Message] = []
+        app = station.app(scanner="wedge")
+        async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+            await on_screen(pilot, LoginScreen)
+
+            await wedge_burst(pilot, "EMP-0001")
+
+            assert wedge_scans(seen) == ["EMP-0001"]
+            assert typed_into(seen, "badge") == ["EMP-0001"]  # filled in by the scan, whole
+            assert app.focused is app.screen.query_one("#pin", Input)
+            await type_slowly(pilot, "1234")
+            await pilot.press("enter")
+            await on_screen(pilot, HomeScreen)
+            assert app.session.inspector is not None
+
+    async def test_header_names_the_wedge_scanner(self, station: Station) -> None:
+        app = station.app(scanner="wedge")
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            assert shown(app.screen.query_one("#scanner")) == "SCANNER ● wedge"
