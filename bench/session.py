@@ -220,10 +220,14 @@ class Session:
     def settlement(self) -> str:
         """What the customer gets for the request, once every item is inspected."""
         assert self.request is not None and self.program is not None
-        credit = aggregate_credit_cents(self._decisions.values(), self.request.shipping_cost_cents)
         if self.program.kind is ProgramKind.TRADE_IN_CREDIT:
+            # One discount code for the confirmed items, less what the label cost.
+            credit = aggregate_credit_cents(
+                self._decisions.values(), self.request.shipping_cost_cents
+            )
             return f"discount code of {dollars(credit)} after shipping"
-        return f"{dollars(credit)} to refund"
+        # Trade-up refunds the offer, graded pays the value: no shipping is deducted.
+        return f"{dollars(aggregate_credit_cents(self._decisions.values(), 0))} to refund"
 
     @property
     def pending_items(self) -> list[RequestItem]:
