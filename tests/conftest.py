@@ -69,3 +69,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             "is set: failing the run. First: " + _skipped_postgres[0]
         )
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def head_revision(schema: str) -> str:
+    """The newest migration of a schema ("local" or "central"), as Alembic sees it."""
+    from alembic.script import ScriptDirectory
+
+    from store.migrate import alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config(schema)).get_current_head()  # type: ignore[arg-type]
+    assert head is not None
+    return head

@@ -53,6 +53,7 @@ from store.central import (
 from store.errors import CentralUnavailable, StoreError
 from store.local import LocalStore
 from store.replica import PullCursor, cursor_name, pull_all
+from tests.conftest import head_revision
 
 T0 = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
 
@@ -208,13 +209,15 @@ class TestInitCentral:
             } <= indexed
             with engine.connect() as conn:
                 versions = conn.execute(text("SELECT version_num FROM bench_alembic_version"))
-                assert [v for (v,) in versions] == ["0001"]
+                assert [v for (v,) in versions] == [head_revision("central")]
         finally:
             engine.dispose()
         applied = [s for s in steps if s.startswith("Applied migration")]
         assert applied == [
             "Applied migration 0001: Central contract: programs, catalog, requests, items, "
-            "inspectors, inspections, heartbeats"
+            "inspectors, inspections, heartbeats",
+            "Applied migration 0002: Items inspected more than once (two benches, one item); "
+            "money paid is never negative",
         ]
         assert all("password" not in s for s in steps)
 

@@ -44,6 +44,7 @@ from bench.domain import (
 )
 from store.errors import StoreError
 from store.local import LocalStore
+from tests.conftest import head_revision
 
 T0 = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
 STATION = "B-07"
@@ -234,7 +235,7 @@ class TestOpen:
             } <= tables
             with again.engine.connect() as conn:
                 versions = conn.execute(text("SELECT version_num FROM alembic_version")).all()
-            assert [v for (v,) in versions] == ["0001"]
+            assert [v for (v,) in versions] == [head_revision("local")]
             assert again.program(CREDIT.code) == CREDIT
         finally:
             again.close()
