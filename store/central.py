@@ -74,7 +74,7 @@ class _Replicated:
     # Set by Python on our own writes; the server default and, on PostgreSQL, a trigger
     # (see the first migration) cover writers that forget it, such as the portal's SQL.
     updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, onupdate=utcnow, server_default=func.now(), index=True
+        UTCDateTime(), default=utcnow, onupdate=utcnow, server_default=func.now()
     )
 
 
@@ -252,6 +252,16 @@ REPLICATED: tuple[Table, ...] = (
     item_table,
     inspector_table,
 )
+
+# A pull reads rows after its cursor in (updated_at, key) order. One index in exactly that
+# order makes every batch a short range scan, even when a bulk import gave a million rows
+# the same updated_at (an index on updated_at alone would rescan them for every batch).
+for _replicated in REPLICATED:
+    Index(
+        f"ix_{_replicated.name}_pull_order",
+        _replicated.c.updated_at,
+        *_replicated.primary_key.columns,
+    )
 
 
 # --- URLs and engines -------------------------------------------------------------------

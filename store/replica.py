@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, and_, func, or_, select, true
+from sqlalchemy import Connection, Engine, Table, func, literal, select, true, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from store.central import REPLICATED, central_errors
@@ -132,7 +132,7 @@ def _after(table: Table, cursor: PullCursor | None) -> ColumnElement[Any]:
         return true()
     (key_column,) = table.primary_key.columns
     updated_at = table.c.updated_at
-    return or_(
-        updated_at > cursor.updated_at,
-        and_(updated_at == cursor.updated_at, key_column > cursor.key),
+    # A row-value comparison, so the (updated_at, key) index answers it as one range.
+    return tuple_(updated_at, key_column) > tuple_(
+        literal(cursor.updated_at, updated_at.type), literal(cursor.key, key_column.type)
     )
