@@ -56,7 +56,7 @@ def main() -> None:
     if args.die_at:
         hook, k = args.die_at.split(":")
         if hook == "insert":
-            sync.insert_inspections = die_on_call(int(k), sync.insert_inspections, None)  # type: ignore[assignment]
+            sync.store_batch = die_on_call(int(k), sync.store_batch, None)  # type: ignore[assignment]
         elif hook == "before-mark":
             LocalStore.mark_sent = die_on_call(int(k), LocalStore.mark_sent, None)  # type: ignore[method-assign]
         elif hook == "after-mark":
