@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -98,9 +99,12 @@ class ChecklistScreen(BenchScreen):
         prefill = active.prefill
         notice = self.query_one("#prefill", Static)
         if prefill is not None:
+            # Text, not markup: the why quotes scanned codes, which may hold brackets.
             notice.update(
-                f"Pre-filled: {prefill.value.upper()} — {prefill.why}. "
-                "Enter keeps it; the other answer needs a reason."
+                Text.assemble(
+                    (f"Pre-filled: {prefill.value.upper()}", "bold"),
+                    f" — {prefill.why}.\nEnter keeps it; the other answer needs a reason.",
+                )
             )
         notice.set_class(prefill is not None, "-visible")
         self.query_one("#keys", Label).update(self._keys_text(question))

@@ -47,7 +47,7 @@ class HelpScreen(ModalScreen[None]):
         for code, label in command_sheet():
             codes.add_row(code, label)
         with VerticalScroll(id="help", classes="dialog"):
-            yield Label("HELP", classes="title")
+            yield Label("HELP   ↑↓ PgUp PgDn scroll · Esc closes", classes="title")
             yield Static(
                 "1. Log in: scan your badge, type your PIN.\n"
                 "2. Scan the package label.\n"

@@ -25,6 +25,9 @@ class HomeScreen(BenchScreen):
         Binding("f8", "discard", "Discard unfinished", id="discard"),
     ]
 
+    _has_unfinished: bool = False
+    """An unfinished inspection waits, as of the last refresh (check_action reads it)."""
+
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
         with Vertical(classes="box"):
@@ -47,6 +50,8 @@ class HomeScreen(BenchScreen):
         self.query_one("#code", Input).value = ""
         self.query_one("#code", Input).focus()
         unfinished = self.session.unfinished()
+        # Remembered for check_action, which the footer calls often: no query each time.
+        self._has_unfinished = bool(unfinished)
         notice = self.query_one("#unfinished", Static)
         if unfinished:
             _, item_id, started_at = unfinished[0]
@@ -60,7 +65,7 @@ class HomeScreen(BenchScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("resume", "discard"):
-            return bool(self.session.unfinished())
+            return self._has_unfinished
         return True
 
     def handle_scan(self, scan: Classified) -> None:
