@@ -15,12 +15,13 @@ from bench.checklist import (
     NO,
     YES,
     AnswerKind,
+    Checklist,
     Question,
     kind_of,
     prompt,
     valid_values,
 )
-from bench.domain import Defect, Grade
+from bench.domain import AnswerSource, Defect, Grade
 from bench.money import dollars
 from bench.scans import Classified
 from bench.scans import Command as Cmd
@@ -67,6 +68,7 @@ class ChecklistScreen(BenchScreen):
         yield from self.compose_header()
         with Vertical(classes="box"):
             yield Static(id="context", classes="muted", markup=False)
+            yield Label(id="last-answer", markup=False)
             yield Label(id="position", classes="position")
             yield Static(id="question", classes="question")
             yield Static(id="prefill", classes="notice", markup=False)
@@ -92,6 +94,7 @@ class ChecklistScreen(BenchScreen):
             f"{item.declared_condition.value.replace('_', ' ')} · offer {dollars(item.offer_cents)}"
             f" · scanned {active.started.scanned_code} ({seen})"
         )
+        self.query_one("#last-answer", Label).update(_last_answer(active.checklist))
         number, total = active.checklist.position
         self.query_one("#position", Label).update(f"Question {number} of {total}")
         question = active.checklist.current
@@ -186,3 +189,19 @@ class ChecklistScreen(BenchScreen):
 
     def action_cancel(self) -> None:
         self.confirm_cancel_inspection()
+
+
+SOURCE_NOTES = {
+    AnswerSource.INSPECTOR: "",
+    AnswerSource.PREFILLED: " (pre-filled)",
+    AnswerSource.OVERRIDDEN: " (overridden)",
+}
+
+
+def _last_answer(checklist: Checklist) -> str:
+    """The answer recorded last, so a fast scanner sees what each scan did."""
+    if not checklist.records:
+        return ""
+    record = checklist.records[-1]
+    asked = prompt(Question(record.question), checklist.policy)
+    return f"✓ {asked} {record.value.upper()}{SOURCE_NOTES[record.source]}"

@@ -44,7 +44,15 @@ class LoginScreen(BenchScreen):
 
     def handle_scan(self, scan: Classified) -> None:
         if scan.kind is not ScanKind.BADGE:
-            super().handle_scan(scan)
+            # Never echo it: a PIN typed as fast as a scanner types reads as a scan.
+            self.show_problem(
+                Problem(
+                    "Not a badge",
+                    "That scan is not an inspector badge, so it was not used.",
+                    "Scan your badge, then type your PIN. A PIN typed very fast can read "
+                    "as a scan: type it again.",
+                )
+            )
             return
         found = self.session.find_inspector(scan.value)
         if isinstance(found, Problem):

@@ -60,9 +60,12 @@ async def request(pilot: Pilot[None]) -> None:
 
 
 async def checklist(pilot: Pilot[None]) -> None:
-    await request(pilot)
-    await scan(pilot, "2100400000223")  # its first question is pre-filled from the GTIN
+    await log_in(pilot)
+    await scan(pilot, "TI-000004")
+    await scan(pilot, "WYZECP23687093963")  # not the declared serial
     await on_screen(pilot, ChecklistScreen)
+    await scan(pilot, "CMD:CONFIRM")  # model listed: the last answer shows above
+    # On show: "Does the serial match?", pre-filled NO with both serials.
 
 
 async def outcome(pilot: Pilot[None]) -> None:

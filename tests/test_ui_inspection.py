@@ -77,6 +77,25 @@ class TestScannerAlone:
             assert "ALL DONE" in shown(app.screen.query_one("#request-prompt"))
 
 
+class TestEachAnswerIsShown:
+    async def test_the_last_recorded_answer_shows_under_the_context(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot)
+            await scan(pilot, "TI-000001")
+            await scan(pilot, PAN_V2_SERIAL)
+            await on_screen(pilot, ChecklistScreen)
+            last = app.screen.query_one("#last-answer")
+            assert shown(last) == ""
+
+            await scan(pilot, "CMD:CONFIRM")
+            assert shown(last) == "✓ Is the model listed for Wyze Trade-Up? YES (pre-filled)"
+            await scan(pilot, "CMD:CONFIRM")
+            await scan(pilot, "CMD:CONFIRM")
+            await scan(pilot, "CMD:NO")
+            assert shown(last) == "✓ Is it broken or damaged? NO"
+
+
 class TestKeyboardAlone:
     async def test_pick_an_item_with_arrows_and_enter(self, station: Station) -> None:
         app = station.app()

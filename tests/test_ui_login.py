@@ -128,7 +128,8 @@ class TestBadge:
             bells = count_bells(app)
             await scan(pilot, "TI-000001")
 
-            assert "not expected" in problem_text(app)
+            assert "Not a badge" in problem_text(app)
+            assert "TI-000001" not in problem_text(app)
             assert len(bells) == 1
             assert app.session.request is None
 

@@ -5,6 +5,7 @@ The app holds single keys for about 50 ms in wedge mode, so the tests pause afte
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,10 +18,12 @@ from screens.home import HomeScreen
 from screens.login import LoginScreen
 from screens.request import RequestScreen
 from tests.station import (
+    NOW,
     SIZE,
     Station,
     log_in,
     on_screen,
+    problem_text,
     seeded_station,
     shown,
     type_slowly,
@@ -96,6 +99,24 @@ class TestKeyboardWedge:
             await pilot.press("enter")
             await on_screen(pilot, HomeScreen)
             assert app.session.inspector is not None
+
+    async def test_a_pin_typed_as_fast_as_a_scan_is_refused_and_never_shown(
+        self, station: Station
+    ) -> None:
+        seen: list[Message] = []
+        app = station.app(scanner="wedge")
+        async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+            await on_screen(pilot, LoginScreen)
+            await wedge_burst(pilot, "EMP-0001")
+            assert app.focused is app.screen.query_one("#pin", Input)
+
+            await wedge_burst(pilot, "1234")
+
+            assert wedge_scans(seen) == ["EMP-0001", "1234"]
+            assert "Not a badge" in problem_text(app)
+            assert "1234" not in problem_text(app)
+            assert app.session.inspector is None
+            assert app.session.store.login_failure_times("EMP-0001", NOW - timedelta(hours=1)) == []
 
     async def test_header_names_the_wedge_scanner(self, station: Station) -> None:
         app = station.app(scanner="wedge")
