@@ -27,10 +27,17 @@ CENTRAL_URL_ENV: Final = "BENCH_CENTRAL_URL"
 DEFAULT_CONFIG_PATH: Final = Path("config.toml")
 
 ScannerKind = Literal["serial", "wedge", "simulated"]
-Terminator = Literal["CR", "LF", "CRLF"]
+Terminator = Literal["CR", "LF", "CRLF", "STX/ETX"]
+Parity = Literal["none", "even", "odd", "mark", "space"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
-TERMINATOR_BYTES: Final[Mapping[str, bytes]] = {"CR": b"\r", "LF": b"\n", "CRLF": b"\r\n"}
+# What ends one scan; an STX/ETX frame also starts with STX (0x02).
+TERMINATOR_BYTES: Final[Mapping[str, bytes]] = {
+    "CR": b"\r",
+    "LF": b"\n",
+    "CRLF": b"\r\n",
+    "STX/ETX": b"\x03",
+}
 
 
 class ConfigError(Exception):
@@ -64,7 +71,12 @@ class ScannerConfig:
     kind: ScannerKind
     port: str
     baud: int
+    data_bits: int
+    parity: Parity
+    stop_bits: int
     terminator: Terminator
+    max_frame_length: int
+    inter_char_timeout_ms: int
     wedge_max_gap_ms: int
     double_read_window_ms: int
 
@@ -139,6 +151,7 @@ class Key:
     help: str
     choices: tuple[str, ...] = ()
     minimum: float | None = None
+    maximum: float | None = None
     pattern: str | None = None
     pattern_hint: str = ""
     example: object = None
@@ -197,8 +210,30 @@ SCHEMA: Final[tuple[Key, ...]] = (
     ),
     Key("scanner", "baud", "int", 9600, "serial only; the scanner's manual says", minimum=1),
     Key(
-        "scanner", "terminator", "str", "CR", "CR | LF | CRLF: what ends one scan",
+        "scanner", "data_bits", "int", 8, "serial only: 8, or 7 for old RS-232 set-ups",
+        minimum=5, maximum=8,
+    ),
+    Key(
+        "scanner", "parity", "str", "none", "serial only: none | even | odd | mark | space",
+        choices=get_args(Parity),
+    ),
+    Key("scanner", "stop_bits", "int", 1, "serial only: 1 or 2", minimum=1, maximum=2),
+    Key(
+        "scanner", "terminator", "str", "CR", "CR | LF | CRLF | STX/ETX: what ends one scan",
         choices=get_args(Terminator),
+        doc=("Serial only. With CR, LF or CRLF any of the three ends a scan, so a",
+             "re-programmed scanner still works; STX/ETX wraps each scan in 0x02...0x03."),
+    ),
+    Key(
+        "scanner", "max_frame_length", "int", 256,
+        "serial only: longer is noise, shown unreadable", minimum=16,
+    ),
+    Key(
+        "scanner", "inter_char_timeout_ms", "int", 200,
+        "serial only: a scan stalled this long is cut off",
+        minimum=10,
+        doc=("A scan whose end has not come this long after its last byte is shown as",
+             "unreadable. Scanners send a scan in one burst; raise it for Bluetooth."),
     ),
     Key(
         "scanner", "wedge_max_gap_ms", "int", 50,
@@ -377,6 +412,8 @@ def _check(key: Key, value: object, base: Path) -> tuple[object, str | None]:
         return None, f"must be {key.pattern_hint}, got {_describe_short(value)}."
     if key.minimum is not None and isinstance(value, int | float) and value < key.minimum:
         return None, f"must be at least {_number(key.minimum)}, got {_number(value)}."
+    if key.maximum is not None and isinstance(value, int | float) and value > key.maximum:
+        return None, f"must be at most {_number(key.maximum)}, got {_number(value)}."
     if key.type == "float" and isinstance(value, int):
         return float(value), None
     if key.type == "path" and isinstance(value, str):

@@ -74,7 +74,8 @@ def test_unknown_key_suggests_the_closest(tmp_path: Path) -> None:
     path = write(tmp_path, MINIMAL + "buad = 9600\n")
     assert error_of(path) == (
         f"{path}: unknown key [scanner] buad. Did you mean baud? Known keys in [scanner]: "
-        "kind, port, baud, terminator, wedge_max_gap_ms, double_read_window_ms."
+        "kind, port, baud, data_bits, parity, stop_bits, terminator, max_frame_length, "
+        "inter_char_timeout_ms, wedge_max_gap_ms, double_read_window_ms."
     )
 
 
@@ -82,8 +83,8 @@ def test_known_key_in_the_wrong_section_says_where_it_belongs(tmp_path: Path) ->
     path = write(tmp_path, MINIMAL + 'local_path = "x.db"\n')
     assert error_of(path) == (
         f"{path}: unknown key [scanner] local_path. local_path belongs in [store]. "
-        "Known keys in [scanner]: kind, port, baud, terminator, wedge_max_gap_ms, "
-        "double_read_window_ms."
+        "Known keys in [scanner]: kind, port, baud, data_bits, parity, stop_bits, terminator, "
+        "max_frame_length, inter_char_timeout_ms, wedge_max_gap_ms, double_read_window_ms."
     )
 
 
@@ -147,6 +148,18 @@ def test_below_minimum_and_bad_country(tmp_path: Path) -> None:
     )
 
 
+def test_serial_line_settings_are_checked(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL + 'data_bits = 9\nparity = "N"\nterminator = "ETX"\n')
+    assert error_of(path) == (
+        f"{path}: [scanner] data_bits must be at most 8, got 9.\n"
+        f'{path}: [scanner] parity must be one of none, even, odd, mark, space, got "N".\n'
+        f'{path}: [scanner] terminator must be one of CR, LF, CRLF, STX/ETX, got "ETX".'
+    )
+    ok = load_config(write(tmp_path, MINIMAL + 'terminator = "STX/ETX"\nparity = "even"\n'))
+    assert (ok.scanner.terminator, ok.scanner.parity) == ("STX/ETX", "even")
+    assert ok.scanner.terminator_bytes == b"\x03"
+
+
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     path = write(tmp_path, '[scanner]\nkind = "usb"\nbuad = 1\n')
     with pytest.raises(ConfigError) as caught:
@@ -186,7 +199,12 @@ def test_defaults(tmp_path: Path) -> None:
             kind="wedge",
             port="",
             baud=9600,
+            data_bits=8,
+            parity="none",
+            stop_bits=1,
             terminator="CR",
+            max_frame_length=256,
+            inter_char_timeout_ms=200,
             wedge_max_gap_ms=50,
             double_read_window_ms=1500,
         ),
