@@ -8,6 +8,7 @@ the first frame appears as fast as a bare Textual app.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -142,7 +143,10 @@ class BenchApp(App[None]):
             finally:
                 engine.dispose()
         except Exception as error:  # any failure of central leaves the station offline
-            log.warning("central database %s unreachable: %s", redact(url), error)
+            # The error text may quote the URL, password and all: log it masked.
+            shown = _mask_password(redact(url))
+            reason = _mask_password(str(error).replace(url, shown))
+            log.warning("central database %s unreachable: %s", shown, reason)
             return f"OFFLINE since {self.clock():%H:%M}", False
         log.info("replica pulled from %s: %s", redact(url), counts)
         return "ONLINE", True
@@ -302,6 +306,14 @@ class BenchApp(App[None]):
                 await super().on_event(key)
         finally:
             self._replaying = False
+
+
+_USERINFO_PASSWORD = re.compile(r"(//[^/:@\s]+:)[^@\s]+@")
+
+
+def _mask_password(text: str) -> str:
+    """Mask a `user:password@` left in text: redact() cannot parse every URL (a bad port)."""
+    return _USERINFO_PASSWORD.sub(r"\1***@", text)
 
 
 def _key_name(character: str) -> str:

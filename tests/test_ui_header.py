@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,18 @@ class TestHeader:
 
             assert header(app)["sync"] == "OFFLINE since 10:30"
             assert app.screen.query_one("StationHeader #sync").has_class("-bad")
+
+    async def test_offline_never_logs_the_central_password(
+        self, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        url = "postgresql+psycopg://bench:s3cret@127.0.0.1:notaport/central"
+        app = Station(tmp_path, url).app()
+        with caplog.at_level(logging.WARNING, logger="bench.app"):
+            async with app.run_test(size=SIZE) as pilot:
+                await on_screen(pilot, LoginScreen)
+                assert header(app)["sync"].startswith("OFFLINE")
+
+        unreachable = [r.getMessage() for r in caplog.records if "unreachable" in r.getMessage()]
+        assert len(unreachable) == 1
+        assert "s3cret" not in unreachable[0]
+        assert "notaport" in unreachable[0]
