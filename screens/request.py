@@ -18,11 +18,12 @@ from bench.scans import Command as Cmd
 from bench.session import Problem
 from screens.base import BenchScreen
 
-OUTCOME_STYLE = {
-    Outcome.ACCEPT: "bold green",
-    Outcome.REVISE: "bold yellow",
-    Outcome.REJECT: "bold red",
-    Outcome.HOLD: "bold magenta",
+# Theme variables, looked up when drawn: a table cell takes a Rich style, not CSS.
+OUTCOME_COLOUR = {
+    Outcome.ACCEPT: "text-success",
+    Outcome.REVISE: "text-warning",
+    Outcome.REJECT: "text-error",
+    Outcome.HOLD: "text-primary",
 }
 
 
@@ -70,6 +71,7 @@ class RequestScreen(BenchScreen):
         notice.set_class(bool(warnings), "-visible")
         table = self.query_one("#items", DataTable)
         table.clear()
+        colours = self.app.theme_variables
         for row in self.session.item_rows():
             item = row.item
             if row.decision is None:
@@ -77,7 +79,7 @@ class RequestScreen(BenchScreen):
             else:
                 status = Text(
                     f"{row.decision.outcome.value.upper()} {dollars(row.decision.final_cents)}",
-                    style=OUTCOME_STYLE[row.decision.outcome],
+                    style=f"bold {colours.get(OUTCOME_COLOUR[row.decision.outcome], '')}",
                 )
             table.add_row(
                 item.id.rsplit("-", 1)[-1],

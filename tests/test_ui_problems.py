@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.widgets import DataTable
 
 from bench.checklist import Question
 from screens.checklist import ChecklistScreen
@@ -76,6 +77,9 @@ class TestProblemsOnScreen:
             await on_screen(pilot, OutcomeScreen)
             await pilot.press("enter")
             await on_screen(pilot, RequestScreen)
+            table = app.screen.query_one("#items", DataTable)
+            assert str(table.get_row("TI-000002-02")[-1]) == "ACCEPT $19.20"
+            assert str(table.get_row("TI-000002-01")[-1]) == "waiting"
             bells = count_bells(app)
 
             await scan(pilot, OUTDOOR_V2_GTIN)
