@@ -35,6 +35,7 @@ from bench.domain import (
     ProgramPolicy,
     Request,
     RequestItem,
+    RequestStatus,
 )
 from bench.money import dollars
 from bench.policy import aggregate_credit_cents, arrived_late, decide, request_problems
@@ -173,6 +174,13 @@ class Session:
                 f"No request or tracking number {code} in this station's copy.",
                 "Check the label. A request made in the last minutes arrives with the next "
                 "sync; if it stays unknown, put the package aside for a supervisor.",
+            )
+        if request.status is RequestStatus.CANCELLED:
+            # The demo's "nothing to inspect" case: the customer cancelled, nothing is owed.
+            return Problem(
+                "Request cancelled",
+                f"Request {request.id} was cancelled by the customer: nothing to inspect.",
+                "Put the package aside for a supervisor.",
             )
         program = self.store.program(request.program_code)
         if program is None:

@@ -46,6 +46,18 @@ class TestProblemsOnScreen:
             assert isinstance(app.screen, HomeScreen)
             assert app.session.request is None
 
+    async def test_cancelled_request_is_not_opened(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot)
+            bells = count_bells(app)
+            await scan(pilot, "TI-000008")  # the demo's cancelled request
+
+            assert "Request cancelled" in problem_text(app)
+            assert len(bells) == 1
+            assert isinstance(app.screen, HomeScreen)
+            assert app.session.request is None
+
     async def test_device_matching_no_item_of_a_multi_item_request(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
