@@ -176,10 +176,10 @@ class Session:
                 "sync; if it stays unknown, put the package aside for a supervisor.",
             )
         if request.status is RequestStatus.CANCELLED:
-            # The demo's "nothing to inspect" case: the customer cancelled, nothing is owed.
+            # Nothing is owed on a cancelled request: inspecting it would only confuse credit.
             return Problem(
                 "Request cancelled",
-                f"Request {request.id} was cancelled by the customer: nothing to inspect.",
+                f"Request {request.id} is cancelled: nothing to inspect.",
                 "Put the package aside for a supervisor.",
             )
         program = self.store.program(request.program_code)
