@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from bench import __version__
 from bench.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config, write_example
+from bench.scanner_cli import add_scanner_commands
 
 if TYPE_CHECKING:
     from bench.demo_data import DemoDataset
@@ -115,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     init_config.add_argument("path", type=Path, nargs="?", default=DEFAULT_CONFIG_PATH)
     init_config.set_defaults(command=write_config)
+
+    add_scanner_commands(commands)
     return parser
 
 
