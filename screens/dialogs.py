@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label
+from textual.widgets import Footer, Label, Static
 
 from bench.checklist import OVERRIDE_REASONS
 from bench.scans import Classified
@@ -32,7 +32,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.question, classes="title")
+            yield Static(self.question, classes="title", markup=False)
             yield Label("[Y] Yes      [N] No", classes="prompt", markup=False)
         yield Footer()
 
@@ -62,8 +62,9 @@ class ReasonScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.message, classes="title")
-            yield Label("Why override it?", classes="prompt")
+            # Static wraps: the message quotes the data and must be read whole.
+            yield Static(self.message, id="reason-message", classes="title", markup=False)
+            yield Label("Why override it? Keys 1-4 or CMD:REASON-1…4", classes="prompt")
             for n, reason in enumerate(OVERRIDE_REASONS, start=1):
                 yield Label(f"[{n}] {reason}", markup=False)
         yield Footer()

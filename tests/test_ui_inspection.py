@@ -22,6 +22,7 @@ from tests.station import (
     log_in,
     on_screen,
     problem_text,
+    rendered,
     scan,
     seeded_station,
     shown,
@@ -200,6 +201,9 @@ class TestOverridingAPrefilledAnswer:
 
             await pilot.press("n")
             await on_screen(pilot, ReasonScreen)
+            message = rendered(app.screen.query_one("#reason-message"))
+            assert "The data says YES" in message
+            assert message.endswith("give a reason to override")  # wrapped, not cut
             await pilot.press("2")
             await on_screen(pilot, ChecklistScreen)
 
