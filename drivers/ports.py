@@ -78,7 +78,7 @@ class PortSpec:
         return self.serial_number is None or port.serial_number == self.serial_number
 
 
-def resolve_port(spec: PortSpec | str, comports: Comports = system_comports) -> str:
+def resolve_port(spec: PortSpec | str, comports: Comports | None = None) -> str:
     """The name to hand `serial.serial_for_url` now; raises `PortNotFound` when absent.
 
     Called on every (re)connect, because what a USB id points at changes with each replug.
@@ -92,7 +92,8 @@ def resolve_port(spec: PortSpec | str, comports: Comports = system_comports) -> 
         if not os.path.exists(spec.text):
             raise PortNotFound(f"No scanner at {spec.text}: is it plugged in?")
         return spec.text
-    found = sorted((p for p in comports() if spec.matches(p)), key=lambda p: str(p.device))
+    ports = (comports or system_comports)()
+    found = sorted((p for p in ports if spec.matches(p)), key=lambda p: str(p.device))
     if not found:
         raise PortNotFound(
             f"No USB scanner {spec.text} is plugged in (`bench scanner` lists the ports there are)."
@@ -131,12 +132,12 @@ class PortInfo:
 
 
 def list_ports(
-    comports: Comports = system_comports, link_dirs: Sequence[Path] = LINK_DIRS
+    comports: Comports | None = None, link_dirs: Sequence[Path] = LINK_DIRS
 ) -> list[PortInfo]:
     """Every serial port the system knows, sorted by device, with USB ids and udev links."""
     links = _links_by_target(link_dirs)
     ports = []
-    for port in comports():
+    for port in (comports or system_comports)():
         device = str(port.device)
         description = str(port.description) if port.description not in (None, "n/a") else ""
         ports.append(

@@ -48,7 +48,7 @@ from drivers.framing import (
     FramingSettings,
     Unreadable,
 )
-from drivers.ports import Comports, PortSpec, resolve_port, system_comports
+from drivers.ports import Comports, PortSpec, resolve_port
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +172,7 @@ class SerialScanner:
         on_state: StateCallback,
         *,
         on_frame: FrameCallback | None = None,
-        comports: Comports = system_comports,
+        comports: Comports | None = None,
     ) -> None:
         self.settings = settings
         self._spec = PortSpec.parse(settings.port)
