@@ -8,7 +8,6 @@ the first frame appears as fast as a bare Textual app.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -23,7 +22,13 @@ from textual.screen import Screen
 
 from bench import __version__
 from bench.config import Config, central_url
-from bench.messages import InspectionSaved, ScanRead, StartupFailed, StartupProgressed
+from bench.messages import (
+    InspectionSaved,
+    ScanRead,
+    StartupFailed,
+    SyncProgressed,
+    SyncStateChanged,
+)
 from bench.money import dollars
 from bench.scans import Command, Scan, ScanKind, ScanSource, classify_scan, describe
 from bench.session import Problem, Session
@@ -37,9 +42,11 @@ from screens.outcome import OutcomeScreen
 from screens.request import RequestScreen
 from screens.startup import StartupScreen
 from screens.widgets import StationStatus
+from store.sync_state import SyncState
 
 if TYPE_CHECKING:
     from store.local import LocalStore
+    from store.sync import SyncEngine, SyncWorker
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +105,9 @@ class BenchApp(App[None]):
             else None
         )
         self._replaying = False
+        self._sync_worker: SyncWorker | None = None
+        self._sync: SyncState | None = None
+        self._syncing: str | None = None
 
     # -- start-up ---------------------------------------------------------------------
 
@@ -113,7 +123,7 @@ class BenchApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="startup")
     def open_station(self) -> None:
-        """Open the local store and load the replica; off the UI thread."""
+        """Open the local store; load the replica if it is empty. Off the UI thread."""
         from store.errors import StoreError
         from store.local import LocalStore
 
@@ -123,43 +133,75 @@ class BenchApp(App[None]):
             log.error("station database: %s", error)
             self.post_message(StartupFailed(str(error)))
             return
-        sync = self._first_pull(store)
-        self.call_from_thread(self._station_opened, store, sync)
+        engine = self._sync_engine(store)
+        first = None
+        if engine is not None and not all(store.replica_counts().values()):
+            # A new station has nothing to look requests up in: load it before login,
+            # behind the progress bar. Later pulls happen in the background.
+            first = engine.run_once()
+        self.call_from_thread(self._station_opened, store, engine, first)
 
-    def _first_pull(self, store: LocalStore) -> tuple[str, bool]:
+    def _sync_engine(self, store: LocalStore) -> SyncEngine | None:
         url = central_url(self.config)
         if not url:
-            return "LOCAL ONLY", True
-        from store.central import central_engine, redact
-        from store.replica import pull_all
+            return None
+        from store.sync import SyncEngine
 
         def progress(what: str, done: int, total: int) -> None:
-            self.post_message(StartupProgressed(what, done, total))
+            self.post_message(SyncProgressed(what, done, total))
 
-        try:
-            engine = central_engine(url)
-            try:
-                counts = pull_all(engine, store, progress)
-            finally:
-                engine.dispose()
-        except Exception as error:  # any failure of central leaves the station offline
-            # The error text may quote the URL, password and all: log it masked.
-            shown = _mask_password(redact(url))
-            reason = _mask_password(str(error).replace(url, shown))
-            log.warning("central database %s unreachable: %s", shown, reason)
-            return f"OFFLINE since {self.clock():%H:%M}", False
-        log.info("replica pulled from %s: %s", redact(url), counts)
-        return "ONLINE", True
+        return SyncEngine(
+            store,
+            url,
+            self.config.station.id,
+            app_version=__version__,
+            batch_size=self.config.sync.batch_size,
+            clock=self.clock,
+            progress=progress,
+        )
 
-    def _station_opened(self, store: LocalStore, sync: tuple[str, bool]) -> None:
+    def _station_opened(
+        self, store: LocalStore, engine: SyncEngine | None, first: SyncState | None
+    ) -> None:
         self._session = Session(store, self.config.station.id, self.clock)
-        self._sync_label, self._sync_ok = sync
+        if engine is not None:
+            from store.sync import Backoff, SyncWorker
+
+            interval = self.config.sync.interval_seconds
+
+            def report(state: SyncState) -> None:
+                self.post_message(SyncStateChanged(state))
+
+            self._sync_worker = SyncWorker(
+                engine,
+                report,
+                interval=interval,
+                backoff=Backoff(base=min(1.0, interval), cap=30.0),
+            )
+            self._sync_worker.start()
+        if first is not None:
+            self._sync = first
         self._refresh_status()
         self.switch_screen("login")
 
-    def on_startup_progressed(self, message: StartupProgressed) -> None:
+    def on_sync_progressed(self, message: SyncProgressed) -> None:
         if isinstance(self.screen, StartupScreen):
             self.screen.progressed(message.what, message.done, message.total)
+        elif message.done < message.total:
+            self._syncing = f"SYNCING {message.what} {message.done:,}/{message.total:,}"
+            self._refresh_status()
+
+    def on_sync_state_changed(self, message: SyncStateChanged) -> None:
+        went_offline = self._sync is not None and self._sync.online and not message.state.online
+        self._sync = message.state
+        self._syncing = None
+        if went_offline:
+            log.warning("central unreachable; inspections queue locally")
+        self._refresh_status()
+
+    def on_unmount(self) -> None:
+        if self._sync_worker is not None:
+            self._sync_worker.stop()
 
     def on_startup_failed(self, message: StartupFailed) -> None:
         self.bell()
@@ -212,6 +254,8 @@ class BenchApp(App[None]):
             title=f"Saved {done.started.request_item_id}",
         )
         self.post_message(InspectionSaved(done))
+        if self._sync_worker is not None:
+            self._sync_worker.wake()  # send it now, not at the next tick
         self._refresh_status()
         self.show("request")
 
@@ -219,15 +263,38 @@ class BenchApp(App[None]):
 
     def _refresh_status(self) -> None:
         inspector = self._session.inspector if self._session else None
-        queued = self._session.store.queued_count() if self._session else 0
-        sync = getattr(self, "_sync_label", "STARTING")
+        sync, sync_ok = self._sync_text()
         self.status = StationStatus(
             station_id=self.config.station.id,
             inspector=f"{inspector.name} ({inspector.id})" if inspector else "nobody logged in",
             scanner=self.config.scanner.kind,
-            sync=f"{sync} · {queued} queued" if queued else sync,
-            sync_ok=getattr(self, "_sync_ok", True),
+            sync=sync,
+            sync_ok=sync_ok,
         )
+
+    def _sync_text(self) -> tuple[str, bool]:
+        """ONLINE, OFFLINE since when, SYNCING; with the queue and refused counts."""
+        queued = self._session.store.queued_count() if self._session else 0
+        state = self._sync
+        if self._session is None:
+            text, ok = "STARTING", True
+        elif self._sync_worker is None:
+            text, ok = "LOCAL ONLY", True
+        elif self._syncing:
+            text, ok = self._syncing, True
+        elif state is None:
+            text, ok = "CONNECTING", True
+        elif state.online:
+            text, ok = "ONLINE", True
+        else:
+            since = state.offline_since.astimezone() if state.offline_since else self.clock()
+            text, ok = f"OFFLINE since {since:%H:%M}", False
+        if queued:
+            text += f" · {queued:,} queued"
+        if state is not None and state.dead:
+            text += f" · {state.dead} REFUSED (F9)"
+            ok = False
+        return text, ok
 
     # -- scans ------------------------------------------------------------------------
 
@@ -306,14 +373,6 @@ class BenchApp(App[None]):
                 await super().on_event(key)
         finally:
             self._replaying = False
-
-
-_USERINFO_PASSWORD = re.compile(r"(//[^/:@\s]+:)[^@\s]+@")
-
-
-def _mask_password(text: str) -> str:
-    """Mask a `user:password@` left in text: redact() cannot parse every URL (a bad port)."""
-    return _USERINFO_PASSWORD.sub(r"\1***@", text)
 
 
 def _key_name(character: str) -> str:

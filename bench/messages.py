@@ -6,6 +6,7 @@ from textual.message import Message
 
 from bench.domain import FinishedInspection
 from bench.scans import Scan
+from store.sync_state import SyncState
 
 
 class ScanRead(Message):
@@ -18,19 +19,6 @@ class ScanRead(Message):
 
 class StationOpened(Message):
     """The local store is open and the replica loaded: the station can log people in."""
-
-
-class StartupProgressed(Message):
-    """The first replica load moved on; a burst collapses to the latest."""
-
-    def __init__(self, what: str, done: int, total: int) -> None:
-        super().__init__()
-        self.what = what
-        self.done = done
-        self.total = total
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, StartupProgressed)
 
 
 class StartupFailed(Message):
@@ -47,3 +35,27 @@ class InspectionSaved(Message):
     def __init__(self, done: FinishedInspection) -> None:
         super().__init__()
         self.done = done
+
+
+class SyncStateChanged(Message):
+    """A sync round ended: ONLINE or OFFLINE, how many queued, how many refused."""
+
+    def __init__(self, state: SyncState) -> None:
+        super().__init__()
+        self.state = state
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, SyncStateChanged)
+
+
+class SyncProgressed(Message):
+    """A long sync (or the first replica load) moved on; a burst collapses to the latest."""
+
+    def __init__(self, what: str, done: int, total: int) -> None:
+        super().__init__()
+        self.what = what
+        self.done = done
+        self.total = total
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, SyncProgressed) and message.what == self.what

@@ -276,6 +276,7 @@ def normalise_url(url: str | URL) -> URL:
     return parsed
 
 
+_PASSWORD_IN_USERINFO = re.compile(r"(://[^/@\s:]*:)[^@\s]*@")
 _PASSWORD_IN_TEXT = re.compile(r"(password\s*=\s*)('[^']*'|[^\s&]*)", re.IGNORECASE)
 
 
@@ -286,7 +287,7 @@ def redact(url: str | URL) -> str:
     except (ArgumentError, ValueError):
         # Not a URL (a libpq "host=... password=..." string, a port that is no number):
         # mask what we can see.
-        return _PASSWORD_IN_TEXT.sub(r"\1***", str(url))
+        return _PASSWORD_IN_TEXT.sub(r"\1***", _PASSWORD_IN_USERINFO.sub(r"\1***@", str(url)))
     query = {
         key: ("***" if key.lower() == "password" else value) for key, value in parsed.query.items()
     }

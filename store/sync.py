@@ -30,7 +30,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,7 +39,13 @@ import psycopg
 from psycopg.types.json import Jsonb
 from sqlalchemy import Connection, Engine, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    SQLAlchemyError,
+)
 
 from store.central import (
     central_engine,
@@ -53,6 +59,7 @@ from store.dbutil import upsert, why
 from store.errors import CentralUnavailable
 from store.local import LocalStore, QueuedRow
 from store.replica import pull_all
+from store.sync_state import SyncState
 
 log = logging.getLogger(__name__)
 
@@ -65,19 +72,6 @@ REFUSALS = (IntegrityError, DataError)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class SyncState:
-    """What the header shows: ONLINE, or OFFLINE since when; queued and dead-lettered."""
-
-    online: bool
-    queued: int
-    dead: int = 0
-    offline_since: datetime | None = None
-    problem: str | None = None
-    pushed: int = 0
-    pulled: int = 0
 
 
 @dataclass(frozen=True)
@@ -135,7 +129,14 @@ class SyncEngine:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = central_engine(self.url)
+            try:
+                self._engine = central_engine(self.url)
+            except (ArgumentError, ValueError) as error:
+                # A URL that cannot even be parsed is an outage a technician must fix,
+                # not a crash: the bench goes on offline and says what is wrong.
+                raise CentralUnavailable(
+                    f"The central database URL {redact(self.url)} is not valid: {error}"
+                ) from error
         return self._engine
 
     def close(self) -> None:
@@ -514,27 +515,32 @@ class SyncWorker:
     def wake(self) -> None:
         self._wake.set()
 
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self, timeout: float = 0.0) -> None:
+        """Ask the worker to finish; wait at most `timeout` seconds (0: do not wait, the
+        thread closes its connections itself when its round ends)."""
         self._stop.set()
         self._wake.set()
-        self._thread.join(timeout)
-        self.engine.close()
+        if timeout:
+            self._thread.join(timeout)
 
     def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                state = self.engine.run_once()
-            except Exception:  # a bug must not kill sync for the rest of the shift
-                log.exception("sync: round failed")
-                state = SyncState(online=False, queued=-1, problem="sync failed: see the log")
-            if state.queued < 0:
-                state = replace(state, queued=self._queued())
-            self.on_state(state)
-            delay = self.interval if state.online else self.backoff.next_delay()
-            if state.online:
-                self.backoff.reset()
-            self._wake.wait(delay)
-            self._wake.clear()
+        try:
+            while not self._stop.is_set():
+                try:
+                    state = self.engine.run_once()
+                except Exception:  # a bug must not kill sync for the rest of the shift
+                    log.exception("sync: round failed")
+                    state = SyncState(
+                        online=False, queued=self._queued(), problem="sync failed: see the log"
+                    )
+                self.on_state(state)
+                if state.online:
+                    self.backoff.reset()
+                delay = self.interval if state.online else self.backoff.next_delay()
+                self._wake.wait(delay)
+                self._wake.clear()
+        finally:
+            self.engine.close()
 
     def _queued(self) -> int:
         try:

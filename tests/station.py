@@ -36,11 +36,13 @@ def dataset() -> DemoDataset:
 class Station:
     folder: Path
     central_url: str
+    sync_interval: float = 5.0
 
     def config(self, scanner: str = "simulated", **store: str) -> Config:
         return parse_config(
             {
                 "station": {"id": "B-07"},
+                "sync": {"interval_seconds": self.sync_interval},
                 "scanner": {"kind": scanner},
                 "store": {
                     "local_path": str(self.folder / "station.db"),
