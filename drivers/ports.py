@@ -132,10 +132,10 @@ class PortInfo:
 
 
 def list_ports(
-    comports: Comports | None = None, link_dirs: Sequence[Path] = LINK_DIRS
+    comports: Comports | None = None, link_dirs: Sequence[Path] | None = None
 ) -> list[PortInfo]:
     """Every serial port the system knows, sorted by device, with USB ids and udev links."""
-    links = _links_by_target(link_dirs)
+    links = _links_by_target(LINK_DIRS if link_dirs is None else link_dirs)
     ports = []
     for port in (comports or system_comports)():
         device = str(port.device)
