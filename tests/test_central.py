@@ -16,12 +16,10 @@ import pytest
 from sqlalchemy import Engine, func, insert, inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from bench.demo_data import demo_dataset
+from bench.demo_data import TRADE_IN_CREDIT, demo_dataset
 from bench.domain import (
     AnswerRecord,
     AnswerSource,
-    CatalogModel,
-    Condition,
     Decision,
     Disposition,
     FinishedInspection,
@@ -29,11 +27,8 @@ from bench.domain import (
     InspectionStarted,
     Inspector,
     Outcome,
-    ProgramKind,
-    ProgramPolicy,
     Reason,
     Request,
-    RequestItem,
     RequestStatus,
     Role,
 )
@@ -54,6 +49,7 @@ from store.errors import CentralUnavailable, StoreError
 from store.local import LocalStore
 from store.replica import PullCursor, cursor_name, pull_all
 from tests.conftest import head_revision
+from tests.factories import demo_model, demo_program, request_of_alike_items
 
 T0 = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
 
@@ -86,58 +82,25 @@ CONTRACT: dict[str, set[str]] = {
     "station_heartbeats": {"station_id", "last_seen", "queue_depth", "app_version"},
 }  # fmt: skip
 
-PROGRAM = ProgramPolicy(
-    code="WYZE-CREDIT",
-    name="Wyze trade-in credit",
-    kind=ProgramKind.TRADE_IN_CREDIT,
-    max_items=10,
-    max_age_years=4,
-    ship_window_days=14,
-    quote_valid_days=14,
-    revise_response_working_days=5,
-    ineligible_disposition=Disposition.RECYCLE,
-)
-MODEL = CatalogModel(
-    sku="WYZE-PAN-V2",
-    program_code=PROGRAM.code,
-    brand="Wyze",
-    name="Wyze Cam Pan v2",
-    released_on=date(2021, 1, 1),
-    base_value_cents=1500,
-    has_storage=True,
-    gtins=("036000291452",),
-)
+PROGRAM = demo_program(TRADE_IN_CREDIT)
+MODEL = demo_model("WYZE-PAN-V2-TC")
 
 
 def many_requests(count: int) -> list[Request]:
     """`count` requests of three items each, created the same instant (like a portal import)."""
-    found = []
-    for n in range(count):
-        rid = f"TI-{n:06d}"
-        items = tuple(
-            RequestItem(
-                id=f"{rid}-{k:02d}",
-                request_id=rid,
-                sku=MODEL.sku,
-                declared_condition=Condition.GOOD,
-                offer_cents=1000 + k,
-                quoted_at=T0,
-            )
-            for k in range(1, 4)
+    return [
+        request_of_alike_items(
+            f"TI-{n:06d}",
+            PROGRAM.code,
+            MODEL.sku,
+            3,
+            created_at=T0,
+            offer_cents=1000,
+            customer_ref=f"C-{n}",
+            tracking_number=f"1Z{n:016d}",
         )
-        found.append(
-            Request(
-                id=rid,
-                program_code=PROGRAM.code,
-                customer_ref=f"C-{n}",
-                created_at=T0,
-                shipping_cost_cents=799,
-                status=RequestStatus.IN_TRANSIT,
-                tracking_number=f"1Z{n:016d}",
-                items=items,
-            )
-        )
-    return found
+        for n in range(count)
+    ]
 
 
 @pytest.fixture

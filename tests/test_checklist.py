@@ -17,41 +17,17 @@ from bench.checklist import (
     Question,
     prefills,
 )
-from bench.domain import (
-    AnswerSource,
-    CatalogModel,
-    Condition,
-    Defect,
-    Disposition,
-    InspectedItem,
-    ProgramKind,
-    ProgramPolicy,
-    RequestItem,
-)
+from bench.domain import AnswerSource, CatalogModel, Defect, InspectedItem
+from tests.factories import demo_model, graded_program, request_item, trade_up_program
 
 TODAY = date(2026, 11, 29)
 AT = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 INSPECTOR = "EMP-0001"
 
-TRADE_UP = ProgramPolicy(
-    code="WYZE-TU", name="Wyze Trade-Up", kind=ProgramKind.TRADE_UP, max_items=1,
-    max_age_years=4, ship_window_days=14, quote_valid_days=14,
-    revise_response_working_days=5, ineligible_disposition=Disposition.RECYCLE,
-)  # fmt: skip
-GRADED = ProgramPolicy(
-    code="AMZ-GT3", name="Amazfit GT 3 Trade-In", kind=ProgramKind.GRADED, max_items=1,
-    max_age_years=4, ship_window_days=14, quote_valid_days=14,
-    revise_response_working_days=5, ineligible_disposition=Disposition.RETURN,
-    value_cap_cents=5500, brand="Amazfit",
-)  # fmt: skip
-PAN_V2 = CatalogModel(
-    sku="WYZE-PAN-V2", program_code="WYZE-TU", brand="Wyze", name="Wyze Cam Pan v2",
-    released_on=date(2021, 1, 1), base_value_cents=1500, has_storage=False,
-)  # fmt: skip
-GTR = CatalogModel(
-    sku="AMZ-GTR", program_code="AMZ-GT3", brand="Amazfit", name="Amazfit GTR",
-    released_on=date(2019, 1, 1), base_value_cents=6000, has_storage=True,
-)  # fmt: skip
+TRADE_UP = trade_up_program()
+GRADED = graded_program()
+PAN_V2 = demo_model("WYZE-PAN-V2")  # listed for TRADE_UP
+GTR = demo_model("AMZ-GTR")  # an Amazfit watch: what GRADED takes
 
 
 def item_for(
@@ -60,12 +36,11 @@ def item_for(
     serial: str | None = None,
     purchased_on: date | None = None,
 ) -> InspectedItem:
-    request_item = RequestItem(
-        id="TI-000001-01", request_id="TI-000001", sku=declared.sku,
-        declared_condition=Condition.GOOD, offer_cents=2000, quoted_at=AT,
+    item = request_item(
+        "TI-000001-01", declared.sku, offer_cents=2000, quoted_at=AT,
         declared_serial=serial, purchased_on=purchased_on,
     )  # fmt: skip
-    return InspectedItem(request_item, AT, declared, model)
+    return InspectedItem(item, AT, declared, model)
 
 
 def answer_all(checklist: Checklist, values: dict[Question, str]) -> None:
@@ -119,28 +94,41 @@ class TestOrderAndSkips:
 
 
 class TestPrefills:
-    def test_listed_model_recent_purchase_and_matching_serial(self) -> None:
+    @pytest.mark.parametrize(
+        ("model", "purchased_on", "device", "listed", "serial_matches", "too_old", "age"),
+        [
+            pytest.param(
+                PAN_V2, date(2024, 5, 1), DeviceFacts("WYZEC3P0001", serial="wyzec3p0001"),
+                YES, YES, NO, "2 years ago",
+                id="listed_model_recent_purchase_and_matching_serial",
+            ),
+            pytest.param(
+                None, date(2021, 6, 1), DeviceFacts("WYZEC3P9999", serial="WYZEC3P9999"),
+                NO, NO, YES, "5 years ago",
+                id="unknown_device_old_purchase_and_other_serial",
+            ),
+        ],
+    )  # fmt: skip
+    def test_model_serial_and_age_from_the_request_and_the_scan(
+        self,
+        model: CatalogModel | None,
+        purchased_on: date,
+        device: DeviceFacts,
+        listed: str,
+        serial_matches: str,
+        too_old: str,
+        age: str,
+    ) -> None:
         found = prefills(
             TRADE_UP,
-            item_for(PAN_V2, PAN_V2, serial="WYZEC3P0001", purchased_on=date(2024, 5, 1)),
-            DeviceFacts("WYZEC3P0001", serial="wyzec3p0001"),
+            item_for(model, PAN_V2, serial="WYZEC3P0001", purchased_on=purchased_on),
+            device,
             TODAY,
         )
-        assert found[Question.MODEL_LISTED].value == YES
-        assert found[Question.SERIAL_MATCHES].value == YES
-        assert found[Question.OLDER_THAN_LIMIT].value == NO
-        assert "2 years ago" in found[Question.OLDER_THAN_LIMIT].why
-
-    def test_unknown_device_old_purchase_and_other_serial(self) -> None:
-        found = prefills(
-            TRADE_UP,
-            item_for(None, PAN_V2, serial="WYZEC3P0001", purchased_on=date(2021, 6, 1)),
-            DeviceFacts("WYZEC3P9999", serial="WYZEC3P9999"),
-            TODAY,
-        )
-        assert found[Question.MODEL_LISTED].value == NO
-        assert found[Question.SERIAL_MATCHES].value == NO
-        assert found[Question.OLDER_THAN_LIMIT].value == YES
+        assert found[Question.MODEL_LISTED].value == listed
+        assert found[Question.SERIAL_MATCHES].value == serial_matches
+        assert found[Question.OLDER_THAN_LIMIT].value == too_old
+        assert age in found[Question.OLDER_THAN_LIMIT].why
 
     def test_production_date_answers_age_when_purchase_is_unknown(self) -> None:
         found = prefills(

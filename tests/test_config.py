@@ -55,55 +55,86 @@ def test_missing_file_says_how_to_make_one(tmp_path: Path, monkeypatch: pytest.M
     )
 
 
-def test_syntax_error_names_line_and_column_and_shows_the_line(tmp_path: Path) -> None:
-    path = write(tmp_path, '[station]\nid = "B-07"\n[scanner]\nkind = "wedge"\nbaud 9600\n')
-    assert error_of(path) == (
-        f"{path}, line 5, column 6: not valid TOML: "
+# Config texts with mistakes, and the exact message each gets; {path} is the file.
+MISTAKES = [
+    pytest.param(
+        '[station]\nid = "B-07"\n[scanner]\nkind = "wedge"\nbaud 9600\n',
+        "{path}, line 5, column 6: not valid TOML: "
         "Expected '=' after a key in a key/value pair\n"
         "    5 | baud 9600\n"
-        "      |      ^"
-    )
+        "      |      ^",
+        id="syntax_error_names_line_and_column_and_shows_the_line",
+    ),
+    pytest.param(
+        MINIMAL + "buad = 9600\n",
+        "{path}: unknown key [scanner] buad. Did you mean baud? Known keys in [scanner]: "
+        "kind, port, baud, data_bits, parity, stop_bits, terminator, max_frame_length, "
+        "inter_char_timeout_ms, wedge_max_gap_ms, double_read_window_ms.",
+        id="unknown_key_suggests_the_closest",
+    ),
+    pytest.param(
+        MINIMAL + 'local_path = "x.db"\n',
+        "{path}: unknown key [scanner] local_path. local_path belongs in [store]. "
+        "Known keys in [scanner]: kind, port, baud, data_bits, parity, stop_bits, terminator, "
+        "max_frame_length, inter_char_timeout_ms, wedge_max_gap_ms, double_read_window_ms.",
+        id="known_key_in_the_wrong_section_says_where_it_belongs",
+    ),
+    pytest.param(
+        MINIMAL + "[scaner]\n",
+        "{path}: unknown section [scaner]. Did you mean [scanner]? "
+        "Known sections: station, scanner, store, sync, log, ui.",
+        id="unknown_section_suggests_the_closest",
+    ),
+    pytest.param(
+        MINIMAL + 'baud = "9600"\n',
+        '{path}: [scanner] baud must be an integer, got the string "9600".',
+        id="wrong_type",
+    ),
+    pytest.param(
+        MINIMAL + "baud = true\n",
+        "{path}: [scanner] baud must be an integer, got the boolean true.",
+        id="a_boolean_is_not_an_integer",
+    ),
+    pytest.param(
+        '[station]\nid = "B-07"\n[scanner]\nkind = "usb"\n',
+        '{path}: [scanner] kind must be one of serial, wedge, simulated, got "usb".',
+        id="value_not_allowed",
+    ),
+    pytest.param(
+        '[scanner]\nkind = "wedge"\n',
+        '{path}: [station] id is required, e.g. id = "B-07"  '
+        "# shown in the header, stored on inspections",
+        id="missing_required_key_shows_an_example_line",
+    ),
+    pytest.param(
+        '[station]\nid = "B-07"\n',
+        '{path}: [scanner] kind is required, e.g. kind = "wedge"  # serial | wedge | simulated',
+        id="scanner_kind_is_required",
+    ),
+    pytest.param(
+        MINIMAL.replace('"B-07"', '"B-07"\ncountry = "usa"') + "[sync]\nbatch_size = 0\n",
+        '{path}: [station] country must be a two-letter ISO 3166 country code such as "US", '
+        'got "usa".\n'
+        "{path}: [sync] batch_size must be at least 1, got 0.",
+        id="below_minimum_and_bad_country",
+    ),
+    pytest.param(
+        'station = "B-07"\n[scanner]\nkind = "wedge"\n',
+        '{path}: station must be a section [station], got the string "B-07".',
+        id="a_section_that_is_not_a_table",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), MISTAKES)
+def test_a_mistake_gets_its_message(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, text)
+    assert error_of(path) == message.format(path=path)
 
 
 def test_syntax_error_at_end_of_document(tmp_path: Path) -> None:
     path = write(tmp_path, '[station]\nid = "B-07\n')
     assert error_of(path).startswith(f"{path}, line 2, column 11: not valid TOML: ")
-
-
-def test_unknown_key_suggests_the_closest(tmp_path: Path) -> None:
-    path = write(tmp_path, MINIMAL + "buad = 9600\n")
-    assert error_of(path) == (
-        f"{path}: unknown key [scanner] buad. Did you mean baud? Known keys in [scanner]: "
-        "kind, port, baud, data_bits, parity, stop_bits, terminator, max_frame_length, "
-        "inter_char_timeout_ms, wedge_max_gap_ms, double_read_window_ms."
-    )
-
-
-def test_known_key_in_the_wrong_section_says_where_it_belongs(tmp_path: Path) -> None:
-    path = write(tmp_path, MINIMAL + 'local_path = "x.db"\n')
-    assert error_of(path) == (
-        f"{path}: unknown key [scanner] local_path. local_path belongs in [store]. "
-        "Known keys in [scanner]: kind, port, baud, data_bits, parity, stop_bits, terminator, "
-        "max_frame_length, inter_char_timeout_ms, wedge_max_gap_ms, double_read_window_ms."
-    )
-
-
-def test_unknown_section_suggests_the_closest(tmp_path: Path) -> None:
-    path = write(tmp_path, MINIMAL + "[scaner]\n")
-    assert error_of(path) == (
-        f"{path}: unknown section [scaner]. Did you mean [scanner]? "
-        "Known sections: station, scanner, store, sync, log, ui."
-    )
-
-
-def test_wrong_type(tmp_path: Path) -> None:
-    path = write(tmp_path, MINIMAL + 'baud = "9600"\n')
-    assert error_of(path) == (f'{path}: [scanner] baud must be an integer, got the string "9600".')
-
-
-def test_a_boolean_is_not_an_integer(tmp_path: Path) -> None:
-    path = write(tmp_path, MINIMAL + "baud = true\n")
-    assert error_of(path) == f"{path}: [scanner] baud must be an integer, got the boolean true."
 
 
 def test_a_float_is_not_an_integer_but_an_integer_is_a_number(tmp_path: Path) -> None:
@@ -113,39 +144,6 @@ def test_a_float_is_not_an_integer_but_an_integer_is_a_number(tmp_path: Path) ->
     interval = load_config(ok).sync.interval_seconds
     assert interval == 2.0
     assert isinstance(interval, float)
-
-
-def test_value_not_allowed(tmp_path: Path) -> None:
-    path = write(tmp_path, '[station]\nid = "B-07"\n[scanner]\nkind = "usb"\n')
-    assert error_of(path) == (
-        f'{path}: [scanner] kind must be one of serial, wedge, simulated, got "usb".'
-    )
-
-
-def test_missing_required_key_shows_an_example_line(tmp_path: Path) -> None:
-    path = write(tmp_path, '[scanner]\nkind = "wedge"\n')
-    assert error_of(path) == (
-        f'{path}: [station] id is required, e.g. id = "B-07"  '
-        "# shown in the header, stored on inspections"
-    )
-
-
-def test_scanner_kind_is_required(tmp_path: Path) -> None:
-    path = write(tmp_path, '[station]\nid = "B-07"\n')
-    assert error_of(path) == (
-        f'{path}: [scanner] kind is required, e.g. kind = "wedge"  # serial | wedge | simulated'
-    )
-
-
-def test_below_minimum_and_bad_country(tmp_path: Path) -> None:
-    path = write(
-        tmp_path, MINIMAL.replace('"B-07"', '"B-07"\ncountry = "usa"') + "[sync]\nbatch_size = 0\n"
-    )
-    assert error_of(path) == (
-        f'{path}: [station] country must be a two-letter ISO 3166 country code such as "US", '
-        'got "usa".\n'
-        f"{path}: [sync] batch_size must be at least 1, got 0."
-    )
 
 
 def test_serial_line_settings_are_checked(tmp_path: Path) -> None:
@@ -173,13 +171,6 @@ def test_serial_scanner_needs_a_port(tmp_path: Path) -> None:
     assert error_of(path).startswith(
         f'{path}: [scanner] port is required when kind = "serial", e.g. port = '
         '"/dev/serial/by-id/usb-Honeywell_Scanner-if00"'
-    )
-
-
-def test_a_section_that_is_not_a_table(tmp_path: Path) -> None:
-    path = write(tmp_path, 'station = "B-07"\n[scanner]\nkind = "wedge"\n')
-    assert error_of(path) == (
-        f'{path}: station must be a section [station], got the string "B-07".'
     )
 
 

@@ -9,7 +9,7 @@ base values and the offers are demo values, not public facts.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -30,7 +30,6 @@ from bench.domain import (
     ProgramPolicy,
     Reason,
     Request,
-    RequestItem,
     RequestStatus,
 )
 from bench.policy import (
@@ -43,74 +42,30 @@ from bench.policy import (
     request_problems,
     revised_quote_due,
 )
+from tests.factories import (
+    graded_program,
+    request_item,
+    request_of_alike_items,
+    trade_in_credit_program,
+    trade_up_program,
+)
 
-# --- the three demo programs ------------------------------------------------------------
-
-
-def make_trade_up() -> ProgramPolicy:
-    """Seed 000/001: Wyze trade-up, one old item for one new, ineligible items recycled."""
-    return ProgramPolicy(
-        code="WYZE-TU",
-        name="Wyze Trade-Up",
-        kind=ProgramKind.TRADE_UP,
-        max_items=1,
-        max_age_years=4,
-        ship_window_days=14,
-        quote_valid_days=14,
-        revise_response_working_days=5,
-        ineligible_disposition=Disposition.RECYCLE,
-    )
-
-
-def make_trade_in_credit() -> ProgramPolicy:
-    """Seed 000/001: Wyze trade-in credit, up to 10 items, one discount code."""
-    return ProgramPolicy(
-        code="WYZE-TC",
-        name="Wyze Trade-In Credit",
-        kind=ProgramKind.TRADE_IN_CREDIT,
-        max_items=10,
-        max_age_years=4,
-        ship_window_days=14,
-        quote_valid_days=14,
-        revise_response_working_days=5,
-        ineligible_disposition=Disposition.RECYCLE,
-    )
-
-
-def make_graded() -> ProgramPolicy:
-    """Seed 002: Amazfit graded, any Amazfit watch, up to $55, returned if declined.
-
-    Grade percents and the broken/dirty/age factors are the ProgramPolicy defaults:
-    A 100, B 80, C 55, D 30; broken 15; dirty 85; 10 points less per year.
-    """
-    return ProgramPolicy(
-        code="AMZ-GT3",
-        name="Amazfit GT 3 Series Trade-In",
-        kind=ProgramKind.GRADED,
-        max_items=1,
-        max_age_years=4,
-        ship_window_days=14,
-        quote_valid_days=14,
-        revise_response_working_days=5,
-        ineligible_disposition=Disposition.RETURN,
-        value_cap_cents=5500,
-        brand="Amazfit",
-    )
+# --- the three seed programs (tests.factories states their terms) -----------------------
 
 
 @pytest.fixture
 def trade_up() -> ProgramPolicy:
-    return make_trade_up()
+    return trade_up_program()
 
 
 @pytest.fixture
 def trade_in_credit() -> ProgramPolicy:
-    return make_trade_in_credit()
+    return trade_in_credit_program()
 
 
 @pytest.fixture
 def graded() -> ProgramPolicy:
-    return make_graded()
+    return graded_program()
 
 
 @pytest.fixture
@@ -165,10 +120,9 @@ def inspected(
     created: datetime = CREATED,
     quoted: datetime = CREATED,
 ) -> InspectedItem:
-    item = RequestItem(
-        id="TI-000123-01",
-        request_id="TI-000123",
-        sku=sku,
+    item = request_item(
+        "TI-000123-01",
+        sku,
         declared_condition=declared,
         offer_cents=offer,
         quoted_at=quoted,
@@ -415,26 +369,17 @@ def test_graded_value_for_a_new_model_ignores_future_release(graded: ProgramPoli
 # --- request rules ----------------------------------------------------------------------
 
 
-def make_request(program: str, n_items: int, shipping: int = 599) -> Request:
-    items = tuple(
-        RequestItem(
-            id=f"TI-000200-{i:02d}",
-            request_id="TI-000200",
-            sku="WYZE-OUT-V2",
-            declared_condition=Condition.GOOD,
-            offer_cents=2500,
-            quoted_at=CREATED,
-        )
-        for i in range(1, n_items + 1)
-    )
-    return Request(
-        id="TI-000200",
-        program_code=program,
-        customer_ref="CUST-9",
+def make_request(program: str, n_items: int) -> Request:
+    """TI-000200: `n_items` Outdoor v2 cameras at $25.00, received, created and quoted 03-02."""
+    return request_of_alike_items(
+        "TI-000200",
+        program,
+        "WYZE-OUT-V2",
+        n_items,
         created_at=CREATED,
-        shipping_cost_cents=shipping,
+        offer_cents=2500,
         status=RequestStatus.RECEIVED,
-        items=items,
+        shipping_cost_cents=599,
     )
 
 
@@ -514,7 +459,7 @@ def test_older_than_limit(
 
 def test_older_than_limit_leap_day_in_common_year() -> None:
     # 2016-02-29 + 3 years: 2019 has no 29 February, so the anniversary is 2019-02-28.
-    three_years = dataclasses.replace(make_trade_up(), max_age_years=3)
+    three_years = dataclasses.replace(trade_up_program(), max_age_years=3)
     assert older_than_limit(three_years, date(2016, 2, 29), date(2019, 2, 28)) is False
     assert older_than_limit(three_years, date(2016, 2, 29), date(2019, 3, 1)) is True
 
@@ -580,7 +525,7 @@ _percent = st.integers(min_value=0, max_value=150)
 
 @st.composite
 def _policies(draw: st.DrawFn) -> ProgramPolicy:
-    base = draw(st.sampled_from([make_trade_up(), make_trade_in_credit(), make_graded()]))
+    base = draw(st.sampled_from([trade_up_program(), trade_in_credit_program(), graded_program()]))
     return dataclasses.replace(
         base,
         value_cap_cents=draw(st.none() | st.integers(min_value=0, max_value=20_000)),
@@ -610,10 +555,9 @@ _models = st.builds(
 @st.composite
 def _items(draw: st.DrawFn) -> InspectedItem:
     declared_model = draw(_models)
-    item = RequestItem(
-        id="TI-000001-01",
-        request_id="TI-000001",
-        sku=declared_model.sku,
+    item = request_item(
+        "TI-000001-01",
+        declared_model.sku,
         declared_condition=draw(st.sampled_from(Condition)),
         # Negative offers are bad data; the engine must still never charge the customer.
         offer_cents=draw(st.integers(min_value=-1_000, max_value=100_000)),
@@ -645,16 +589,17 @@ _inputs = st.tuples(_policies(), _items(), _answers, _today)
 Inputs = tuple[ProgramPolicy, InspectedItem, Answers, date]
 
 
-@pytest.mark.slow
-@settings(max_examples=400)
-@given(_inputs)
+def decide_property(test: Callable[[Inputs], None]) -> Callable[..., None]:
+    """A slow Hypothesis property: `test` runs on 400 drawn (policy, item, answers, today)."""
+    return pytest.mark.slow(settings(max_examples=400)(given(_inputs)(test)))
+
+
+@decide_property
 def test_value_never_negative(inputs: Inputs) -> None:
     assert decide(*inputs).final_cents >= 0
 
 
-@pytest.mark.slow
-@settings(max_examples=400)
-@given(_inputs)
+@decide_property
 def test_value_never_above_cap(inputs: Inputs) -> None:
     policy = inputs[0]
     decision = decide(*inputs)
@@ -662,9 +607,7 @@ def test_value_never_above_cap(inputs: Inputs) -> None:
         assert decision.final_cents <= policy.value_cap_cents
 
 
-@pytest.mark.slow
-@settings(max_examples=400)
-@given(_inputs)
+@decide_property
 def test_reject_and_hold_never_paid(inputs: Inputs) -> None:
     policy = inputs[0]
     decision = decide(*inputs)
@@ -675,16 +618,12 @@ def test_reject_and_hold_never_paid(inputs: Inputs) -> None:
         assert decision.disposition is policy.ineligible_disposition
 
 
-@pytest.mark.slow
-@settings(max_examples=400)
-@given(_inputs)
+@decide_property
 def test_deterministic(inputs: Inputs) -> None:
     assert decide(*inputs) == decide(*inputs)
 
 
-@pytest.mark.slow
-@settings(max_examples=400)
-@given(_inputs)
+@decide_property
 def test_never_pays_more_than_the_offer(inputs: Inputs) -> None:
     # A revision never pays more than the quote; an accept pays at most the quote.
     item = inputs[1]
@@ -692,18 +631,14 @@ def test_never_pays_more_than_the_offer(inputs: Inputs) -> None:
     assert decision.final_cents <= max(0, item.item.offer_cents)
 
 
-@pytest.mark.slow
-@settings(max_examples=400)
-@given(_inputs)
+@decide_property
 def test_reasons_unique_and_in_enum_order(inputs: Inputs) -> None:
     reasons = decide(*inputs).reasons
     order = list(Reason)
     assert list(reasons) == sorted(set(reasons), key=order.index)
 
 
-@pytest.mark.slow
-@settings(max_examples=400)
-@given(_inputs)
+@decide_property
 def test_fixed_offer_programs_never_revise(inputs: Inputs) -> None:
     policy = inputs[0]
     if policy.kind is not ProgramKind.GRADED:

@@ -6,6 +6,7 @@ triggers, one-transaction writes) only exists in a real database file.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 import subprocess
@@ -22,6 +23,7 @@ from sqlalchemy.exc import IntegrityError, StatementError
 
 import store.local
 import store.rows
+from bench import demo_data
 from bench.domain import (
     AnswerRecord,
     AnswerSource,
@@ -34,69 +36,34 @@ from bench.domain import (
     InspectionStarted,
     Inspector,
     Outcome,
-    ProgramKind,
-    ProgramPolicy,
     Reason,
     Request,
-    RequestItem,
     RequestStatus,
     Role,
 )
 from store.errors import StoreError
 from store.local import LocalStore
 from tests.conftest import head_revision
+from tests.factories import demo_model, demo_program, request_item
 
 T0 = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
 STATION = "B-07"
 
-GRADED = ProgramPolicy(
-    code="AMAZFIT-GRADED",
-    name="Amazfit graded trade-in",
-    kind=ProgramKind.GRADED,
-    max_items=1,
-    max_age_years=4,
-    ship_window_days=14,
-    quote_valid_days=14,
-    revise_response_working_days=5,
-    ineligible_disposition=Disposition.RETURN,
-    value_cap_cents=5500,
-    brand="Amazfit",
+# Every graded-value field off its default, so the round trip shows each one is stored.
+GRADED = dataclasses.replace(
+    demo_program(demo_data.GRADED),
     grade_percents={Grade.A: 100, Grade.B: 75, Grade.C: 50, Grade.D: 25},
     broken_percent=20,
     dirty_percent=90,
     age_step_percent=12,
 )
-CREDIT = ProgramPolicy(
-    code="WYZE-CREDIT",
-    name="Wyze trade-in credit",
-    kind=ProgramKind.TRADE_IN_CREDIT,
-    max_items=10,
-    max_age_years=4,
-    ship_window_days=14,
-    quote_valid_days=14,
-    revise_response_working_days=5,
-    ineligible_disposition=Disposition.RECYCLE,
+CREDIT = demo_program(demo_data.TRADE_IN_CREDIT)
+# The demo's models with GTINs of every length (demo values) for the lookups below.
+GTR3 = dataclasses.replace(
+    demo_model("AMZ-GTR3"),
+    gtins=("06972596103035", "12345670"),  # a GTIN-14 and a GTIN-8
 )
-GTR3 = CatalogModel(
-    sku="AMZ-GTR3",
-    program_code=GRADED.code,
-    brand="Amazfit",
-    name="Amazfit GTR 3",
-    released_on=date(2021, 9, 1),
-    base_value_cents=6000,
-    has_storage=False,
-    gtins=("06972596103035", "12345670"),  # a GTIN-14 and a GTIN-8 (demo values)
-)
-PAN_V2 = CatalogModel(
-    sku="WYZE-PAN-V2",
-    program_code=CREDIT.code,
-    brand="Wyze",
-    name="Wyze Cam Pan v2",
-    released_on=date(2021, 1, 1),
-    base_value_cents=1500,
-    has_storage=True,
-    gtins=("036000291452",),  # a UPC-A (demo value)
-)
+PAN_V2 = dataclasses.replace(demo_model("WYZE-PAN-V2-TC"), gtins=("036000291452",))  # UPC-A
 REQUEST = Request(
     id="TI-000123",
     program_code=CREDIT.code,
@@ -107,19 +74,16 @@ REQUEST = Request(
     tracking_number="1Z999AA10123456784",
     # Given out of order on purpose: the store returns items ordered by id.
     items=(
-        RequestItem(
-            id="TI-000123-02",
-            request_id="TI-000123",
-            sku=PAN_V2.sku,
+        request_item(
+            "TI-000123-02",
+            PAN_V2.sku,
             declared_condition=Condition.FAIR,
             offer_cents=1200,
             quoted_at=T0 - timedelta(days=3),
         ),
-        RequestItem(
-            id="TI-000123-01",
-            request_id="TI-000123",
-            sku=PAN_V2.sku,
-            declared_condition=Condition.GOOD,
+        request_item(
+            "TI-000123-01",
+            PAN_V2.sku,
             offer_cents=1500,
             quoted_at=T0 - timedelta(days=3),
             declared_serial="SN-1",
@@ -318,12 +282,12 @@ class TestReplica:
     @pytest.mark.parametrize(
         ("scanned", "sku"),
         [
-            ("06972596103035", "AMZ-GTR3"),  # GTIN-14 as stored
-            ("6972596103035", "AMZ-GTR3"),  # the same as EAN-13
-            ("12345670", "AMZ-GTR3"),  # GTIN-8
-            ("00000012345670", "AMZ-GTR3"),  # GTIN-8 inside a GTIN-14
-            ("036000291452", "WYZE-PAN-V2"),  # UPC-A
-            ("0036000291452", "WYZE-PAN-V2"),  # UPC-A as EAN-13
+            ("06972596103035", GTR3.sku),  # GTIN-14 as stored
+            ("6972596103035", GTR3.sku),  # the same as EAN-13
+            ("12345670", GTR3.sku),  # GTIN-8
+            ("00000012345670", GTR3.sku),  # GTIN-8 inside a GTIN-14
+            ("036000291452", PAN_V2.sku),  # UPC-A
+            ("0036000291452", PAN_V2.sku),  # UPC-A as EAN-13
         ],
     )
     def test_model_by_gtin_accepts_every_gtin_length(
