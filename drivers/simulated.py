@@ -21,6 +21,7 @@ import fcntl
 import os
 import random
 import select
+import threading
 import time
 import tty
 from collections.abc import Sequence
@@ -34,6 +35,7 @@ from drivers.framing import CR, ETX, LF, STX, frame_bytes
 from drivers.serial_scanner import (
     ScanCallback,
     ScannerState,
+    ScannerStatus,
     SerialScanner,
     SerialSettings,
     StateCallback,
@@ -72,6 +74,9 @@ class SimulatedScanner:
         self.terminator = terminator
         self._master: int | None = None
         self._device: str | None = None
+        # Guards the master fd: `unplug` may come from another thread (the demo's reader
+        # stopping) while a write is under way, and a closed fd number can be reused.
+        self._lock = threading.Lock()
         self.plug()
 
     @property
@@ -107,7 +112,8 @@ class SimulatedScanner:
             os.close(slave)
         flags = fcntl.fcntl(master, fcntl.F_GETFL)
         fcntl.fcntl(master, fcntl.F_SETFL, flags | os.O_NONBLOCK)
-        self._master, self._device = master, device
+        with self._lock:
+            self._master, self._device = master, device
         if self.link is not None:
             # Swap the link atomically, as udev does: the bench never sees it half-made.
             temporary = self.link.with_name(f".{self.link.name}.{os.getpid()}.tmp")
@@ -120,9 +126,10 @@ class SimulatedScanner:
         """Close the pty and remove the link: to the bench, the cable was pulled."""
         if self.link is not None and self.link.is_symlink():
             self.link.unlink()
-        if self._master is not None:
-            os.close(self._master)
-        self._master, self._device = None, None
+        with self._lock:
+            if self._master is not None:
+                os.close(self._master)
+            self._master, self._device = None, None
 
     def replug(self) -> None:
         """Unplug, then plug in again (at a new pty, behind the same link)."""
@@ -147,20 +154,24 @@ class SimulatedScanner:
 
     def write(self, data: bytes, timeout: float | None = None) -> None:
         """Send raw bytes; wait while the pty is full (up to `timeout` s: TimeoutError)."""
-        if self._master is None:
-            raise RuntimeError("the simulated scanner is unplugged")
         deadline = None if timeout is None else time.monotonic() + timeout
         view = memoryview(data)
         while view:
-            try:
-                written = os.write(self._master, view)
-            except BlockingIOError:
-                left = None if deadline is None else deadline - time.monotonic()
-                if left is not None and left <= 0:
-                    raise TimeoutError("nobody is reading the simulated scanner") from None
-                select.select([], [self._master], [], left)
-                continue
-            view = view[written:]
+            with self._lock:
+                master = self._master
+                if master is None:
+                    raise RuntimeError("the simulated scanner is unplugged")
+                try:
+                    view = view[os.write(master, view) :]
+                    continue
+                except BlockingIOError:
+                    pass  # the pty is full: wait below, without holding the lock
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise TimeoutError("nobody is reading the simulated scanner")
+            with contextlib.suppress(OSError, ValueError):
+                # Unplugged meanwhile: the fd is closed (or reused); the loop re-checks.
+                select.select([], [master], [], left)
 
     def frame(self, text: str | bytes, terminator: str | None = None) -> bytes:
         """The bytes a scanner sends for `text`: with our terminator unless one is given."""
@@ -199,7 +210,8 @@ class SimulatedSerialScanner:
     """A `SimulatedScanner` read by the real `SerialScanner`: the demo's scanner.
 
     Same `start` / `stop` / `join` / `state` as `SerialScanner`, plus `scan(text)` to send
-    a code as if it had been scanned (callable from the UI thread: it never waits).
+    a code as if it had been scanned (callable from the UI thread: it never waits). The
+    pty goes away by itself once the reader has stopped.
     """
 
     def __init__(
@@ -213,7 +225,15 @@ class SimulatedSerialScanner:
         settings = SerialSettings.from_config(
             config, port=self.device.port, source=ScanSource.SIMULATED
         )
-        self.reader = SerialScanner(settings, on_scan, on_unreadable, on_state)
+
+        def state_changed(state: ScannerState) -> None:
+            if state.status is ScannerStatus.STOPPED:
+                # Called after the reader closed its end: the device can go now, and
+                # unplugging it earlier would have shown a disconnect, not a stop.
+                self.device.close()
+            on_state(state)
+
+        self.reader = SerialScanner(settings, on_scan, on_unreadable, state_changed)
 
     @property
     def state(self) -> ScannerState:
@@ -223,15 +243,13 @@ class SimulatedSerialScanner:
         self.reader.start()
 
     def stop(self) -> None:
-        """Stop reading, then unplug (the reader sees a stop, not a disconnect)."""
+        """Stop reading; returns at once. The device is closed when the reader is done."""
         self.reader.stop()
 
     def join(self, timeout: float | None = None) -> bool:
-        done = self.reader.join(timeout)
-        if done:
-            self.device.close()
-        return done
+        return self.reader.join(timeout)
 
     def scan(self, text: str) -> None:
-        """Send `text` as one scan. Raises TimeoutError if the reader is not reading."""
+        """Send `text` as one scan. Raises TimeoutError if nobody has read the last few
+        kilobytes, RuntimeError once stopped."""
         self.device.write(self.device.frame(text), timeout=0)
