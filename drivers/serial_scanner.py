@@ -226,7 +226,9 @@ class SerialScanner:
             while not self._stopping.is_set():
                 try:
                     port, device = self._open()
-                except ScannerUnavailable as error:
+                except Exception as error:
+                    if not isinstance(error, ScannerUnavailable):  # a bug, not the scanner
+                        log.exception("scanner %s: unexpected error opening", self.settings.port)
                     self._set_state(ScannerStatus.DISCONNECTED, problem=str(error))
                     self._stopping.wait(delay)
                     delay = min(delay * 2, self.settings.backoff_max)

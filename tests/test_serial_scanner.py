@@ -431,6 +431,26 @@ class TestUnplugAndReplug:
             device.send("EMP-0042")
             seen.wait_for("a scan", lambda: seen.scans == ["EMP-0042"])
 
+    def test_an_unexpected_error_while_opening_is_retried_not_fatal(
+        self, make_scanner: Callable[..., tuple[SerialScanner, Collector]]
+    ) -> None:
+        usb = FakeUsb()
+        failures = iter([RuntimeError("sysfs hiccup"), KeyError("vid")])
+
+        def flaky() -> list[SimpleNamespace]:
+            error = next(failures, None)
+            if error is not None:
+                raise error
+            return usb()
+
+        with SimulatedScanner() as device:
+            usb.ports = [usb_port(device.device)]
+            _, seen = make_scanner("0c2e:0b61", comports=flaky)
+            seen.wait_status(ScannerStatus.CONNECTED)
+            assert ScannerStatus.DISCONNECTED in seen.statuses
+            device.send("TI-000001")
+            seen.wait_for("a scan", lambda: seen.scans == ["TI-000001"])
+
     def test_a_port_in_use_by_another_program_is_reported(
         self, device: SimulatedScanner, make_scanner: Callable[..., tuple[SerialScanner, Collector]]
     ) -> None:
