@@ -78,6 +78,7 @@ class BenchApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="help"),
         Binding("f2", "logout", "Log out", id="logout"),
+        Binding("f9", "refused", "Refused", id="refused"),
     ]
 
     status: reactive[StationStatus] = reactive(StationStatus(station_id="?"), init=False)
@@ -198,6 +199,8 @@ class BenchApp(App[None]):
         if went_offline:
             log.warning("central unreachable; inspections queue locally")
         self._refresh_status()
+        if self.screen_stack:  # a round can end while the app is closing
+            self.refresh_bindings()
 
     def on_unmount(self) -> None:
         if self._sync_worker is not None:
@@ -232,9 +235,18 @@ class BenchApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen("help")
 
+    def action_refused(self) -> None:
+        from screens.refused import RefusedScreen
+
+        if self._session is not None and not isinstance(self.screen, RefusedScreen):
+            self.push_screen(RefusedScreen(self.session.refused()))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "logout":
             return self._session is not None and self.session.inspector is not None
+        if action == "refused":
+            # Shown in the footer only when there is something to see.
+            return self._sync is not None and self._sync.dead > 0
         return True
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
@@ -242,6 +254,10 @@ class BenchApp(App[None]):
         yield SystemCommand("Help", "Keys and command codes", self.action_help)
         if self._session is not None and self.session.inspector is not None:
             yield SystemCommand("Log out", "End this inspector's session", self.action_logout)
+        if self._session is not None:
+            yield SystemCommand(
+                "Refused by central", "Inspections central would not take", self.action_refused
+            )
 
     # -- saving -----------------------------------------------------------------------
 

@@ -85,6 +85,16 @@ class ActiveInspection:
         return self.checklist.prefilled.get(current) if current else None
 
 
+@dataclass(frozen=True)
+class Refused:
+    """An inspection central refused for good (a dead letter), for the supervisor."""
+
+    inspection_id: str
+    request_item_id: str
+    refused_at: datetime
+    reason: str
+
+
 class Session:
     """One station's session: who is logged in, which request, which inspection."""
 
@@ -437,6 +447,19 @@ class Session:
             decision.disposition.value,
         )
         return done
+
+    # -- what central refused -----------------------------------------------------------
+
+    def refused(self) -> list[Refused]:
+        return [
+            Refused(
+                row.inspection_id,
+                str(row.payload.get("request_item_id", "?")),
+                row.dead_at or row.created_at,
+                row.last_error or "no reason given",
+            )
+            for row in self.store.dead_letters()
+        ]
 
     # -- resuming after a restart -------------------------------------------------------
 

@@ -111,3 +111,33 @@ class TestHeader:
         messages = [r.getMessage() for r in caplog.records]
         assert any("unreachable" in m and "notaport" in m for m in messages)
         assert not any("s3cret" in m for m in messages)
+
+
+class TestRefused:
+    async def test_a_refused_inspection_is_flagged_and_listed_on_f9(self, station: Station) -> None:
+        from sqlalchemy import update
+
+        from screens.refused import RefusedScreen
+        from store.local import LocalStore, outbox_table
+        from tests.inspections import finished
+
+        local = LocalStore.open(station.folder / "station.db")
+        poison = finished(5, item="TI-000003-01")
+        local.finish_inspection(poison)
+        with local.engine.begin() as conn:  # central refuses negative money
+            payload = conn.execute(outbox_table.select()).mappings().one()["payload"]
+            conn.execute(update(outbox_table).values(payload={**payload, "final_cents": -5}))
+        local.close()
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: header(app)["sync"] == "ONLINE · 1 REFUSED (F9)")
+            assert app.screen.query_one("StationHeader #sync").has_class("-bad")
+            await pilot.press("f9")
+            await on_screen(pilot, RefusedScreen)
+            table = app.screen.query_one("#refused-table")
+            row = table.get_row_at(0)  # type: ignore[attr-defined]
+            assert row[1] == "TI-000003-01"
+            assert row[2] == poison.started.id[:8]
+            assert "final_cents" in row[3]
+            await pilot.press("escape")
+            await on_screen(pilot, LoginScreen)

@@ -1,0 +1,53 @@
+"""Inspections central refused for good: kept on the bench for a supervisor, never lost."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Label
+
+from bench.scans import Classified
+from bench.session import Refused
+
+
+class RefusedScreen(ModalScreen[None]):
+    """The dead-letter list: which inspection, which item, what central said."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Close"),
+        Binding("f9", "dismiss", "Close"),
+    ]
+
+    def __init__(self, refused: list[Refused]) -> None:
+        super().__init__()
+        self.refused = refused
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="refused"):
+            yield Label(f"REFUSED BY CENTRAL: {len(self.refused)}", classes="title")
+            yield Label(
+                "These inspections are kept on this bench and are not sent again. "
+                "Call a supervisor: the reason says what central objected to.",
+                markup=False,
+            )
+            yield DataTable(id="refused-table", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("When", "Item", "Inspection", "Why")
+        for row in self.refused:
+            table.add_row(
+                f"{row.refused_at.astimezone():%Y-%m-%d %H:%M}",
+                row.request_item_id,
+                row.inspection_id[:8],
+                row.reason,
+            )
+        table.focus()
+
+    def handle_scan(self, scan: Classified) -> None:
+        self.dismiss()
