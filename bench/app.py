@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -24,7 +25,9 @@ from bench import __version__
 from bench.config import Config, central_url
 from bench.messages import (
     InspectionSaved,
+    ScannerStateChanged,
     ScanRead,
+    ScanUnreadable,
     StartupFailed,
     SyncProgressed,
     SyncStateChanged,
@@ -32,6 +35,8 @@ from bench.messages import (
 from bench.money import dollars
 from bench.scans import Command, Scan, ScanKind, ScanSource, classify_scan, describe
 from bench.session import Problem, Session
+from drivers.scanner import ScannerDriver, scanner_from_config
+from drivers.serial_scanner import ScannerState
 from drivers.wedge import WedgeDetector
 from screens.base import BenchScreen
 from screens.checklist import ChecklistScreen
@@ -107,6 +112,8 @@ class BenchApp(App[None]):
         )
         self._replaying = False
         self._sync_worker: SyncWorker | None = None
+        self._scanner: ScannerDriver | None = None
+        self._scanner_state: ScannerState | None = None
         self._sync: SyncState | None = None
         self._syncing: str | None = None
 
@@ -121,6 +128,39 @@ class BenchApp(App[None]):
     def on_mount(self) -> None:
         self.push_screen(StartupScreen())
         self.open_station()
+        self._start_scanner()
+
+    def _start_scanner(self) -> None:
+        """A serial or simulated scanner reads in its own thread and posts what it reads."""
+
+        def post(message: Message) -> None:
+            self.post_message(message)  # thread-safe, and never waits for the UI
+
+        self._scanner = scanner_from_config(
+            self.config.scanner,
+            on_scan=lambda scan: post(ScanRead(scan)),
+            on_unreadable=lambda bad: post(ScanUnreadable(bad)),
+            on_state=lambda state: post(ScannerStateChanged(state)),
+        )
+        if self._scanner is not None:
+            self._scanner.start()
+
+    def on_scanner_state_changed(self, message: ScannerStateChanged) -> None:
+        state = message.state
+        if self._scanner_state is not None and self._scanner_state.connected != state.connected:
+            where = state.problem or state.device or state.port
+            if state.connected:
+                log.info("%s: %s", state.label, where)
+            else:
+                log.warning("%s: %s", state.label, where)
+                self.bell()
+        self._scanner_state = state
+        self._refresh_status()
+
+    def on_scan_unreadable(self, message: ScanUnreadable) -> None:
+        bad = message.unreadable
+        log.warning("unreadable scan (%s): %s", bad.reason.value, bad.shown)
+        self._problem(Problem("Unreadable scan", bad.problem, "Nothing was recorded."))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="startup")
     def open_station(self) -> None:
@@ -203,8 +243,11 @@ class BenchApp(App[None]):
             self.refresh_bindings()
 
     def on_unmount(self) -> None:
+        # Neither waits: each thread closes its own port or connections as it ends.
         if self._sync_worker is not None:
             self._sync_worker.stop()
+        if self._scanner is not None:
+            self._scanner.stop()
 
     def on_startup_failed(self, message: StartupFailed) -> None:
         self.bell()
@@ -284,6 +327,7 @@ class BenchApp(App[None]):
             station_id=self.config.station.id,
             inspector=f"{inspector.name} ({inspector.id})" if inspector else "nobody logged in",
             scanner=self.config.scanner.kind,
+            scanner_connected=self._scanner_state is None or self._scanner_state.connected,
             sync=sync,
             sync_ok=sync_ok,
         )

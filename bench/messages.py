@@ -6,6 +6,8 @@ from textual.message import Message
 
 from bench.domain import FinishedInspection
 from bench.scans import Scan
+from drivers.framing import Unreadable
+from drivers.serial_scanner import ScannerState
 from store.sync_state import SyncState
 
 
@@ -59,3 +61,22 @@ class SyncProgressed(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, SyncProgressed) and message.what == self.what
+
+
+class ScanUnreadable(Message):
+    """The scanner sent a frame that is not a scan: shown as a notice, never stored."""
+
+    def __init__(self, unreadable: Unreadable) -> None:
+        super().__init__()
+        self.unreadable = unreadable
+
+
+class ScannerStateChanged(Message):
+    """The scanner connected, disconnected or is trying again."""
+
+    def __init__(self, state: ScannerState) -> None:
+        super().__init__()
+        self.state = state
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ScannerStateChanged)

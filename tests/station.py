@@ -38,16 +38,17 @@ class Station:
     central_url: str
     sync_interval: float = 5.0
 
-    def config(self, scanner: str = "simulated", **store: str) -> Config:
+    def config(
+        self, scanner: str = "simulated", scanner_settings: dict[str, Any] | None = None
+    ) -> Config:
         return parse_config(
             {
                 "station": {"id": "B-07"},
                 "sync": {"interval_seconds": self.sync_interval},
-                "scanner": {"kind": scanner},
+                "scanner": {"kind": scanner, **(scanner_settings or {})},
                 "store": {
                     "local_path": str(self.folder / "station.db"),
                     "central_url": self.central_url,
-                    **store,
                 },
                 "log": {"path": str(self.folder / "bench.log")},
             },
@@ -55,9 +56,12 @@ class Station:
             name="test settings",
         )
 
-    def app(self, scanner: str = "simulated") -> BenchApp:
+    def app(
+        self, scanner: str = "simulated", scanner_settings: dict[str, Any] | None = None
+    ) -> BenchApp:
         hints = [(h.code, h.description) for h in dataset().scan_hints]
-        return make_app(self.config(scanner), hints=hints, clock=lambda: NOW)
+        config = self.config(scanner, scanner_settings)
+        return make_app(config, hints=hints, clock=lambda: NOW)
 
 
 def seeded_station(folder: Path) -> Station:

@@ -1,0 +1,97 @@
+"""The app with its scanner on a real pseudo-terminal: scans, garbage, unplug and replug."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from bench.app import BenchApp
+from bench.domain import Outcome
+from drivers.simulated import SimulatedSerialScanner
+from screens.checklist import ChecklistScreen
+from screens.home import HomeScreen
+from screens.login import LoginScreen
+from screens.outcome import OutcomeScreen
+from screens.request import RequestScreen
+from tests.station import SIZE, Station, on_screen, problem_text, seeded_station, wait_until
+from tests.test_ui_header import header
+
+
+@pytest.fixture
+def station(tmp_path: Path) -> Station:
+    return seeded_station(tmp_path)
+
+
+def scanner(app: BenchApp) -> SimulatedSerialScanner:
+    driver = app._scanner
+    assert isinstance(driver, SimulatedSerialScanner)
+    return driver
+
+
+async def scan(pilot: Pilot[None], code: str, screen: type) -> None:
+    """Scan through the pty, as a real USB-serial scanner would, and wait for its effect."""
+    app = pilot.app
+    assert isinstance(app, BenchApp)
+    scanner(app).scan(code)
+    await on_screen(pilot, screen)
+
+
+class TestScannerOnly:
+    async def test_a_whole_inspection_with_the_scanner_alone(self, station: Station) -> None:
+        # Inspectors scan the same command for question after question: a short
+        # double-read window keeps the test quick (the default 1.5 s is tested in drivers).
+        app = station.app(scanner_settings={"double_read_window_ms": 100})
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            await wait_until(pilot, lambda: header(app)["scanner"] == "SCANNER ● simulated")
+            scanner(app).scan("EMP-0001")
+            await wait_until(pilot, lambda: app.focused is not None and app.focused.id == "pin")
+            await pilot.press(*"1234", "enter")  # the PIN is the one thing typed
+            await on_screen(pilot, HomeScreen)
+            await scan(pilot, "TI-000001", RequestScreen)
+            await scan(pilot, "WYZECP22301595691", ChecklistScreen)
+            for code in ("CMD:CONFIRM", "CMD:CONFIRM", "CMD:CONFIRM", "CMD:NO", "CMD:NO"):
+                before = app.session.active.checklist.position  # type: ignore[union-attr]
+                await pilot.pause(0.15)  # past the double-read window
+                scanner(app).scan(code)
+                await wait_until(
+                    pilot,
+                    lambda before=before: app.session.active.checklist.position != before,  # type: ignore[union-attr,misc]
+                )
+            scanner(app).scan("CMD:YES")
+            await wait_until(pilot, lambda: app.session.active.checklist.position == (7, 7))  # type: ignore[union-attr]
+            await pilot.pause(0.15)
+            await scan(pilot, "CMD:YES", OutcomeScreen)
+            inspection = app.session.active.started.id  # type: ignore[union-attr]
+            await scan(pilot, "CMD:CONFIRM", RequestScreen)
+            saved = app.session.store.finished_inspection(inspection)
+            assert saved is not None and saved.decision.outcome is Outcome.ACCEPT
+            assert saved.started.scanned_code == "WYZECP22301595691"
+
+
+class TestLineTrouble:
+    async def test_garbage_is_a_notice_and_changes_nothing(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            await wait_until(pilot, lambda: header(app)["scanner"] == "SCANNER ● simulated")
+            scanner(app).device.send_garbage(random.Random(4))
+            await wait_until(pilot, lambda: "Unreadable scan" in problem_text(app))
+            assert isinstance(app.screen, LoginScreen)
+            assert app.session.inspector is None
+
+    async def test_unplug_shows_disconnected_and_replug_reads_again(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            await wait_until(pilot, lambda: header(app)["scanner"] == "SCANNER ● simulated")
+            scanner(app).device.unplug()
+            await wait_until(pilot, lambda: header(app)["scanner"] == "SCANNER DISCONNECTED")
+            assert app.screen.query_one("StationHeader #scanner").has_class("-bad")
+            scanner(app).device.plug()
+            await wait_until(pilot, lambda: header(app)["scanner"] == "SCANNER ● simulated")
+            scanner(app).scan("EMP-0001")
+            await wait_until(pilot, lambda: app.focused is not None and app.focused.id == "pin")
