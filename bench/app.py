@@ -37,6 +37,7 @@ from bench.scans import Command, Scan, ScanKind, ScanSource, classify_scan, desc
 from bench.session import Problem, Session
 from drivers.scanner import ScannerDriver, scanner_from_config
 from drivers.serial_scanner import ScannerState
+from drivers.simulated import SimulatedSerialScanner
 from drivers.wedge import WedgeDetector
 from screens.base import BenchScreen
 from screens.checklist import ChecklistScreen
@@ -84,6 +85,7 @@ class BenchApp(App[None]):
         Binding("f1", "help", "Help", id="help"),
         Binding("f2", "logout", "Log out", id="logout"),
         Binding("f9", "refused", "Refused", id="refused"),
+        Binding("f6", "demo_scan", "Scan a demo code", id="demo-scan"),
     ]
 
     status: reactive[StationStatus] = reactive(StationStatus(station_id="?"), init=False)
@@ -95,19 +97,22 @@ class BenchApp(App[None]):
         *,
         hints: Sequence[tuple[str, str]] = (),
         clock: Callable[[], datetime] = local_now,
+        demo: bool = False,
     ) -> None:
         super().__init__()
         self.config = config
         self.hints = tuple(hints)
+        self.demo = demo
         self.clock = clock
         self._session: Session | None = None
         self.set_reactive(
             BenchApp.status,
             StationStatus(station_id=config.station.id, scanner=config.scanner.kind),
         )
+        # The demo's visitor types codes as a wedge scanner would, beside its simulated one.
         self._wedge = (
             WedgeDetector(max_gap=config.scanner.wedge_max_gap_ms / 1000)
-            if config.scanner.kind == "wedge"
+            if config.scanner.kind == "wedge" or demo
             else None
         )
         self._replaying = False
@@ -278,6 +283,20 @@ class BenchApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen("help")
 
+    def action_demo_scan(self) -> None:
+        from screens.demo_scan import DemoScanScreen
+
+        def scanned(code: str | None) -> None:
+            if code is None:
+                return
+            if isinstance(self._scanner, SimulatedSerialScanner):
+                self._scanner.scan(code)  # through the pty and the real driver
+            else:
+                self.post_message(ScanRead(Scan.now(code, ScanSource.SIMULATED)))
+
+        if not isinstance(self.screen, DemoScanScreen):
+            self.push_screen(DemoScanScreen(self.hints), scanned)
+
     def action_refused(self) -> None:
         from screens.refused import RefusedScreen
 
@@ -287,6 +306,8 @@ class BenchApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "logout":
             return self._session is not None and self.session.inspector is not None
+        if action == "demo_scan":
+            return self.demo and bool(self.hints)
         if action == "refused":
             # Shown in the footer only when there is something to see.
             return self._sync is not None and self._sync.dead > 0
@@ -446,7 +467,8 @@ def make_app(
     *,
     hints: Sequence[tuple[str, str]] = (),
     clock: Callable[[], datetime] = local_now,
+    demo: bool = False,
 ) -> BenchApp:
     """Build the app for a station: the CLI and the tests build it the same way."""
     log.info("bench %s starting, station %s", __version__, config.station.id)
-    return BenchApp(config, hints=hints, clock=clock)
+    return BenchApp(config, hints=hints, clock=clock, demo=demo)

@@ -131,16 +131,16 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 def run_station(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    return _run_app(config, hints=())
+    return _run_app(config, hints=(), demo=False)
 
 
-def _run_app(config: Config, hints: Sequence[tuple[str, str]]) -> int:
+def _run_app(config: Config, hints: Sequence[tuple[str, str]], demo: bool) -> int:
 
     _check_writable(config.store.local_path, config.source)
     log_path = _log_to_file(config)
     from bench.app import make_app
 
-    app = make_app(config, hints=hints)
+    app = make_app(config, hints=hints, demo=demo)
     app.run()
     if app.return_code:
         print(f"bench stopped with an error; the log is {log_path}", file=sys.stderr)
@@ -217,7 +217,7 @@ def run_demo(args: argparse.Namespace) -> int:
     config = parse_config(
         {
             "station": {"id": "DEMO-1"},
-            "scanner": {"kind": "wedge"},
+            "scanner": {"kind": "simulated"},
             "store": {"local_path": str(local_db), "central_url": url},
             "log": {"path": str(folder / "bench.log")},
         },
@@ -226,7 +226,7 @@ def run_demo(args: argparse.Namespace) -> int:
     )
     os.environ.pop("BENCH_CENTRAL_URL", None)  # the demo always uses its own central
     hints = [(hint.code, hint.description) for hint in dataset.scan_hints]
-    return _run_app(config, hints=hints)
+    return _run_app(config, hints=hints, demo=True)
 
 
 def _demo_dataset(requests: int) -> DemoDataset:

@@ -36,7 +36,10 @@ class HomeScreen(BenchScreen):
             yield Input(placeholder="or type it here and press Enter", id="code")
             yield Static(id="unfinished", classes="notice", markup=False)
             if self.bench.hints:
-                yield HintList("Demo: try these codes (type one and press Enter)", self.bench.hints)
+                yield HintList(
+                    "Demo: F6 scans one of these codes (or type it and press Enter)",
+                    self.bench.hints,
+                )
         yield from self.compose_footer()
 
     @property

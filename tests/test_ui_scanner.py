@@ -95,3 +95,23 @@ class TestLineTrouble:
             await wait_until(pilot, lambda: header(app)["scanner"] == "SCANNER ● simulated")
             scanner(app).scan("EMP-0001")
             await wait_until(pilot, lambda: app.focused is not None and app.focused.id == "pin")
+
+
+class TestDemoScanner:
+    async def test_f6_scans_a_demo_code_through_the_simulated_scanner(
+        self, station: Station
+    ) -> None:
+        from bench.app import make_app
+        from screens.demo_scan import DemoScanScreen
+        from tests.station import NOW, dataset
+
+        hints = [(h.code, h.description) for h in dataset().scan_hints]
+        app = make_app(station.config(), hints=hints, clock=lambda: NOW, demo=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            await wait_until(pilot, lambda: header(app)["scanner"] == "SCANNER ● simulated")
+            await pilot.press("f6")
+            await on_screen(pilot, DemoScanScreen)
+            await pilot.press("enter")  # the first code: Ana's badge
+            await wait_until(pilot, lambda: app.focused is not None and app.focused.id == "pin")
+            assert hints[0][0] == "EMP-0001"
