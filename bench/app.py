@@ -163,6 +163,8 @@ class BenchApp(App[None]):
         self._refresh_status()
 
     def on_scan_unreadable(self, message: ScanUnreadable) -> None:
+        if not self.screen_stack:
+            return
         bad = message.unreadable
         log.warning("unreadable scan (%s): %s", bad.reason.value, bad.shown)
         self._problem(Problem("Unreadable scan", bad.problem, "Nothing was recorded."))
@@ -231,6 +233,8 @@ class BenchApp(App[None]):
         self.switch_screen("login")
 
     def on_sync_progressed(self, message: SyncProgressed) -> None:
+        if not self.screen_stack:  # threads still report while the app closes
+            return
         if isinstance(self.screen, StartupScreen):
             self.screen.progressed(message.what, message.done, message.total)
         elif message.done < message.total:
@@ -256,7 +260,7 @@ class BenchApp(App[None]):
 
     def on_startup_failed(self, message: StartupFailed) -> None:
         self.bell()
-        if isinstance(self.screen, StartupScreen):
+        if self.screen_stack and isinstance(self.screen, StartupScreen):
             self.screen.failed(message.message)
 
     # -- moving between screens -------------------------------------------------------
@@ -381,6 +385,8 @@ class BenchApp(App[None]):
 
     @on(ScanRead)
     def scan_read(self, message: ScanRead) -> None:
+        if not self.screen_stack:  # a scan read while the app closes goes nowhere
+            return
         screen = self.screen
         if not screen.is_mounted:
             # A scan while a screen is still being built (the first visit composes it):

@@ -28,29 +28,33 @@ class StationStatus:
 class StationHeader(Horizontal):
     """Station, inspector, scanner state and sync state: always on top of every screen."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        # Held, not queried: the app's status can change before the labels are mounted.
+        self._station = Label(id="station")
+        self._inspector = Label(id="inspector", markup=False)
+        self._scanner = Label(id="scanner", markup=False)
+        self._sync = Label(id="sync", markup=False)
+
     def compose(self) -> ComposeResult:
-        yield Label(id="station")
-        yield Label(id="inspector", markup=False)
-        yield Label(id="scanner", markup=False)
-        yield Label(id="sync", markup=False)
+        yield self._station
+        yield self._inspector
+        yield self._scanner
+        yield self._sync
 
     def on_mount(self) -> None:
         self.watch(self.app, "status", self.show_status)
 
     def show_status(self, status: StationStatus) -> None:
-        self.query_one("#station", Label).update(f"BENCH {status.station_id}")
-        self.query_one("#inspector", Label).update(status.inspector)
-        scanner = self.query_one("#scanner", Label)
-        if status.scanner_connected:
-            scanner.update(f"SCANNER ● {status.scanner}")
-        else:
-            scanner.update("SCANNER DISCONNECTED")
-        scanner.set_class(not status.scanner_connected, "-bad")
-        scanner.set_class(status.scanner_connected, "-good")
-        sync = self.query_one("#sync", Label)
-        sync.update(status.sync)
-        sync.set_class(not status.sync_ok, "-bad")
-        sync.set_class(status.sync_ok, "-good")
+        self._station.update(f"BENCH {status.station_id}")
+        self._inspector.update(status.inspector)
+        connected = status.scanner_connected
+        self._scanner.update(f"SCANNER ● {status.scanner}" if connected else "SCANNER DISCONNECTED")
+        self._scanner.set_class(not connected, "-bad")
+        self._scanner.set_class(connected, "-good")
+        self._sync.update(status.sync)
+        self._sync.set_class(not status.sync_ok, "-bad")
+        self._sync.set_class(status.sync_ok, "-good")
 
 
 class ProblemPanel(Static):

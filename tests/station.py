@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.app import App
+from textual.css.query import NoMatches
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
@@ -75,8 +76,11 @@ async def wait_until(
 ) -> None:
     """Let the app run until `condition` holds (workers run in threads)."""
     for _ in range(int(seconds / 0.02)):
-        if condition():
-            return
+        try:
+            if condition():
+                return
+        except NoMatches:  # the screen on show is still being built
+            pass
         await pilot.pause(0.02)
     raise AssertionError("the app never reached the expected state")
 
