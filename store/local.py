@@ -819,12 +819,7 @@ class LocalStore:
             finished = {
                 "finished_at": done.finished_at,
                 "status": FINISHED,
-                "grade": None if done.grade is None else done.grade.value,
-                "outcome": done.decision.outcome.value,
-                "reason_codes": [r.value for r in done.decision.reasons],
-                "final_cents": done.decision.final_cents,
-                "disposition": done.decision.disposition.value,
-                "wiped": done.wiped,
+                **rows.outcome_columns(done),
             }
             if status is None:
                 conn.execute(

@@ -235,6 +235,13 @@ def inspection_payload(done: FinishedInspection, answers: Sequence[AnswerRecord]
             }
             for a in answers
         ],
+        **outcome_columns(done),
+    }
+
+
+def outcome_columns(done: FinishedInspection) -> Row:
+    """What the inspection decided, as the columns both inspections tables share."""
+    return {
         "grade": None if done.grade is None else done.grade.value,
         "outcome": done.decision.outcome.value,
         "reason_codes": [r.value for r in done.decision.reasons],

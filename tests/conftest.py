@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -18,30 +17,13 @@ def _admin_url() -> str:
     return url
 
 
-def _sqlalchemy_url(url: str) -> str:
-    """Accept a plain postgresql:// URL and pin the psycopg 3 driver."""
-    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
-
-
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A new, empty PostgreSQL database for one test, dropped afterwards."""
-    import psycopg
-    from sqlalchemy.engine import make_url
+    from tests.pgtools import scratch_database
 
-    admin = make_url(_sqlalchemy_url(_admin_url()))
-    name = f"bench_test_{uuid.uuid4().hex[:12]}"
-    conninfo = admin.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(_admin_url()) as url:
+        yield url
 
 
 # -- CI must not pass by skipping PostgreSQL ---------------------------------------------
