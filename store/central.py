@@ -52,6 +52,7 @@ from store.sqltypes import NAMING_CONVENTION, TextList, UTCDateTime, json_docume
 # should fall back to OFFLINE within seconds, not hang the sync worker for minutes.
 CONNECT_TIMEOUT_S = 5
 STATEMENT_TIMEOUT_MS = 15_000
+TCP_USER_TIMEOUT_MS = 20_000
 DEMO_BATCH = 1000
 
 
@@ -305,6 +306,10 @@ def central_engine(url: str | URL) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         query = dict(parsed.query)
         query.setdefault("connect_timeout", str(CONNECT_TIMEOUT_S))
+        # A network that dies mid-statement leaves sent data unacknowledged: give up on it
+        # after this long instead of waiting for the kernel's default of many minutes.
+        query.setdefault("tcp_user_timeout", str(TCP_USER_TIMEOUT_MS))
+        query.setdefault("keepalives_idle", "10")
         options = query.get("options", "")
         assert isinstance(options, str)
         if "statement_timeout" not in options:

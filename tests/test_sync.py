@@ -249,3 +249,30 @@ class TestBackoff:
         assert all(c / 2 <= d <= c for d, c in zip(delays, ceilings, strict=True))
         backoff.reset()
         assert backoff.next_delay() <= 1.0
+
+
+class TestHangingCentral:
+    def test_a_statement_stuck_on_a_lock_times_out_offline_then_recovers(
+        self, local: LocalStore, central: str
+    ) -> None:
+        import psycopg
+
+        local.finish_inspection(finished(1))
+        # A short statement timeout through the URL: libpq options pass through.
+        url = make_url(central).update_query_dict({"options": "-c statement_timeout=500"})
+        sync = engine_for(local, url.render_as_string(hide_password=False))
+        blocker = psycopg.connect(make_url(central).set(drivername="postgresql").render_as_string(
+            hide_password=False
+        ))  # fmt: skip
+        blocker.execute("LOCK TABLE inspections IN ACCESS EXCLUSIVE MODE")  # a stuck writer
+        try:
+            stuck = sync.run_once()
+        finally:
+            blocker.rollback()
+            blocker.close()
+        assert not stuck.online and "statement timeout" in (stuck.problem or "")
+        assert stuck.queued == 1
+        recovered = sync.run_once()
+        sync.close()
+        assert recovered.online and recovered.queued == 0
+        assert central_count(central) == 1
