@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.app import App
 from textual.css.query import NoMatches
 from textual.pilot import Pilot
@@ -71,6 +72,14 @@ def seeded_station(folder: Path) -> Station:
     return Station(folder, url)
 
 
+class SeededStation:
+    """A base for test classes whose tests each take a fresh seeded `station`."""
+
+    @pytest.fixture
+    def station(self, tmp_path: Path) -> Station:
+        return seeded_station(tmp_path)
+
+
 async def wait_until(
     pilot: Pilot[None], condition: Callable[[], bool], seconds: float = 10
 ) -> None:
@@ -100,6 +109,13 @@ async def scan(pilot: Pilot[None], code: str) -> None:
 
 SIZE = (100, 32)
 PINS = {"EMP-0001": "1234", "EMP-0002": "4321", "EMP-0003": "1111"}
+PAN_V2_SERIAL = "WYZECP22301595691"  # the one item of TI-000001; its serial is declared
+# Answers for TI-000001's Pan v2. Both let its three pre-filled answers stand; then
+# not broken, not dirty, reset, owned: an accept;
+ACCEPT_KEYS = ("enter", "enter", "enter", "n", "n", "y", "y")
+# or broken (cracked), dirty, not reset (wiped), not owned: a reject with four reasons,
+# the most an 80x24 outcome must show without scrolling.
+FOUR_REASON_REJECT_KEYS = ("enter", "enter", "enter", "y", "1", "y", "n", "y", "n")
 
 
 def count_bells(app: BenchApp) -> list[None]:
@@ -144,6 +160,66 @@ async def log_in(
     await on_screen(pilot, HomeScreen)
 
 
+async def press_or_scan(pilot: Pilot[None], how: str) -> None:
+    """Press the key `how`, or scan it when it is a command code (CMD:…)."""
+    if how.startswith("CMD:"):
+        await scan(pilot, how)
+    else:
+        await pilot.press(how)
+
+
+async def open_request(pilot: Pilot[None], request: str = "TI-000001") -> None:
+    """Log in and scan a request's id: its request screen on show."""
+    from screens.request import RequestScreen
+
+    await log_in(pilot)
+    await scan(pilot, request)
+    await on_screen(pilot, RequestScreen)
+
+
+async def open_checklist(
+    pilot: Pilot[None], request: str = "TI-000001", device: str = PAN_V2_SERIAL
+) -> None:
+    """Log in, open a request and scan a device of it: the device's checklist on show."""
+    from screens.checklist import ChecklistScreen
+
+    await open_request(pilot, request)
+    await scan(pilot, device)
+    await on_screen(pilot, ChecklistScreen)
+
+
+async def walk_to_outcome(
+    pilot: Pilot[None],
+    keys: Sequence[str],
+    request: str = "TI-000001",
+    device: str = PAN_V2_SERIAL,
+) -> None:
+    """Open a device's checklist and answer it with `keys`: the outcome screen on show."""
+    from screens.outcome import OutcomeScreen
+
+    await open_checklist(pilot, request, device)
+    await pilot.press(*keys)
+    await on_screen(pilot, OutcomeScreen)
+
+
+async def confirm_an_inspection(pilot: Pilot[None]) -> None:
+    """Log in, inspect TI-000001's Pan v2 to an accept and confirm it: back on the request."""
+    from screens.request import RequestScreen
+
+    await walk_to_outcome(pilot, ACCEPT_KEYS)
+    await pilot.press("enter")
+    await on_screen(pilot, RequestScreen)
+
+
+def header(app: object) -> dict[str, str]:
+    """What the station header of the screen on show says, part by part."""
+    assert isinstance(app, BenchApp)
+    return {
+        part: shown(app.screen.query_one(f"StationHeader #{part}"))
+        for part in ("station", "inspector", "scanner", "sync")
+    }
+
+
 def problem_text(app: App[None]) -> str:
     """The problem panel of the screen on show, or "" when it is hidden."""
     from screens.widgets import ProblemPanel
@@ -152,6 +228,17 @@ def problem_text(app: App[None]) -> str:
     if not panels or not panels.first().has_class("-visible"):
         return ""
     return str(panels.first().render())
+
+
+async def scan_expecting_problem(pilot: Pilot[None], code: str, *words: str) -> None:
+    """Scan `code` and see it flagged: the bell rings once, the problem names all `words`."""
+    app = pilot.app
+    assert isinstance(app, BenchApp)
+    bells = count_bells(app)
+    await scan(pilot, code)
+    for word in words:
+        assert word in problem_text(app)
+    assert len(bells) == 1
 
 
 def shown(widget: Widget) -> str:

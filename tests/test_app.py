@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -16,14 +14,7 @@ from screens.login import LoginScreen
 from screens.outcome import OutcomeScreen
 from screens.request import RequestScreen
 from screens.widgets import ProblemPanel
-from tests.station import Station, scan, seeded_station, wait_until
-
-SIZE = (100, 32)
-
-
-@pytest.fixture
-def station(tmp_path: Path) -> Station:
-    return seeded_station(tmp_path)
+from tests.station import SIZE, SeededStation, Station, scan, wait_until
 
 
 async def logged_in(pilot: Pilot[None], badge: str = "EMP-0001", pin: str = "1234") -> None:
@@ -51,7 +42,7 @@ async def inspect(pilot: Pilot[None], request: str, device: str, keys: list[str]
     await wait_until(pilot, lambda: isinstance(app.screen, OutcomeScreen))
 
 
-class TestInspectionToEachOutcome:
+class TestInspectionToEachOutcome(SeededStation):
     @pytest.mark.parametrize(
         ("request_id", "device", "keys", "outcome", "cents", "disposition"),
         [

@@ -9,28 +9,29 @@ the station id, and the text cursor, which stops blinking for the picture.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from screens.checklist import ChecklistScreen
 from screens.help import HelpScreen
 from screens.login import LoginScreen
-from screens.outcome import OutcomeScreen
-from screens.request import RequestScreen
-from tests.station import Station, log_in, on_screen, scan, seeded_station
+from tests.station import (
+    FOUR_REASON_REJECT_KEYS,
+    SeededStation,
+    Station,
+    log_in,
+    on_screen,
+    open_checklist,
+    open_request,
+    scan,
+    walk_to_outcome,
+)
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 Steps = Callable[[Pilot[None]], Awaitable[None]]
-
-
-@pytest.fixture
-def station(tmp_path: Path) -> Station:
-    return seeded_station(tmp_path)
 
 
 def still(steps: Steps) -> Steps:
@@ -54,29 +55,17 @@ async def home(pilot: Pilot[None]) -> None:
 
 
 async def request(pilot: Pilot[None]) -> None:
-    await log_in(pilot)
-    await scan(pilot, "TI-000002")  # three items: the table, the facts line wrapping at 80
-    await on_screen(pilot, RequestScreen)
+    await open_request(pilot, "TI-000002")  # three items: the table, the facts line wrapping at 80
 
 
 async def checklist(pilot: Pilot[None]) -> None:
-    await log_in(pilot)
-    await scan(pilot, "TI-000004")
-    await scan(pilot, "WYZECP23687093963")  # not the declared serial
-    await on_screen(pilot, ChecklistScreen)
+    await open_checklist(pilot, "TI-000004", "WYZECP23687093963")  # not the declared serial
     await scan(pilot, "CMD:CONFIRM")  # model listed: the last answer shows above
     # On show: "Does the serial match?", pre-filled NO with both serials.
 
 
 async def outcome(pilot: Pilot[None]) -> None:
-    await log_in(pilot)
-    await scan(pilot, "TI-000001")
-    await scan(pilot, "WYZECP22301595691")
-    await on_screen(pilot, ChecklistScreen)
-    # Pre-filled three, then: broken (cracked), dirty, not reset (wiped), not owned:
-    # a reject with four reasons, the most an 80x24 outcome must show without scrolling.
-    await pilot.press("enter", "enter", "enter", "y", "1", "y", "n", "y", "n")
-    await on_screen(pilot, OutcomeScreen)
+    await walk_to_outcome(pilot, FOUR_REASON_REJECT_KEYS)
 
 
 async def help_screen(pilot: Pilot[None]) -> None:
@@ -85,7 +74,7 @@ async def help_screen(pilot: Pilot[None]) -> None:
     await on_screen(pilot, HelpScreen)
 
 
-class TestSnapshots:
+class TestSnapshots(SeededStation):
     @pytest.mark.parametrize("size", SIZES)
     def test_login(self, station: Station, snap_compare: Any, size: tuple[int, int]) -> None:
         assert snap_compare(station.app(), terminal_size=size, run_before=still(login))

@@ -7,51 +7,24 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
 from screens.checklist import ChecklistScreen
 from screens.login import LoginScreen
-from screens.outcome import OutcomeScreen
 from screens.request import RequestScreen
 from tests.station import (
     SIZE,
+    SeededStation,
     Station,
+    confirm_an_inspection,
+    header,
     log_in,
     on_screen,
     scan,
-    seeded_station,
-    shown,
     wait_until,
 )
 
 
-@pytest.fixture
-def station(tmp_path: Path) -> Station:
-    return seeded_station(tmp_path)
-
-
-def header(app: object) -> dict[str, str]:
-    from bench.app import BenchApp
-
-    assert isinstance(app, BenchApp)
-    return {
-        part: shown(app.screen.query_one(f"StationHeader #{part}"))
-        for part in ("station", "inspector", "scanner", "sync")
-    }
-
-
-async def confirm_an_inspection(pilot: Pilot[None]) -> None:
-    await log_in(pilot)
-    await scan(pilot, "TI-000001")
-    await scan(pilot, "WYZECP22301595691")
-    await on_screen(pilot, ChecklistScreen)
-    await pilot.press("enter", "enter", "enter", "n", "n", "y", "y")
-    await on_screen(pilot, OutcomeScreen)
-    await pilot.press("enter")
-    await on_screen(pilot, RequestScreen)
-
-
-class TestHeader:
+class TestHeader(SeededStation):
     async def test_before_login(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
@@ -113,7 +86,7 @@ class TestHeader:
         assert not any("s3cret" in m for m in messages)
 
 
-class TestRefused:
+class TestRefused(SeededStation):
     async def test_a_refused_inspection_is_flagged_and_listed_on_f9(self, station: Station) -> None:
         from sqlalchemy import update
 

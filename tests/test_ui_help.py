@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from textual.command import CommandList, CommandPalette
+from textual.pilot import Pilot
 
 from bench.scans import command_sheet
 from screens.checklist import ChecklistScreen
@@ -14,23 +13,34 @@ from screens.home import HomeScreen
 from screens.login import LoginScreen
 from tests.station import (
     SIZE,
+    SeededStation,
     Station,
     log_in,
     on_screen,
+    open_checklist,
+    open_request,
+    press_or_scan,
     rendered,
-    scan,
-    seeded_station,
     shown,
     wait_until,
 )
 
 
-@pytest.fixture
-def station(tmp_path: Path) -> Station:
-    return seeded_station(tmp_path)
+async def open_palette(pilot: Pilot[None]) -> None:
+    """Press Ctrl+P and wait for the command palette."""
+    await pilot.press("ctrl+p")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, CommandPalette))
 
 
-class TestHelp:
+async def palette_prompts(pilot: Pilot[None]) -> list[str]:
+    """Open the command palette and read the commands it offers."""
+    await open_palette(pilot)
+    commands = pilot.app.screen.query_one(CommandList)
+    await wait_until(pilot, lambda: commands.option_count > 0)
+    return [str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)]
+
+
+class TestHelp(SeededStation):
     @pytest.mark.parametrize("how", ["f1", "CMD:HELP"])
     async def test_help_lists_the_command_codes_and_esc_closes_it(
         self, station: Station, how: str
@@ -38,10 +48,7 @@ class TestHelp:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
             await log_in(pilot)
-            if how.startswith("CMD:"):
-                await scan(pilot, how)
-            else:
-                await pilot.press(how)
+            await press_or_scan(pilot, how)
             await on_screen(pilot, HelpScreen)
 
             codes = rendered(app.screen.query_one("#help-code-table"))
@@ -55,10 +62,7 @@ class TestHelp:
     async def test_help_mid_checklist_returns_to_the_same_question(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await log_in(pilot)
-            await scan(pilot, "TI-000001")
-            await scan(pilot, "WYZECP22301595691")
-            await on_screen(pilot, ChecklistScreen)
+            await open_checklist(pilot)
             await pilot.press("enter")
 
             await pilot.press("f1")
@@ -80,19 +84,13 @@ class TestHelp:
             await on_screen(pilot, LoginScreen)
 
 
-class TestCommandPalette:
+class TestCommandPalette(SeededStation):
     async def test_palette_offers_help_and_log_out(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
             await log_in(pilot)
-            await pilot.press("ctrl+p")
-            await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
-            commands = app.screen.query_one(CommandList)
-            await wait_until(pilot, lambda: commands.option_count > 0)
+            prompts = await palette_prompts(pilot)
 
-            prompts = [
-                str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)
-            ]
             assert any(prompt.startswith("Help") for prompt in prompts), prompts
             assert any(prompt.startswith("Log out") for prompt in prompts), prompts
 
@@ -100,8 +98,7 @@ class TestCommandPalette:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
             await log_in(pilot)
-            await pilot.press("ctrl+p")
-            await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
+            await open_palette(pilot)
             await pilot.press(*"log out")
             commands = app.screen.query_one(CommandList)
             await wait_until(
@@ -120,30 +117,20 @@ class TestCommandPalette:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
             await on_screen(pilot, LoginScreen)
-            await pilot.press("ctrl+p")
-            await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
-            commands = app.screen.query_one(CommandList)
-            await wait_until(pilot, lambda: commands.option_count > 0)
+            prompts = await palette_prompts(pilot)
 
-            prompts = [
-                str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)
-            ]
             assert any(prompt.startswith("Help") for prompt in prompts), prompts
             assert not any(prompt.startswith("Log out") for prompt in prompts), prompts
 
 
-class TestLogout:
+class TestLogout(SeededStation):
     @pytest.mark.parametrize("how", ["f2", "CMD:LOGOUT"])
     async def test_logout_returns_to_login(self, station: Station, how: str) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await log_in(pilot)
-            await scan(pilot, "TI-000001")
+            await open_request(pilot)
 
-            if how.startswith("CMD:"):
-                await scan(pilot, how)
-            else:
-                await pilot.press(how)
+            await press_or_scan(pilot, how)
             await on_screen(pilot, LoginScreen)
 
             assert app.session.inspector is None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 from sqlalchemy import select
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
+from bench.app import BenchApp
 from bench.checklist import OVERRIDE_REASONS, Question
 from bench.domain import AnswerSource, Outcome
 from screens.checklist import ChecklistScreen
@@ -18,22 +21,18 @@ from screens.request import RequestScreen
 from store.local import LocalStore, inspection_table
 from tests.station import (
     SIZE,
+    SeededStation,
     Station,
     log_in,
     on_screen,
+    open_checklist,
+    open_request,
+    press_or_scan,
     problem_text,
     rendered,
     scan,
-    seeded_station,
     shown,
 )
-
-PAN_V2_SERIAL = "WYZECP22301595691"  # the one item of TI-000001; its serial is declared
-
-
-@pytest.fixture
-def station(tmp_path: Path) -> Station:
-    return seeded_station(tmp_path)
 
 
 def status_of(store: LocalStore, inspection_id: str) -> str:
@@ -44,15 +43,11 @@ def status_of(store: LocalStore, inspection_id: str) -> str:
     return status
 
 
-class TestScannerAlone:
+class TestScannerAlone(SeededStation):
     async def test_whole_inspection_by_scans(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await log_in(pilot)  # the badge is scanned; only the PIN is typed
-            await scan(pilot, "TI-000001")
-            await on_screen(pilot, RequestScreen)
-            await scan(pilot, PAN_V2_SERIAL)
-            await on_screen(pilot, ChecklistScreen)
+            await open_checklist(pilot)  # the badge is scanned; only the PIN is typed
             assert app.session.active is not None
             inspection_id = app.session.active.started.id
 
@@ -78,14 +73,11 @@ class TestScannerAlone:
             assert "ALL DONE" in shown(app.screen.query_one("#request-prompt"))
 
 
-class TestEachAnswerIsShown:
+class TestEachAnswerIsShown(SeededStation):
     async def test_the_last_recorded_answer_shows_under_the_context(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await log_in(pilot)
-            await scan(pilot, "TI-000001")
-            await scan(pilot, PAN_V2_SERIAL)
-            await on_screen(pilot, ChecklistScreen)
+            await open_checklist(pilot)
             last = app.screen.query_one("#last-answer")
             assert shown(last) == ""
 
@@ -97,13 +89,11 @@ class TestEachAnswerIsShown:
             assert shown(last) == "✓ Is it broken or damaged? NO"
 
 
-class TestKeyboardAlone:
+class TestKeyboardAlone(SeededStation):
     async def test_pick_an_item_with_arrows_and_enter(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await log_in(pilot)
-            await scan(pilot, "TI-000002")
-            await on_screen(pilot, RequestScreen)
+            await open_request(pilot, "TI-000002")
             table = app.screen.query_one("#items", DataTable)
             assert app.focused is table
             assert table.cursor_row == 0
@@ -118,10 +108,7 @@ class TestKeyboardAlone:
     async def test_backspace_goes_back_and_the_answer_can_change(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await log_in(pilot)
-            await scan(pilot, "TI-000001")
-            await scan(pilot, PAN_V2_SERIAL)
-            await on_screen(pilot, ChecklistScreen)
+            await open_checklist(pilot)
             await pilot.press("enter", "enter", "enter", "n")
             active = app.session.active
             assert active is not None
@@ -146,10 +133,7 @@ class TestKeyboardAlone:
     async def test_esc_then_y_cancels_the_inspection(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await log_in(pilot)
-            await scan(pilot, "TI-000001")
-            await scan(pilot, PAN_V2_SERIAL)
-            await on_screen(pilot, ChecklistScreen)
+            await open_checklist(pilot)
             await pilot.press("enter", "enter")
             assert app.session.active is not None
             inspection_id = app.session.active.started.id
@@ -169,10 +153,7 @@ class TestKeyboardAlone:
     async def test_esc_then_n_keeps_the_inspection(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await log_in(pilot)
-            await scan(pilot, "TI-000001")
-            await scan(pilot, PAN_V2_SERIAL)
-            await on_screen(pilot, ChecklistScreen)
+            await open_checklist(pilot)
             await pilot.press("enter", "enter")
 
             await pilot.press("escape")
@@ -185,14 +166,11 @@ class TestKeyboardAlone:
             assert status_of(app.session.store, app.session.active.started.id) == "in_progress"
 
 
-class TestOverridingAPrefilledAnswer:
+class TestOverridingAPrefilledAnswer(SeededStation):
     async def test_other_answer_asks_a_reason_and_records_it(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await log_in(pilot)
-            await scan(pilot, "TI-000001")
-            await scan(pilot, PAN_V2_SERIAL)
-            await on_screen(pilot, ChecklistScreen)
+            await open_checklist(pilot)
             active = app.session.active
             assert active is not None
             assert active.checklist.current is Question.MODEL_LISTED
@@ -221,10 +199,7 @@ class TestOverridingAPrefilledAnswer:
     async def test_esc_in_the_reason_dialog_keeps_the_question_open(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await log_in(pilot)
-            await scan(pilot, "TI-000001")
-            await scan(pilot, PAN_V2_SERIAL)
-            await on_screen(pilot, ChecklistScreen)
+            await open_checklist(pilot)
 
             await pilot.press("n")
             await on_screen(pilot, ReasonScreen)
@@ -240,10 +215,7 @@ class TestOverridingAPrefilledAnswer:
     async def test_reason_by_scan(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await log_in(pilot)
-            await scan(pilot, "TI-000001")
-            await scan(pilot, PAN_V2_SERIAL)
-            await on_screen(pilot, ChecklistScreen)
+            await open_checklist(pilot)
 
             await scan(pilot, "CMD:NO")
             await on_screen(pilot, ReasonScreen)
@@ -256,22 +228,21 @@ class TestOverridingAPrefilledAnswer:
             assert record.reason == OVERRIDE_REASONS[3]
 
 
-class TestResumeAfterRestart:
+class TestResumeAfterRestart(SeededStation):
     async def answer_three_and_quit(self, station: Station) -> str:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await log_in(pilot)
-            await scan(pilot, "TI-000001")
-            await scan(pilot, PAN_V2_SERIAL)
-            await on_screen(pilot, ChecklistScreen)
+            await open_checklist(pilot)
             await pilot.press("enter", "enter", "enter")
             assert app.session.active is not None
             assert app.session.active.checklist.current is Question.BROKEN
             return app.session.active.started.id
 
-    async def test_f5_resumes_at_question_four_and_finishing_stores_it(
+    @asynccontextmanager
+    async def restarted(
         self, station: Station
-    ) -> None:
+    ) -> AsyncIterator[tuple[BenchApp, Pilot[None], Static, str]]:
+        """Answer three questions and quit; start again and log in: the notice offers it."""
         inspection_id = await self.answer_three_and_quit(station)
 
         app = station.app()
@@ -279,6 +250,12 @@ class TestResumeAfterRestart:
             await log_in(pilot)
             notice = app.screen.query_one("#unfinished", Static)
             assert notice.has_class("-visible")
+            yield app, pilot, notice, inspection_id
+
+    async def test_f5_resumes_at_question_four_and_finishing_stores_it(
+        self, station: Station
+    ) -> None:
+        async with self.restarted(station) as (app, pilot, notice, inspection_id):
             assert "TI-000001-01" in shown(notice)
 
             await pilot.press("f5")
@@ -309,18 +286,8 @@ class TestResumeAfterRestart:
 
     @pytest.mark.parametrize("how", ["f8", "CMD:CANCEL"])
     async def test_discard_instead(self, station: Station, how: str) -> None:
-        inspection_id = await self.answer_three_and_quit(station)
-
-        app = station.app()
-        async with app.run_test(size=SIZE) as pilot:
-            await log_in(pilot)
-            notice = app.screen.query_one("#unfinished", Static)
-            assert notice.has_class("-visible")
-
-            if how.startswith("CMD:"):
-                await scan(pilot, how)
-            else:
-                await pilot.press(how)
+        async with self.restarted(station) as (app, pilot, notice, inspection_id):
+            await press_or_scan(pilot, how)
 
             assert not notice.has_class("-visible")
             assert isinstance(app.screen, HomeScreen)

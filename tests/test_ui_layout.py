@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer
 
-from screens.checklist import ChecklistScreen
 from screens.help import HelpScreen
 from screens.home import HomeScreen
 from screens.login import LoginScreen
-from screens.outcome import OutcomeScreen
-from screens.request import RequestScreen
-from tests.station import Station, log_in, on_screen, scan, seeded_station, shown
+from tests.station import (
+    FOUR_REASON_REJECT_KEYS,
+    SeededStation,
+    Station,
+    log_in,
+    on_screen,
+    open_checklist,
+    open_request,
+    shown,
+    walk_to_outcome,
+)
 
 SMALL = (80, 24)
-
-
-@pytest.fixture
-def station(tmp_path: Path) -> Station:
-    return seeded_station(tmp_path)
 
 
 def fully_visible(widget: Widget) -> bool:
@@ -34,7 +33,7 @@ def fully_visible(widget: Widget) -> bool:
     return region.height > 0 and region.y >= top and region.bottom <= bottom
 
 
-class TestFitsAt80x24:
+class TestFitsAt80x24(SeededStation):
     async def test_login(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SMALL) as pilot:
@@ -60,9 +59,7 @@ class TestFitsAt80x24:
     async def test_request_with_six_items_and_wrapped_facts(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SMALL) as pilot:
-            await log_in(pilot)
-            await scan(pilot, "TI-000031")
-            await on_screen(pilot, RequestScreen)
+            await open_request(pilot, "TI-000031")
             facts = app.screen.query_one("#request-facts")
             assert facts.region.height == 2  # wrapped, not cut at 80 columns
             assert "tracking" in shown(facts)
@@ -77,10 +74,7 @@ class TestFitsAt80x24:
     async def test_checklist_context_wraps_and_the_keys_show(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SMALL) as pilot:
-            await log_in(pilot)
-            await scan(pilot, "TI-000002")
-            await scan(pilot, "2100400000223")
-            await on_screen(pilot, ChecklistScreen)
+            await open_checklist(pilot, "TI-000002", "2100400000223")
             context = app.screen.query_one("#context")
             assert context.region.height == 2
             assert shown(context).endswith("(Wyze Cam Outdoor v2)")
@@ -90,12 +84,7 @@ class TestFitsAt80x24:
     async def test_outcome_shows_everything_without_scrolling(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SMALL) as pilot:
-            await log_in(pilot)
-            await scan(pilot, "TI-000001")
-            await scan(pilot, "WYZECP22301595691")
-            await on_screen(pilot, ChecklistScreen)
-            await pilot.press("enter", "enter", "enter", "y", "1", "y", "n", "y", "n")
-            await on_screen(pilot, OutcomeScreen)
+            await walk_to_outcome(pilot, FOUR_REASON_REJECT_KEYS)
 
             reasons = app.screen.query_one("#outcome-reasons")
             assert shown(reasons).count("•") == 4

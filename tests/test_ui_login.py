@@ -2,31 +2,24 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from textual.widgets import Input
 
 from screens.home import HomeScreen
 from screens.login import LoginScreen
 from tests.station import (
     SIZE,
+    SeededStation,
     Station,
     count_bells,
     on_screen,
     problem_text,
     scan,
-    seeded_station,
+    scan_expecting_problem,
     shown,
 )
 
 
-@pytest.fixture
-def station(tmp_path: Path) -> Station:
-    return seeded_station(tmp_path)
-
-
-class TestWrongPin:
+class TestWrongPin(SeededStation):
     async def test_wrong_pin_says_so_with_tries_left_and_rings(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
@@ -83,17 +76,13 @@ class TestWrongPin:
             assert app.session.inspector.id == "EMP-0003"
 
 
-class TestBadge:
+class TestBadge(SeededStation):
     async def test_unknown_scanned_badge_says_so(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
             await on_screen(pilot, LoginScreen)
-            bells = count_bells(app)
-            await scan(pilot, "EMP-0999")
+            await scan_expecting_problem(pilot, "EMP-0999", "Unknown badge", "EMP-0999")
 
-            assert "Unknown badge" in problem_text(app)
-            assert "EMP-0999" in problem_text(app)
-            assert len(bells) == 1
             assert app.screen.query_one("#badge", Input).value == ""
 
     async def test_unknown_typed_badge_says_so_before_the_pin(self, station: Station) -> None:
@@ -125,12 +114,9 @@ class TestBadge:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
             await on_screen(pilot, LoginScreen)
-            bells = count_bells(app)
-            await scan(pilot, "TI-000001")
+            await scan_expecting_problem(pilot, "TI-000001", "Not a badge")
 
-            assert "Not a badge" in problem_text(app)
             assert "TI-000001" not in problem_text(app)
-            assert len(bells) == 1
             assert app.session.request is None
 
     async def test_demo_shows_the_badges_and_pins_to_try(self, station: Station) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from textual.widgets import DataTable
 
@@ -15,63 +13,50 @@ from screens.request import RequestScreen
 from screens.widgets import ProblemPanel
 from tests.station import (
     SIZE,
+    SeededStation,
     Station,
-    count_bells,
     log_in,
     on_screen,
+    open_checklist,
+    open_request,
     problem_text,
     scan,
-    seeded_station,
+    scan_expecting_problem,
 )
 
 OUTDOOR_V2_GTIN = "2100400000223"  # item 2 of TI-000002, matched by model
 
 
-@pytest.fixture
-def station(tmp_path: Path) -> Station:
-    return seeded_station(tmp_path)
-
-
-class TestProblemsOnScreen:
-    async def test_unknown_request(self, station: Station) -> None:
+class TestProblemsOnScreen(SeededStation):
+    @pytest.mark.parametrize(
+        ("code", "words"),
+        [
+            pytest.param("TI-999999", ("Unknown request", "TI-999999"), id="unknown"),
+            # TI-000008 is the demo's cancelled request.
+            pytest.param("TI-000008", ("Request cancelled",), id="cancelled"),
+        ],
+    )
+    async def test_unknown_or_cancelled_request_is_not_opened(
+        self, station: Station, code: str, words: tuple[str, ...]
+    ) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
             await log_in(pilot)
-            bells = count_bells(app)
-            await scan(pilot, "TI-999999")
+            await scan_expecting_problem(pilot, code, *words)
 
-            assert "Unknown request" in problem_text(app)
-            assert "TI-999999" in problem_text(app)
-            assert len(bells) == 1
-            assert isinstance(app.screen, HomeScreen)
-            assert app.session.request is None
-
-    async def test_cancelled_request_is_not_opened(self, station: Station) -> None:
-        app = station.app()
-        async with app.run_test(size=SIZE) as pilot:
-            await log_in(pilot)
-            bells = count_bells(app)
-            await scan(pilot, "TI-000008")  # the demo's cancelled request
-
-            assert "Request cancelled" in problem_text(app)
-            assert len(bells) == 1
             assert isinstance(app.screen, HomeScreen)
             assert app.session.request is None
 
     async def test_device_matching_no_item_of_a_multi_item_request(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await log_in(pilot)
-            await scan(pilot, "TI-000002")
-            await on_screen(pilot, RequestScreen)
+            await open_request(pilot, "TI-000002")
             assert app.session.request is not None and len(app.session.request.items) == 3
-            bells = count_bells(app)
 
-            await scan(pilot, "NOSUCHSERIAL123")
+            await scan_expecting_problem(
+                pilot, "NOSUCHSERIAL123", "Device matches no item", "NOSUCHSERIAL123"
+            )
 
-            assert "Device matches no item" in problem_text(app)
-            assert "NOSUCHSERIAL123" in problem_text(app)
-            assert len(bells) == 1
             assert isinstance(app.screen, RequestScreen)
             assert app.session.active is None
             assert app.session.store.unfinished_inspections("B-07") == []
@@ -79,10 +64,7 @@ class TestProblemsOnScreen:
     async def test_item_already_inspected(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await log_in(pilot)
-            await scan(pilot, "TI-000002")
-            await scan(pilot, OUTDOOR_V2_GTIN)
-            await on_screen(pilot, ChecklistScreen)
+            await open_checklist(pilot, "TI-000002", OUTDOOR_V2_GTIN)
             assert app.session.active is not None
             assert app.session.active.started.request_item_id == "TI-000002-02"
             await pilot.press("enter", "enter", "n", "n", "y", "y")
@@ -92,13 +74,11 @@ class TestProblemsOnScreen:
             table = app.screen.query_one("#items", DataTable)
             assert str(table.get_row("TI-000002-02")[-1]) == "ACCEPT $19.20"
             assert str(table.get_row("TI-000002-01")[-1]) == "waiting"
-            bells = count_bells(app)
 
-            await scan(pilot, OUTDOOR_V2_GTIN)
+            await scan_expecting_problem(
+                pilot, OUTDOOR_V2_GTIN, "Already inspected", "TI-000002-02"
+            )
 
-            assert "Already inspected" in problem_text(app)
-            assert "TI-000002-02" in problem_text(app)
-            assert len(bells) == 1
             assert isinstance(app.screen, RequestScreen)
             assert app.session.active is None
 
@@ -107,29 +87,19 @@ class TestProblemsOnScreen:
         async with app.run_test(size=SIZE) as pilot:
             await log_in(pilot)
             audit_before = len(app.session.store.audit_events())
-            bells = count_bells(app)
 
-            await scan(pilot, "AB\x07CD")
+            await scan_expecting_problem(pilot, "AB\x07CD", "Unreadable scan", "control characters")
 
-            assert "Unreadable scan" in problem_text(app)
-            assert "control characters" in problem_text(app)
-            assert len(bells) == 1
             assert isinstance(app.screen, HomeScreen)
             assert len(app.session.store.audit_events()) == audit_before
 
     async def test_unreadable_scan_mid_checklist_keeps_the_question(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await log_in(pilot)
-            await scan(pilot, "TI-000001")
-            await scan(pilot, "WYZECP22301595691")
-            await on_screen(pilot, ChecklistScreen)
-            bells = count_bells(app)
+            await open_checklist(pilot)
 
-            await scan(pilot, "\x1b[A")
+            await scan_expecting_problem(pilot, "\x1b[A", "Unreadable scan")
 
-            assert "Unreadable scan" in problem_text(app)
-            assert len(bells) == 1
             assert app.session.active is not None
             assert app.session.active.checklist.current is Question.MODEL_LISTED
             assert app.session.active.checklist.records == ()
@@ -137,18 +107,11 @@ class TestProblemsOnScreen:
     async def test_badge_scanned_mid_checklist(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await log_in(pilot)
-            await scan(pilot, "TI-000001")
-            await scan(pilot, "WYZECP22301595691")
-            await on_screen(pilot, ChecklistScreen)
+            await open_checklist(pilot)
             await pilot.press("enter")
-            bells = count_bells(app)
 
-            await scan(pilot, "EMP-0002")
+            await scan_expecting_problem(pilot, "EMP-0002", "Finish this device first", "EMP-0002")
 
-            assert "Finish this device first" in problem_text(app)
-            assert "EMP-0002" in problem_text(app)
-            assert len(bells) == 1
             assert isinstance(app.screen, ChecklistScreen)
             assert app.session.inspector is not None
             assert app.session.inspector.id == "EMP-0001"

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
-import pytest
 from textual.pilot import Pilot
 
 from bench.app import BenchApp
@@ -16,13 +14,7 @@ from screens.home import HomeScreen
 from screens.login import LoginScreen
 from screens.outcome import OutcomeScreen
 from screens.request import RequestScreen
-from tests.station import SIZE, Station, on_screen, problem_text, seeded_station, wait_until
-from tests.test_ui_header import header
-
-
-@pytest.fixture
-def station(tmp_path: Path) -> Station:
-    return seeded_station(tmp_path)
+from tests.station import SIZE, SeededStation, Station, header, on_screen, problem_text, wait_until
 
 
 def scanner(app: BenchApp) -> SimulatedSerialScanner:
@@ -39,7 +31,7 @@ async def scan(pilot: Pilot[None], code: str, screen: type) -> None:
     await on_screen(pilot, screen)
 
 
-class TestScannerOnly:
+class TestScannerOnly(SeededStation):
     async def test_a_whole_inspection_with_the_scanner_alone(self, station: Station) -> None:
         # Inspectors scan the same command for question after question: a short
         # double-read window keeps the test quick (the default 1.5 s is tested in drivers).
@@ -72,7 +64,7 @@ class TestScannerOnly:
             assert saved.started.scanned_code == "WYZECP22301595691"
 
 
-class TestLineTrouble:
+class TestLineTrouble(SeededStation):
     async def test_garbage_is_a_notice_and_changes_nothing(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
@@ -97,7 +89,7 @@ class TestLineTrouble:
             await wait_until(pilot, lambda: app.focused is not None and app.focused.id == "pin")
 
 
-class TestDemoScanner:
+class TestDemoScanner(SeededStation):
     async def test_f6_scans_a_demo_code_through_the_simulated_scanner(
         self, station: Station
     ) -> None:

@@ -10,9 +10,8 @@ from sqlalchemy.engine import make_url
 
 from bench.demo import seed_central
 from tests.netproxy import Proxy
-from tests.station import SIZE, Station, dataset, wait_until
+from tests.station import SIZE, Station, confirm_an_inspection, dataset, header, wait_until
 from tests.test_sync import central_count
-from tests.test_ui_header import confirm_an_inspection, header
 
 
 @pytest.fixture

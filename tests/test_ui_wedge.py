@@ -5,13 +5,15 @@ The app holds single keys for about 50 ms in wedge mode, so the tests pause afte
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from textual.message import Message
+from textual.pilot import Pilot
 from textual.widgets import Input
 
+from bench.app import BenchApp
 from bench.messages import ScanRead
 from bench.scans import ScanSource
 from screens.home import HomeScreen
@@ -20,20 +22,26 @@ from screens.request import RequestScreen
 from tests.station import (
     NOW,
     SIZE,
+    SeededStation,
     Station,
     log_in,
     on_screen,
     problem_text,
-    seeded_station,
     shown,
     type_slowly,
     wedge_burst,
 )
 
 
-@pytest.fixture
-def station(tmp_path: Path) -> Station:
-    return seeded_station(tmp_path)
+@asynccontextmanager
+async def run_with_a_wedge(
+    station: Station,
+) -> AsyncIterator[tuple[BenchApp, Pilot[None], list[Message]]]:
+    """Run the app with a keyboard-wedge scanner, keeping every message it handles."""
+    seen: list[Message] = []
+    app = station.app(scanner="wedge")
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        yield app, pilot, seen
 
 
 def wedge_scans(seen: list[Message]) -> list[str]:
@@ -48,11 +56,9 @@ def typed_into(seen: list[Message], input_id: str) -> list[str]:
     ]
 
 
-class TestKeyboardWedge:
+class TestKeyboardWedge(SeededStation):
     async def test_fast_burst_and_enter_is_a_scan_not_typing(self, station: Station) -> None:
-        seen: list[Message] = []
-        app = station.app(scanner="wedge")
-        async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        async with run_with_a_wedge(station) as (app, pilot, seen):
             await log_in(pilot, slow=True)
             home = app.screen
             assert app.focused is home.query_one("#code", Input)
@@ -68,9 +74,7 @@ class TestKeyboardWedge:
     async def test_slow_typing_lands_in_the_field_and_enter_submits_it(
         self, station: Station
     ) -> None:
-        seen: list[Message] = []
-        app = station.app(scanner="wedge")
-        async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        async with run_with_a_wedge(station) as (app, pilot, seen):
             await log_in(pilot, slow=True)
             code = app.screen.query_one("#code", Input)
 
@@ -85,9 +89,7 @@ class TestKeyboardWedge:
             assert app.session.request is not None and app.session.request.id == "TI-000001"
 
     async def test_badge_burst_on_login_is_a_badge_scan(self, station: Station) -> None:
-        seen: list[Message] = []
-        app = station.app(scanner="wedge")
-        async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        async with run_with_a_wedge(station) as (app, pilot, seen):
             await on_screen(pilot, LoginScreen)
 
             await wedge_burst(pilot, "EMP-0001")
@@ -103,9 +105,7 @@ class TestKeyboardWedge:
     async def test_a_pin_typed_as_fast_as_a_scan_is_refused_and_never_shown(
         self, station: Station
     ) -> None:
-        seen: list[Message] = []
-        app = station.app(scanner="wedge")
-        async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        async with run_with_a_wedge(station) as (app, pilot, seen):
             await on_screen(pilot, LoginScreen)
             await wedge_burst(pilot, "EMP-0001")
             assert app.focused is app.screen.query_one("#pin", Input)
