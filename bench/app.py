@@ -7,6 +7,7 @@ the first frame appears as fast as a bare Textual app.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -55,6 +56,12 @@ if TYPE_CHECKING:
     from store.sync import SyncEngine, SyncWorker
 
 log = logging.getLogger(__name__)
+
+# Garbage is collected when the bench has had no scan or key for IDLE_AFTER seconds
+# (checked every IDLE_COLLECT_EVERY), and at least every COLLECT_AT_LEAST_EVERY.
+IDLE_AFTER = 1.5
+IDLE_COLLECT_EVERY = 2.0
+COLLECT_AT_LEAST_EVERY = 60.0
 
 SCREENS_DIR = Path(__file__).resolve().parent.parent / "screens"
 
@@ -117,6 +124,8 @@ class BenchApp(App[None]):
         )
         self._replaying = False
         self._sync_worker: SyncWorker | None = None
+        self._last_input = time.monotonic()
+        self._last_collect = time.monotonic()
         self._scanner: ScannerDriver | None = None
         self._scanner_state: ScannerState | None = None
         self._sync: SyncState | None = None
@@ -231,6 +240,22 @@ class BenchApp(App[None]):
             self._sync = first
         self._refresh_status()
         self.switch_screen("login")
+        self._collect_garbage_when_idle()
+
+    def _collect_garbage_when_idle(self) -> None:
+        """Full garbage collections stall the screen for 0.1-0.5 s wherever they fall, so
+        a scan could wait that long: freeze what start-up built, and collect only while
+        nobody is scanning or typing (or at least once a minute on a busy bench)."""
+        gc.freeze()
+        gc.disable()
+        self._last_collect = time.monotonic()
+        self.set_interval(IDLE_COLLECT_EVERY, self._collect_if_idle)
+
+    def _collect_if_idle(self) -> None:
+        now = time.monotonic()
+        if now - self._last_input > IDLE_AFTER or now - self._last_collect > COLLECT_AT_LEAST_EVERY:
+            gc.collect()
+            self._last_collect = now
 
     def on_sync_progressed(self, message: SyncProgressed) -> None:
         if not self.screen_stack:  # threads still report while the app closes
@@ -252,6 +277,8 @@ class BenchApp(App[None]):
             self.refresh_bindings()
 
     def on_unmount(self) -> None:
+        gc.enable()  # the process (a test run, say) goes on with the usual collector
+        gc.unfreeze()
         # Neither waits: each thread closes its own port or connections as it ends.
         if self._sync_worker is not None:
             self._sync_worker.stop()
@@ -387,6 +414,7 @@ class BenchApp(App[None]):
     def scan_read(self, message: ScanRead) -> None:
         if not self.screen_stack:  # a scan read while the app closes goes nowhere
             return
+        self._last_input = time.monotonic()
         screen = self.screen
         if not screen.is_mounted:
             # A scan while a screen is still being built (the first visit composes it):
@@ -421,6 +449,8 @@ class BenchApp(App[None]):
 
     async def on_event(self, event: events.Event) -> None:
         """Catch wedge-scanner bursts before any widget sees them."""
+        if isinstance(event, events.Key):
+            self._last_input = time.monotonic()
         wedge = self._wedge
         if (
             wedge is None

@@ -6,11 +6,10 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from bench.scans import Classified
 from bench.session import Problem, Session
-from screens.widgets import ProblemPanel, StationHeader
+from screens.widgets import BenchFooter, ProblemPanel, StationHeader
 
 if TYPE_CHECKING:
     from bench.app import BenchApp
@@ -35,7 +34,7 @@ class BenchScreen(Screen[None]):
 
     def compose_footer(self) -> ComposeResult:
         yield ProblemPanel()
-        yield Footer()
+        yield BenchFooter()
 
     def handle_scan(self, scan: Classified) -> None:
         """A scan arrived while this screen is showing; screens override what they take."""

@@ -9,8 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, OptionList
+from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
+
+from screens.widgets import BenchFooter
 
 
 class DemoScanScreen(ModalScreen[str | None]):
@@ -30,7 +32,7 @@ class DemoScanScreen(ModalScreen[str | None]):
                 *(Option(f"{code}  {what}", id=code) for code, what in self.hints),
                 id="demo-codes",
             )
-        yield Footer()
+        yield BenchFooter()
 
     @on(OptionList.OptionSelected, "#demo-codes")
     def chosen(self, event: OptionList.OptionSelected) -> None:

@@ -9,9 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from bench.scans import Classified, command_sheet
+from screens.widgets import BenchFooter
 
 KEYS: tuple[tuple[str, str], ...] = (
     ("F1", "this help (CMD:HELP)"),
@@ -62,7 +63,7 @@ class HelpScreen(ModalScreen[None]):
                 with Vertical(id="help-codes"):
                     yield Label("Command codes (on the command sheet)", classes="prompt")
                     yield Static(codes, id="help-code-table")
-        yield Footer()
+        yield BenchFooter()
 
     def handle_scan(self, scan: Classified) -> None:
         self.dismiss()

@@ -8,10 +8,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from bench.scans import Classified
 from bench.session import Refused
+from screens.widgets import BenchFooter
 
 
 class RefusedScreen(ModalScreen[None]):
@@ -35,7 +36,7 @@ class RefusedScreen(ModalScreen[None]):
                 markup=False,
             )
             yield DataTable(id="refused-table", cursor_type="row")
-        yield Footer()
+        yield BenchFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Label, Static
+from textual.widgets import Footer, Label, Static
 
 from bench.session import Problem
 
@@ -55,6 +56,22 @@ class StationHeader(Horizontal):
         self._sync.update(status.sync)
         self._sync.set_class(not status.sync_ok, "-bad")
         self._sync.set_class(status.sync_ok, "-good")
+
+
+class BenchFooter(Footer):
+    """Textual's Footer, without its leak (Textualize/textual#6666).
+
+    Every rebuild of the footer (each screen switch) makes new keys that watch the
+    footer's `compact` setting, and the watchers of the old keys are never dropped: a
+    thousand objects a scan, and full garbage collections that grow long enough to stall
+    a scan by a quarter of a second. After each rebuild, drop the watchers of keys gone.
+    """
+
+    async def recompose(self) -> None:
+        await super().recompose()
+        watchers: dict[str, list[tuple[Any, Any]]] = getattr(self, "__watchers", {})
+        for entries in watchers.values():
+            entries[:] = [(node, callback) for node, callback in entries if node.is_attached]
 
 
 class ProblemPanel(Static):

@@ -1,0 +1,46 @@
+"""A bench runs all shift: no leak per scan, and no garbage collection in the middle of one."""
+
+from __future__ import annotations
+
+import gc
+from typing import Any
+
+from screens.home import HomeScreen
+from screens.request import RequestScreen
+from screens.widgets import BenchFooter
+from tests.station import SIZE, SeededStation, Station, log_in, on_screen, scan
+
+
+def footer_watchers(app: Any) -> int:
+    footer = app.screen.query_one(BenchFooter)
+    return sum(len(entries) for entries in getattr(footer, "__watchers", {}).values())
+
+
+class TestAShiftOfScans(SeededStation):
+    async def test_screen_switches_leave_no_footer_watchers_behind(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot)
+            counts = []
+            for _ in range(6):
+                await scan(pilot, "TI-000001")
+                await on_screen(pilot, RequestScreen)
+                await pilot.press("escape")
+                await on_screen(pilot, HomeScreen)
+                await pilot.pause(0.05)  # the footer rebuilds after a refresh
+                counts.append(footer_watchers(app))
+            # Textual's own Footer keeps one more watcher per key on every visit.
+            assert counts[-1] == counts[1] and counts[-1] < 20
+
+    async def test_the_collector_waits_for_idle_and_comes_back_after(
+        self, station: Station
+    ) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot)
+            assert not gc.isenabled()  # no automatic collection in the middle of a scan
+            collected = gc.get_count()
+            app._last_input = 0.0  # long idle: the next check collects
+            app._collect_if_idle()
+            assert sum(gc.get_count()) <= sum(collected)
+        assert gc.isenabled()
