@@ -253,6 +253,7 @@ class BenchApp(App[None]):
 
     def _collect_if_idle(self) -> None:
         now = time.monotonic()
+        self._log_out_if_idle(now)
         if now - self._last_input > IDLE_AFTER or now - self._last_collect > COLLECT_AT_LEAST_EVERY:
             gc.collect()
             self._last_collect = now
@@ -289,6 +290,15 @@ class BenchApp(App[None]):
         self.bell()
         if self.screen_stack and isinstance(self.screen, StartupScreen):
             self.screen.failed(message.message)
+
+    def _log_out_if_idle(self, now: float) -> None:
+        """A bench left alone logs its inspector out ([ui] idle_logout_minutes; 0: never).
+        An inspection in progress stays saved and is offered at the next login."""
+        limit = self.config.ui.idle_logout_minutes * 60
+        logged_in = self._session is not None and self.session.inspector is not None
+        if limit and logged_in and now - self._last_input > limit:
+            log.info("logged out after %d idle minutes", self.config.ui.idle_logout_minutes)
+            self.action_logout()
 
     # -- moving between screens -------------------------------------------------------
 

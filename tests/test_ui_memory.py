@@ -44,3 +44,19 @@ class TestAShiftOfScans(SeededStation):
             app._collect_if_idle()
             assert sum(gc.get_count()) <= sum(collected)
         assert gc.isenabled()
+
+
+class TestIdleBench(SeededStation):
+    async def test_an_idle_bench_logs_its_inspector_out(self, station: Station) -> None:
+        from screens.login import LoginScreen
+
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot)
+            assert app.config.ui.idle_logout_minutes == 15
+            app._collect_if_idle()  # just active: stays logged in
+            assert app.session.inspector is not None
+            app._last_input -= 15 * 60 + 1  # a quarter of an hour without a scan or key
+            app._collect_if_idle()
+            await on_screen(pilot, LoginScreen)
+            assert app.session.inspector is None
