@@ -62,6 +62,8 @@ log = logging.getLogger(__name__)
 IDLE_AFTER = 1.5
 IDLE_COLLECT_EVERY = 2.0
 COLLECT_AT_LEAST_EVERY = 60.0
+# Generation-1 collections before an automatic full one: so many that none happens.
+NO_AUTOMATIC_FULL_COLLECTION = 1_000_000_000
 
 SCREENS_DIR = Path(__file__).resolve().parent.parent / "screens"
 
@@ -126,6 +128,7 @@ class BenchApp(App[None]):
         self._sync_worker: SyncWorker | None = None
         self._last_input = time.monotonic()
         self._last_collect = time.monotonic()
+        self._thresholds = gc.get_threshold()
         self._scanner: ScannerDriver | None = None
         self._scanner_state: ScannerState | None = None
         self._sync: SyncState | None = None
@@ -244,10 +247,13 @@ class BenchApp(App[None]):
 
     def _collect_garbage_when_idle(self) -> None:
         """Full garbage collections stall the screen for 0.1-0.5 s wherever they fall, so
-        a scan could wait that long: freeze what start-up built, and collect only while
-        nobody is scanning or typing (or at least once a minute on a busy bench)."""
+        a scan could wait that long: freeze what start-up built, let the cheap young
+        collections run as usual, and run full ones only while nobody is scanning or typing
+        (or at least once a minute on a busy bench)."""
         gc.freeze()
-        gc.disable()
+        self._thresholds = gc.get_threshold()
+        young, middle, _ = self._thresholds
+        gc.set_threshold(young, middle, NO_AUTOMATIC_FULL_COLLECTION)
         self._last_collect = time.monotonic()
         self.set_interval(IDLE_COLLECT_EVERY, self._collect_if_idle)
 
@@ -278,7 +284,8 @@ class BenchApp(App[None]):
             self.refresh_bindings()
 
     def on_unmount(self) -> None:
-        gc.enable()  # the process (a test run, say) goes on with the usual collector
+        # The process (a test run, say) goes on with the usual collector.
+        gc.set_threshold(*self._thresholds)
         gc.unfreeze()
         # Neither waits: each thread closes its own port or connections as it ends.
         if self._sync_worker is not None:
