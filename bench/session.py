@@ -116,6 +116,11 @@ class Session:
     # -- who ----------------------------------------------------------------------------
 
     def find_inspector(self, badge: str) -> Inspector | Problem:
+        found = self._active_inspector(badge)
+        return found if isinstance(found, Problem) else found[0]
+
+    def _active_inspector(self, badge: str) -> tuple[Inspector, str] | Problem:
+        """The inspector on this badge, with the PIN hash, if active at this station."""
         found = self.store.inspector(badge.upper())
         if found is None or not found[0].active:
             return Problem(
@@ -124,16 +129,16 @@ class Session:
                 "Scan your own badge or type your id. A supervisor adds inspectors with "
                 "`bench inspectors add`.",
             )
-        return found[0]
+        return found
 
     def login(self, badge: str, pin: str) -> Inspector | Problem:
-        found = self.find_inspector(badge)
-        if isinstance(found, Problem):
-            return found
-        record = self.store.inspector(found.id)
-        assert record is not None
+        record = self._active_inspector(badge)
+        if isinstance(record, Problem):
+            return record
+        found, pin_hash = record
         now = self.clock()
-        state = pins.lock_state(self.store.login_failure_times(found.id, now - pins.LOCK_FOR), now)
+        failures = self.store.login_failure_times(found.id, now - pins.LOCK_FOR)
+        state = pins.lock_state(failures, now)
         if state.locked and state.until is not None:
             return Problem(
                 "Badge locked",
@@ -141,12 +146,10 @@ class Session:
                 f"Try again after {state.until.astimezone().strftime('%H:%M')}, "
                 "or ask a supervisor.",
             )
-        if not pins.verify_pin(pin, record[1]):
+        if not pins.verify_pin(pin, pin_hash):
             self.store.record_login_failure(found.id, now)
             self._audit("login_failed", {"inspector": found.id}, inspector_id=found.id)
-            state = pins.lock_state(
-                self.store.login_failure_times(found.id, now - pins.LOCK_FOR), now
-            )
+            state = pins.lock_state([*failures, now], now)  # with the failure just recorded
             if state.locked:
                 return Problem(
                     "Badge locked",

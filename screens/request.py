@@ -72,7 +72,8 @@ class RequestScreen(BenchScreen):
         table = self.query_one("#items", DataTable)
         table.clear()
         colours = self.app.theme_variables
-        for row in self.session.item_rows():
+        rows = self.session.item_rows()
+        for row in rows:
             item = row.item
             if row.decision is None:
                 status = Text("waiting")
@@ -92,9 +93,7 @@ class RequestScreen(BenchScreen):
             )
         pending = self.session.pending_items
         if pending:
-            table.move_cursor(
-                row=[r.item.id for r in self.session.item_rows()].index(pending[0].id)
-            )
+            table.move_cursor(row=[r.item.id for r in rows].index(pending[0].id))
             prompt = (
                 f"SCAN A DEVICE ({len(pending)} of {len(request.items)} waiting)\n"
                 "or pick one with ↑↓ and Enter"
