@@ -43,10 +43,9 @@ from drivers.wedge import WedgeDetector
 from screens.base import BenchScreen
 from screens.checklist import ChecklistScreen
 from screens.help import HelpScreen
-from screens.home import HomeScreen
 from screens.login import LoginScreen
 from screens.outcome import OutcomeScreen
-from screens.request import RequestScreen
+from screens.package import PackageScreen
 from screens.startup import StartupScreen
 from screens.widgets import StationStatus
 from store.sync_state import SyncState
@@ -79,8 +78,7 @@ class BenchApp(App[None]):
     TITLE = "bench"
     SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {
         "login": LoginScreen,
-        "home": HomeScreen,
-        "request": RequestScreen,
+        "package": PackageScreen,
         "checklist": ChecklistScreen,
         "outcome": OutcomeScreen,
         "help": HelpScreen,
@@ -310,11 +308,18 @@ class BenchApp(App[None]):
     # -- moving between screens -------------------------------------------------------
 
     def show(self, name: str) -> None:
-        """Go to a main screen, brought up to date first (screens are mounted once)."""
-        screen = self.get_screen(name)
+        """Go to a main screen or to a view of the package screen ("home", "request"),
+        brought up to date first (screens are mounted once)."""
+        if name in PackageScreen.VIEWS:
+            screen = self.get_screen("package")
+            assert isinstance(screen, PackageScreen)
+            screen.show_view(name)
+        else:
+            screen = self.get_screen(name)
         if isinstance(screen, BenchScreen) and screen.is_mounted:
             screen.refresh_view()
-        self.switch_screen(screen)
+        if screen is not self.screen:
+            self.switch_screen(screen)
 
     def logged_in(self) -> None:
         self._refresh_status()

@@ -1,5 +1,6 @@
-"""Scan-to-screen latency: a package label scanned at the home screen until the request
-screen shows that request, with 1,000,000 requests (each with one item) in the replica.
+"""Scan-to-screen latency: a package label scanned at home until the bench shows that
+request, with 1,000,000 requests (each with one item) in the replica. Home and the request
+are two views of one screen (`PackageScreen`): the request is shown in place.
 
 One station, the real app and screens (`make_app`, headless `run_test` at 120x40), the
 simulated scanner (`[scanner] kind = "simulated"`: a real pty read by the real serial
@@ -10,7 +11,7 @@ CLI does. For each scan:
       the whole frame (``TI-0123456`` + CR) to the pty master, so t0 is just after the last
       byte was written;
   t1  taken inside the app's `_display` (the one place a compositor update leaves for the
-      terminal) for the first frame painted after t0 while the request screen is on show,
+      terminal) for the first frame painted after t0 while the request view is on show,
       its title label holds the scanned id, and the painted frame itself contains the id.
 
 "Shown" is t1: the frame with the request on it has been composed and (unless
@@ -18,9 +19,9 @@ CLI does. For each scan:
 that encoding, so by default this benchmark does it (`render_segments` with the app's own
 console) inside the timed path; only the write to a real terminal is missing.
 
-Between scans, not timed: Esc on the request screen (back to home), wait for a frame of
-the home screen, then --gap seconds of quiet. The first --warmup scans (the first visit
-composes the request screen) are reported apart and left out of the figures. Request ids
+Between scans, not timed: Esc on the request (back to home), wait for a frame of home,
+then --gap seconds of quiet. The first --warmup scans (the first visit
+draws the request view) are reported apart and left out of the figures. Request ids
 are drawn with a seeded RNG, never the same id twice in a row (the driver's double-read
 filter would drop it). Percentiles are nearest-rank.
 
@@ -66,6 +67,7 @@ from rich.console import RenderableType
 from textual._compositor import ChopsUpdate, CompositorUpdate, LayoutUpdate
 from textual.pilot import Pilot
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Label
 
 from bench.app import BenchApp, make_app
@@ -76,8 +78,9 @@ from bench.logs import setup_logging
 from bench.pins import hash_pin
 from bench.session import Problem
 from drivers.simulated import SimulatedSerialScanner
-from screens.home import HomeScreen
-from screens.request import RequestScreen
+from screens.home import HomeView
+from screens.package import PackageScreen
+from screens.request import RequestView
 from store.local import LocalStore, item_table, request_table
 
 BADGE, PIN = "EMP-0001", "1234"
@@ -223,10 +226,10 @@ def frame_text(update: RenderableType) -> str:
 
 @dataclass
 class Expected:
-    """What the next frame must show to count: a screen type, and for the request screen
-    the title it must hold and a text the painted frame must contain."""
+    """What the next frame must show to count: a view of the package screen, and for the
+    request view the title it must hold and a text the painted frame must contain."""
 
-    screen: type[Screen[Any]]
+    view: type[Widget]
     title: str | None = None
     text: str | None = None
 
@@ -257,7 +260,11 @@ class FrameWatch:
             renderable.render_segments(self.app.console)
         now = time.perf_counter()
         expected = self.expected
-        if expected is None or not isinstance(screen, expected.screen):
+        if (
+            expected is None
+            or not isinstance(screen, PackageScreen)
+            or not isinstance(screen.view, expected.view)
+        ):
             return
         if expected.title is not None:
             title = screen.query_one("#request-title", Label)
@@ -363,7 +370,7 @@ async def log_in(app: BenchApp, pilot: Pilot[None], watch: FrameWatch) -> Simula
     await wait_for(lambda: app.screen.is_mounted, "the login screen")
     login = app.session.login(BADGE, PIN)
     assert not isinstance(login, Problem), login
-    watch.expect(Expected(HomeScreen))
+    watch.expect(Expected(HomeView))
     app.logged_in()
     await shown(watch, "the home screen")
     await pilot.pause()
@@ -385,15 +392,16 @@ async def measure(
         live_before = GcWatch.live_objects()
         with GcWatch() as collector:
             for code in codes:
-                assert isinstance(app.screen, HomeScreen), app.screen
-                watch.expect(Expected(RequestScreen, title=code, text=code))
+                assert isinstance(app.screen, PackageScreen), app.screen
+                assert isinstance(app.screen.view, HomeView), app.screen.view
+                watch.expect(Expected(RequestView, title=code, text=code))
                 scanner.scan(code)
                 t0 = time.perf_counter()
                 await shown(watch, code)
                 windows.append((t0, watch.shown_at))
                 latencies.append((watch.shown_at - t0) * 1000)
                 # Back to the home screen, not timed.
-                watch.expect(Expected(HomeScreen))
+                watch.expect(Expected(HomeView))
                 await pilot.press("escape")
                 await shown(watch, "the home screen")
                 await pilot.pause()
@@ -485,7 +493,7 @@ def report(result: Run, scans: int, target_ms: float) -> None:
         f"{scans} scans ({grown / scans:+,.0f} per scan)"
     )
     warm = ", ".join(f"{ms:.1f}" for ms in measured.warmup_ms)
-    print(f"  warm-up scans (the first visit composes the screen), ms: {warm or '-'}")
+    print(f"  warm-up scans (the first visit draws the request view), ms: {warm or '-'}")
     print(f"  set-up {result.setup_seconds:.1f} s")
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.dom import DOMNode
 from textual.screen import Screen
 
 from bench.scans import Classified
@@ -14,16 +16,26 @@ from screens.widgets import BenchFooter, ProblemPanel, StationHeader
 if TYPE_CHECKING:
     from bench.app import BenchApp
 
+DEFAULT_SCAN_HINT = "Follow the instruction on screen."
+
+
+def bench_of(node: DOMNode) -> BenchApp:
+    from bench.app import BenchApp
+
+    assert isinstance(node.app, BenchApp)
+    return node.app
+
+
+def not_expected(scan: Classified, hint: str) -> Problem:
+    return Problem("Not now", f"{scan.value} is not expected on this screen.", hint)
+
 
 class BenchScreen(Screen[None]):
     """A full screen of the bench. Mounted once and updated in place on each visit."""
 
     @property
     def bench(self) -> BenchApp:
-        from bench.app import BenchApp
-
-        assert isinstance(self.app, BenchApp)
-        return self.app
+        return bench_of(self)
 
     @property
     def session(self) -> Session:
@@ -38,13 +50,11 @@ class BenchScreen(Screen[None]):
 
     def handle_scan(self, scan: Classified) -> None:
         """A scan arrived while this screen is showing; screens override what they take."""
-        self.show_problem(
-            Problem("Not now", f"{scan.value} is not expected on this screen.", self.scan_hint)
-        )
+        self.show_problem(not_expected(scan, self.scan_hint))
 
     @property
     def scan_hint(self) -> str:
-        return "Follow the instruction on screen."
+        return DEFAULT_SCAN_HINT
 
     def show_problem(self, problem: Problem) -> None:
         self.query_one(ProblemPanel).show(problem)
@@ -68,3 +78,38 @@ class BenchScreen(Screen[None]):
 
     def refresh_view(self) -> None:
         """Bring the screen up to date with the session; called before each visit."""
+
+
+class BenchView(Vertical):
+    """The body of a screen that shows one of several views in place (`PackageScreen`).
+
+    Showing another view repaints what changed and nothing else; a screen switch would
+    re-apply every style and repaint the whole terminal, most of a scan's time.
+    """
+
+    DEFAULT_CLASSES = "box"
+
+    @property
+    def bench(self) -> BenchApp:
+        return bench_of(self)
+
+    @property
+    def session(self) -> Session:
+        return self.bench.session
+
+    @property
+    def bench_screen(self) -> BenchScreen:
+        screen = self.screen
+        assert isinstance(screen, BenchScreen)
+        return screen
+
+    def handle_scan(self, scan: Classified) -> None:
+        """A scan arrived while this view is showing; views override what they take."""
+        self.bench_screen.show_problem(not_expected(scan, self.scan_hint))
+
+    @property
+    def scan_hint(self) -> str:
+        return DEFAULT_SCAN_HINT
+
+    def refresh_view(self) -> None:
+        """Bring the view up to date with the session; called before each showing."""

@@ -1,4 +1,7 @@
-"""Home: waits for a package label scan, and offers to resume what a crash left open."""
+"""Home: waits for a package label scan, and offers to resume what a crash left open.
+
+A view of `PackageScreen`, beside the request it opens.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +10,16 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.widgets import Input, Label, Static
 
 from bench.scans import Classified, ScanKind, classify
 from bench.scans import Command as Cmd
 from bench.session import Problem
-from screens.base import BenchScreen
+from screens.base import BenchView
 from screens.widgets import HintList
 
 
-class HomeScreen(BenchScreen):
+class HomeView(BenchView):
     """Scan a package label (request id or tracking number)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -29,25 +31,19 @@ class HomeScreen(BenchScreen):
     """An unfinished inspection waits, as of the last refresh (check_action reads it)."""
 
     def compose(self) -> ComposeResult:
-        yield from self.compose_header()
-        with Vertical(classes="box"):
-            yield Label("SCAN A PACKAGE LABEL", classes="big-prompt")
-            yield Label("request id (TI-…) or tracking number", classes="muted")
-            yield Input(placeholder="or type it here and press Enter", id="code")
-            yield Static(id="unfinished", classes="notice", markup=False)
-            if self.bench.hints:
-                yield HintList(
-                    "Demo: F6 scans one of these codes (or type it and press Enter)",
-                    self.bench.hints,
-                )
-        yield from self.compose_footer()
+        yield Label("SCAN A PACKAGE LABEL", classes="big-prompt")
+        yield Label("request id (TI-…) or tracking number", classes="muted")
+        yield Input(placeholder="or type it here and press Enter", id="code")
+        yield Static(id="unfinished", classes="notice", markup=False)
+        if self.bench.hints:
+            yield HintList(
+                "Demo: F6 scans one of these codes (or type it and press Enter)",
+                self.bench.hints,
+            )
 
     @property
     def scan_hint(self) -> str:
         return "Scan the request id or the tracking number on the package label."
-
-    def on_mount(self) -> None:
-        self.refresh_view()
 
     def refresh_view(self) -> None:
         self.query_one("#code", Input).value = ""
@@ -76,16 +72,16 @@ class HomeScreen(BenchScreen):
             code = scan.value.rsplit("-", 1)[0] if scan.kind is ScanKind.ITEM_ID else scan.value
             opened = self.session.open_request(code)
             if isinstance(opened, Problem):
-                self.show_problem(opened)
+                self.bench_screen.show_problem(opened)
                 return
-            self.clear_problem()
+            self.bench_screen.clear_problem()
             self.bench.show("request")
         elif scan.command is Cmd.CONFIRM:
             self.action_resume()
         elif scan.command is Cmd.CANCEL:
             self.action_discard()
         else:
-            self.show_problem(
+            self.bench_screen.show_problem(
                 Problem(
                     "Package label first",
                     f"{scan.value} is not a request id or tracking number.",
@@ -102,11 +98,13 @@ class HomeScreen(BenchScreen):
     def action_resume(self) -> None:
         unfinished = self.session.unfinished()
         if not unfinished:
-            self.show_problem(Problem("Nothing to resume", "No unfinished inspection.", ""))
+            self.bench_screen.show_problem(
+                Problem("Nothing to resume", "No unfinished inspection.", "")
+            )
             return
         resumed = self.session.resume(unfinished[0][0])
         if isinstance(resumed, Problem):
-            self.show_problem(resumed)
+            self.bench_screen.show_problem(resumed)
             return
         self.bench.show("outcome" if resumed.checklist.complete else "checklist")
 

@@ -1,4 +1,8 @@
-"""The request on the bench: its program, its items, which are done; scan the next device."""
+"""The request on the bench: its program, its items, which are done; scan the next device.
+
+A view of `PackageScreen`, beside home: a package label scanned on either shows its
+request here in place.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.widgets import DataTable, Label, Static
 
 from bench.domain import Outcome
@@ -16,7 +19,7 @@ from bench.money import dollars
 from bench.scans import Classified, ScanKind
 from bench.scans import Command as Cmd
 from bench.session import Problem
-from screens.base import BenchScreen
+from screens.base import BenchView
 
 # Theme variables, looked up when drawn: a table cell takes a Rich style, not CSS.
 OUTCOME_COLOUR = {
@@ -27,7 +30,7 @@ OUTCOME_COLOUR = {
 }
 
 
-class RequestScreen(BenchScreen):
+class RequestView(BenchView):
     """Items of one request; a device scan starts its checklist."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -36,19 +39,13 @@ class RequestScreen(BenchScreen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield from self.compose_header()
-        with Vertical(classes="box"):
-            yield Label(id="request-prompt", classes="big-prompt", markup=False)
-            yield Label(id="request-title", classes="title", markup=False)
-            yield Static(id="request-facts", classes="muted", markup=False)
-            yield Static(id="request-warnings", classes="notice", markup=False)
-            yield DataTable(id="items", cursor_type="row", zebra_stripes=True)
-        yield from self.compose_footer()
-
-    def on_mount(self) -> None:
-        table = self.query_one("#items", DataTable)
+        yield Label(id="request-prompt", classes="big-prompt", markup=False)
+        yield Label(id="request-title", classes="title", markup=False)
+        yield Static(id="request-facts", classes="muted", markup=False)
+        yield Static(id="request-warnings", classes="notice", markup=False)
+        table: DataTable[str | Text] = DataTable(id="items", cursor_type="row", zebra_stripes=True)
         table.add_columns("Item", "Declared model", "Condition", "Offer", "Serial", "Status")
-        self.refresh_view()
+        yield table
 
     @property
     def scan_hint(self) -> str:
@@ -109,9 +106,9 @@ class RequestScreen(BenchScreen):
         if scan.kind in (ScanKind.REQUEST_ID, ScanKind.TRACKING_NUMBER):
             opened = self.session.open_request(scan.value)
             if isinstance(opened, Problem):
-                self.show_problem(opened)
+                self.bench_screen.show_problem(opened)
                 return
-            self.clear_problem()
+            self.bench_screen.clear_problem()
             self.refresh_view()
             return
         if scan.command is Cmd.CANCEL or scan.command is Cmd.BACK:
@@ -127,9 +124,9 @@ class RequestScreen(BenchScreen):
 
     def start(self, started: object) -> None:
         if isinstance(started, Problem):
-            self.show_problem(started)
+            self.bench_screen.show_problem(started)
             return
-        self.clear_problem()
+        self.bench_screen.clear_problem()
         self.bench.show("checklist")
 
     @on(DataTable.RowSelected, "#items")

@@ -61,9 +61,9 @@ class StationHeader(Horizontal):
 class BenchFooter(Footer):
     """Textual's Footer, without its leak (Textualize/textual#6666).
 
-    Every rebuild of the footer (each screen switch) makes new keys that watch the
-    footer's `compact` setting, and the watchers of the old keys are never dropped: a
-    thousand objects a scan, and full garbage collections that grow long enough to stall
+    Every rebuild of the footer (each screen switch or change of view) makes new keys that
+    watch the footer's `compact` setting, and the watchers of the old keys are never
+    dropped: a thousand objects a scan, and full garbage collections that grow long enough to stall
     a scan by a quarter of a second. After each rebuild, drop the watchers of keys gone.
     """
 

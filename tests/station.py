@@ -129,10 +129,19 @@ def count_bells(app: BenchApp) -> list[None]:
     return rung
 
 
-async def on_screen(pilot: Pilot[None], kind: type[Screen[Any]]) -> None:
-    """Wait until a screen of `kind` is on show and mounted."""
+def showing(app: App[Any]) -> Screen[Any] | Widget:
+    """What the inspector sees: the screen on show, or the view on show of the package
+    screen (home or request)."""
+    from screens.package import PackageScreen
+
+    screen = app.screen
+    return screen.view if isinstance(screen, PackageScreen) else screen
+
+
+async def on_screen(pilot: Pilot[None], kind: type[Screen[Any]] | type[Widget]) -> None:
+    """Wait until a screen (or package screen view) of `kind` is on show and mounted."""
     app = pilot.app
-    await wait_until(pilot, lambda: isinstance(app.screen, kind) and app.screen.is_mounted)
+    await wait_until(pilot, lambda: isinstance(showing(app), kind) and app.screen.is_mounted)
 
 
 async def type_slowly(pilot: Pilot[None], text: str, gap: float = 0.1) -> None:
@@ -146,7 +155,7 @@ async def log_in(
     pilot: Pilot[None], badge: str = "EMP-0001", pin: str | None = None, *, slow: bool = False
 ) -> None:
     """Scan a badge, type its PIN, and wait for the home screen."""
-    from screens.home import HomeScreen
+    from screens.home import HomeView
     from screens.login import LoginScreen
 
     await on_screen(pilot, LoginScreen)
@@ -157,7 +166,7 @@ async def log_in(
     else:
         await pilot.press(*pin)
     await pilot.press("enter")
-    await on_screen(pilot, HomeScreen)
+    await on_screen(pilot, HomeView)
 
 
 async def press_or_scan(pilot: Pilot[None], how: str) -> None:
@@ -170,11 +179,11 @@ async def press_or_scan(pilot: Pilot[None], how: str) -> None:
 
 async def open_request(pilot: Pilot[None], request: str = "TI-000001") -> None:
     """Log in and scan a request's id: its request screen on show."""
-    from screens.request import RequestScreen
+    from screens.request import RequestView
 
     await log_in(pilot)
     await scan(pilot, request)
-    await on_screen(pilot, RequestScreen)
+    await on_screen(pilot, RequestView)
 
 
 async def open_checklist(
@@ -204,11 +213,11 @@ async def walk_to_outcome(
 
 async def confirm_an_inspection(pilot: Pilot[None]) -> None:
     """Log in, inspect TI-000001's Pan v2 to an accept and confirm it: back on the request."""
-    from screens.request import RequestScreen
+    from screens.request import RequestView
 
     await walk_to_outcome(pilot, ACCEPT_KEYS)
     await pilot.press("enter")
-    await on_screen(pilot, RequestScreen)
+    await on_screen(pilot, RequestView)
 
 
 def header(app: object) -> dict[str, str]:

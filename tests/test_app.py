@@ -9,12 +9,12 @@ from textual.widgets import Input
 from bench.app import BenchApp
 from bench.domain import Disposition, Outcome
 from screens.checklist import ChecklistScreen
-from screens.home import HomeScreen
+from screens.home import HomeView
 from screens.login import LoginScreen
 from screens.outcome import OutcomeScreen
-from screens.request import RequestScreen
+from screens.request import RequestView
 from screens.widgets import ProblemPanel
-from tests.station import SIZE, SeededStation, Station, scan, wait_until
+from tests.station import SIZE, SeededStation, Station, scan, showing, wait_until
 
 
 async def logged_in(pilot: Pilot[None], badge: str = "EMP-0001", pin: str = "1234") -> None:
@@ -23,7 +23,7 @@ async def logged_in(pilot: Pilot[None], badge: str = "EMP-0001", pin: str = "123
     await scan(pilot, badge)
     assert isinstance(app.focused, Input) and app.focused.id == "pin"
     await pilot.press(*pin, "enter")
-    await wait_until(pilot, lambda: isinstance(app.screen, HomeScreen))
+    await wait_until(pilot, lambda: isinstance(showing(app), HomeView))
 
 
 def problem_text(app: BenchApp) -> str:
@@ -34,7 +34,7 @@ def problem_text(app: BenchApp) -> str:
 async def inspect(pilot: Pilot[None], request: str, device: str, keys: list[str]) -> None:
     app = pilot.app
     await scan(pilot, request)
-    assert isinstance(app.screen, RequestScreen), problem_text(app)  # type: ignore[arg-type]
+    assert isinstance(showing(app), RequestView), problem_text(app)  # type: ignore[arg-type]
     await scan(pilot, device)
     assert isinstance(app.screen, ChecklistScreen), problem_text(app)  # type: ignore[arg-type]
     for key in keys:
@@ -87,7 +87,7 @@ class TestInspectionToEachOutcome(SeededStation):
             assert (decision.outcome, decision.disposition) == (outcome, disposition)
             inspection_id = app.session.active.started.id  # type: ignore[union-attr]
             await pilot.press("enter")
-            await wait_until(pilot, lambda: isinstance(app.screen, RequestScreen))
+            await wait_until(pilot, lambda: isinstance(showing(app), RequestView))
             store = app.session.store
             saved = store.finished_inspection(inspection_id)
             assert saved is not None

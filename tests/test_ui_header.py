@@ -10,7 +10,7 @@ import pytest
 
 from screens.checklist import ChecklistScreen
 from screens.login import LoginScreen
-from screens.request import RequestScreen
+from screens.request import RequestView
 from tests.station import (
     SIZE,
     SeededStation,
@@ -43,7 +43,7 @@ class TestHeader(SeededStation):
             await log_in(pilot)
             assert header(app)["inspector"] == "Ana Inspector (EMP-0001)"
             await scan(pilot, "TI-000001")
-            await on_screen(pilot, RequestScreen)
+            await on_screen(pilot, RequestView)
             assert header(app)["inspector"] == "Ana Inspector (EMP-0001)"
             await scan(pilot, "WYZECP22301595691")
             await on_screen(pilot, ChecklistScreen)

@@ -9,7 +9,7 @@ from textual.pilot import Pilot
 from bench.scans import command_sheet
 from screens.checklist import ChecklistScreen
 from screens.help import HelpScreen
-from screens.home import HomeScreen
+from screens.home import HomeView
 from screens.login import LoginScreen
 from tests.station import (
     SIZE,
@@ -57,7 +57,7 @@ class TestHelp(SeededStation):
                 assert label in codes
 
             await pilot.press("escape")
-            await on_screen(pilot, HomeScreen)
+            await on_screen(pilot, HomeView)
 
     async def test_help_mid_checklist_returns_to_the_same_question(self, station: Station) -> None:
         app = station.app()

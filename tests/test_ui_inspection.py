@@ -15,9 +15,9 @@ from bench.checklist import OVERRIDE_REASONS, Question
 from bench.domain import AnswerSource, Outcome
 from screens.checklist import ChecklistScreen
 from screens.dialogs import ConfirmScreen, ReasonScreen
-from screens.home import HomeScreen
+from screens.home import HomeView
 from screens.outcome import OutcomeScreen
-from screens.request import RequestScreen
+from screens.request import RequestView
 from store.local import LocalStore, inspection_table
 from tests.station import (
     SIZE,
@@ -31,6 +31,7 @@ from tests.station import (
     problem_text,
     rendered,
     scan,
+    showing,
     shown,
 )
 
@@ -60,7 +61,7 @@ class TestScannerAlone(SeededStation):
             await on_screen(pilot, OutcomeScreen)
             assert problem_text(app) == ""
             await scan(pilot, "CMD:CONFIRM")
-            await on_screen(pilot, RequestScreen)
+            await on_screen(pilot, RequestView)
 
             saved = app.session.store.finished_inspection(inspection_id)
             assert saved is not None
@@ -141,7 +142,7 @@ class TestKeyboardAlone(SeededStation):
             await pilot.press("escape")
             await on_screen(pilot, ConfirmScreen)
             await pilot.press("y")
-            await on_screen(pilot, RequestScreen)
+            await on_screen(pilot, RequestView)
 
             assert app.session.active is None
             store = app.session.store
@@ -276,7 +277,7 @@ class TestResumeAfterRestart(SeededStation):
             await pilot.press("n", "n", "y", "y")
             await on_screen(pilot, OutcomeScreen)
             await pilot.press("enter")
-            await on_screen(pilot, RequestScreen)
+            await on_screen(pilot, RequestView)
 
             saved = app.session.store.finished_inspection(inspection_id)
             assert saved is not None
@@ -290,7 +291,7 @@ class TestResumeAfterRestart(SeededStation):
             await press_or_scan(pilot, how)
 
             assert not notice.has_class("-visible")
-            assert isinstance(app.screen, HomeScreen)
+            assert isinstance(showing(app), HomeView)
             assert app.session.active is None
             store = app.session.store
             assert store.unfinished_inspections("B-07") == []

@@ -7,7 +7,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer
 
 from screens.help import HelpScreen
-from screens.home import HomeScreen
+from screens.home import HomeView
 from screens.login import LoginScreen
 from tests.station import (
     FOUR_REASON_REJECT_KEYS,
@@ -17,6 +17,7 @@ from tests.station import (
     on_screen,
     open_checklist,
     open_request,
+    showing,
     shown,
     walk_to_outcome,
 )
@@ -47,7 +48,7 @@ class TestFitsAt80x24(SeededStation):
         app = station.app()
         async with app.run_test(size=SMALL) as pilot:
             await log_in(pilot)
-            assert isinstance(app.screen, HomeScreen)
+            assert isinstance(showing(app), HomeView)
             assert fully_visible(app.screen.query_one("#code"))
             hints = list(app.screen.query(".hint"))
             assert len(hints) == 14

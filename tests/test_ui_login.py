@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
-from screens.home import HomeScreen
+from screens.home import HomeView
 from screens.login import LoginScreen
 from tests.station import (
     SIZE,
@@ -70,7 +70,7 @@ class TestWrongPin(SeededStation):
 
             await scan(pilot, "EMP-0003")
             await pilot.press(*"1111", "enter")
-            await on_screen(pilot, HomeScreen)
+            await on_screen(pilot, HomeView)
 
             assert app.session.inspector is not None
             assert app.session.inspector.id == "EMP-0003"
@@ -104,7 +104,7 @@ class TestBadge(SeededStation):
             await pilot.press(*"emp-0001", "enter")
             assert app.focused is app.screen.query_one("#pin", Input)
             await pilot.press(*"1234", "enter")
-            await on_screen(pilot, HomeScreen)
+            await on_screen(pilot, HomeView)
 
             assert app.session.inspector is not None
             assert app.session.inspector.id == "EMP-0001"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import gc
 from typing import Any
 
-from screens.home import HomeScreen
-from screens.request import RequestScreen
+from screens.home import HomeView
+from screens.request import RequestView
 from screens.widgets import BenchFooter
 from tests.station import SIZE, SeededStation, Station, log_in, on_screen, scan
 
@@ -17,16 +17,32 @@ def footer_watchers(app: Any) -> int:
 
 
 class TestAShiftOfScans(SeededStation):
-    async def test_screen_switches_leave_no_footer_watchers_behind(self, station: Station) -> None:
+    async def test_a_package_label_shows_its_request_in_place(self, station: Station) -> None:
+        # A screen switch re-styles and repaints everything and leaves thousands of objects
+        # of garbage: a package label, the scan of every request, must not cause one.
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot)
+            home = app.screen
+            for request in ("TI-000001", "TI-000002"):
+                await scan(pilot, request)
+                await on_screen(pilot, RequestView)
+                assert app.screen is home and len(app.screen_stack) == 1
+                assert request in str(app.screen.query_one("#request-title").render())
+            await pilot.press("escape")
+            await on_screen(pilot, HomeView)
+            assert app.screen is home
+
+    async def test_footer_rebuilds_leave_no_watchers_behind(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
             await log_in(pilot)
             counts = []
             for _ in range(6):
                 await scan(pilot, "TI-000001")
-                await on_screen(pilot, RequestScreen)
+                await on_screen(pilot, RequestView)
                 await pilot.press("escape")
-                await on_screen(pilot, HomeScreen)
+                await on_screen(pilot, HomeView)
                 await pilot.pause(0.05)  # the footer rebuilds after a refresh
                 counts.append(footer_watchers(app))
             # Textual's own Footer keeps one more watcher per key on every visit.

@@ -7,9 +7,9 @@ from textual.widgets import DataTable
 
 from bench.checklist import Question
 from screens.checklist import ChecklistScreen
-from screens.home import HomeScreen
+from screens.home import HomeView
 from screens.outcome import OutcomeScreen
-from screens.request import RequestScreen
+from screens.request import RequestView
 from screens.widgets import ProblemPanel
 from tests.station import (
     SIZE,
@@ -22,6 +22,7 @@ from tests.station import (
     problem_text,
     scan,
     scan_expecting_problem,
+    showing,
 )
 
 OUTDOOR_V2_GTIN = "2100400000223"  # item 2 of TI-000002, matched by model
@@ -44,7 +45,7 @@ class TestProblemsOnScreen(SeededStation):
             await log_in(pilot)
             await scan_expecting_problem(pilot, code, *words)
 
-            assert isinstance(app.screen, HomeScreen)
+            assert isinstance(showing(app), HomeView)
             assert app.session.request is None
 
     async def test_device_matching_no_item_of_a_multi_item_request(self, station: Station) -> None:
@@ -57,7 +58,7 @@ class TestProblemsOnScreen(SeededStation):
                 pilot, "NOSUCHSERIAL123", "Device matches no item", "NOSUCHSERIAL123"
             )
 
-            assert isinstance(app.screen, RequestScreen)
+            assert isinstance(showing(app), RequestView)
             assert app.session.active is None
             assert app.session.store.unfinished_inspections("B-07") == []
 
@@ -70,7 +71,7 @@ class TestProblemsOnScreen(SeededStation):
             await pilot.press("enter", "enter", "n", "n", "y", "y")
             await on_screen(pilot, OutcomeScreen)
             await pilot.press("enter")
-            await on_screen(pilot, RequestScreen)
+            await on_screen(pilot, RequestView)
             table = app.screen.query_one("#items", DataTable)
             assert str(table.get_row("TI-000002-02")[-1]) == "ACCEPT $19.20"
             assert str(table.get_row("TI-000002-01")[-1]) == "waiting"
@@ -79,7 +80,7 @@ class TestProblemsOnScreen(SeededStation):
                 pilot, OUTDOOR_V2_GTIN, "Already inspected", "TI-000002-02"
             )
 
-            assert isinstance(app.screen, RequestScreen)
+            assert isinstance(showing(app), RequestView)
             assert app.session.active is None
 
     async def test_unreadable_scan(self, station: Station) -> None:
@@ -90,7 +91,7 @@ class TestProblemsOnScreen(SeededStation):
 
             await scan_expecting_problem(pilot, "AB\x07CD", "Unreadable scan", "control characters")
 
-            assert isinstance(app.screen, HomeScreen)
+            assert isinstance(showing(app), HomeView)
             assert len(app.session.store.audit_events()) == audit_before
 
     async def test_unreadable_scan_mid_checklist_keeps_the_question(self, station: Station) -> None:
@@ -126,9 +127,13 @@ class TestProblemsOnScreen(SeededStation):
             assert "Unknown request" in problem_text(app)
 
             await scan(pilot, "TI-000001")
-            await on_screen(pilot, RequestScreen)
+            await on_screen(pilot, RequestView)
 
             assert problem_text(app) == ""
-            # The home screen, left behind, does not keep the old problem for the next visit.
-            home = app.get_screen("home")
-            assert home.query_one(ProblemPanel).has_class("-visible") is False
+            # A problem on the request does not follow the inspector home either.
+            await scan(pilot, "CMD:YES")
+            assert "Not now" in problem_text(app)
+            await pilot.press("escape")
+            await on_screen(pilot, HomeView)
+            assert problem_text(app) == ""
+            assert not app.screen.query_one(ProblemPanel).has_class("-visible")

@@ -10,10 +10,10 @@ from bench.app import BenchApp
 from bench.domain import Outcome
 from drivers.simulated import SimulatedSerialScanner
 from screens.checklist import ChecklistScreen
-from screens.home import HomeScreen
+from screens.home import HomeView
 from screens.login import LoginScreen
 from screens.outcome import OutcomeScreen
-from screens.request import RequestScreen
+from screens.request import RequestView
 from tests.station import SIZE, SeededStation, Station, header, on_screen, problem_text, wait_until
 
 
@@ -42,8 +42,8 @@ class TestScannerOnly(SeededStation):
             scanner(app).scan("EMP-0001")
             await wait_until(pilot, lambda: app.focused is not None and app.focused.id == "pin")
             await pilot.press(*"1234", "enter")  # the PIN is the one thing typed
-            await on_screen(pilot, HomeScreen)
-            await scan(pilot, "TI-000001", RequestScreen)
+            await on_screen(pilot, HomeView)
+            await scan(pilot, "TI-000001", RequestView)
             await scan(pilot, "WYZECP22301595691", ChecklistScreen)
             for code in ("CMD:CONFIRM", "CMD:CONFIRM", "CMD:CONFIRM", "CMD:NO", "CMD:NO"):
                 before = app.session.active.checklist.position  # type: ignore[union-attr]
@@ -58,7 +58,7 @@ class TestScannerOnly(SeededStation):
             await pilot.pause(0.15)
             await scan(pilot, "CMD:YES", OutcomeScreen)
             inspection = app.session.active.started.id  # type: ignore[union-attr]
-            await scan(pilot, "CMD:CONFIRM", RequestScreen)
+            await scan(pilot, "CMD:CONFIRM", RequestView)
             saved = app.session.store.finished_inspection(inspection)
             assert saved is not None and saved.decision.outcome is Outcome.ACCEPT
             assert saved.started.scanned_code == "WYZECP22301595691"

@@ -16,9 +16,9 @@ from textual.widgets import Input
 from bench.app import BenchApp
 from bench.messages import ScanRead
 from bench.scans import ScanSource
-from screens.home import HomeScreen
+from screens.home import HomeView
 from screens.login import LoginScreen
-from screens.request import RequestScreen
+from screens.request import RequestView
 from tests.station import (
     NOW,
     SIZE,
@@ -64,7 +64,7 @@ class TestKeyboardWedge(SeededStation):
             assert app.focused is home.query_one("#code", Input)
 
             await wedge_burst(pilot, "TI-000002")
-            await on_screen(pilot, RequestScreen)
+            await on_screen(pilot, RequestView)
 
             assert wedge_scans(seen) == ["TI-000002"]
             assert app.session.request is not None and app.session.request.id == "TI-000002"
@@ -82,7 +82,7 @@ class TestKeyboardWedge(SeededStation):
             assert code.value == "TI-000001"
             await pilot.press("enter")
             await pilot.pause(0.1)
-            await on_screen(pilot, RequestScreen)
+            await on_screen(pilot, RequestView)
 
             assert wedge_scans(seen) == []
             assert typed_into(seen, "code")[-1] == "TI-000001"
@@ -99,7 +99,7 @@ class TestKeyboardWedge(SeededStation):
             assert app.focused is app.screen.query_one("#pin", Input)
             await type_slowly(pilot, "1234")
             await pilot.press("enter")
-            await on_screen(pilot, HomeScreen)
+            await on_screen(pilot, HomeView)
             assert app.session.inspector is not None
 
     async def test_a_pin_typed_as_fast_as_a_scan_is_refused_and_never_shown(
