@@ -11,7 +11,7 @@ from textual.screen import Screen
 
 from bench.scans import Classified
 from bench.session import Problem, Session
-from screens.widgets import BenchFooter, ProblemPanel, StationHeader
+from screens.widgets import KeyBar, ProblemPanel, StationHeader
 
 if TYPE_CHECKING:
     from bench.app import BenchApp
@@ -46,7 +46,7 @@ class BenchScreen(Screen[None]):
 
     def compose_footer(self) -> ComposeResult:
         yield ProblemPanel()
-        yield BenchFooter()
+        yield KeyBar()
 
     def handle_scan(self, scan: Classified) -> None:
         """A scan arrived while this screen is showing; screens override what they take."""

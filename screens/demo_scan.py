@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from screens.widgets import BenchFooter
+from screens.widgets import KeyBar
 
 
 class DemoScanScreen(ModalScreen[str | None]):
@@ -32,7 +32,7 @@ class DemoScanScreen(ModalScreen[str | None]):
                 *(Option(f"{code}  {what}", id=code) for code, what in self.hints),
                 id="demo-codes",
             )
-        yield BenchFooter()
+        yield KeyBar()
 
     @on(OptionList.OptionSelected, "#demo-codes")
     def chosen(self, event: OptionList.OptionSelected) -> None:

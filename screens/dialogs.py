@@ -13,7 +13,7 @@ from textual.widgets import Label, Static
 from bench.checklist import OVERRIDE_REASONS
 from bench.scans import Classified
 from bench.scans import Command as Cmd
-from screens.widgets import BenchFooter
+from screens.widgets import KeyBar
 
 REASON_COMMANDS = (Cmd.REASON_1, Cmd.REASON_2, Cmd.REASON_3, Cmd.REASON_4)
 
@@ -35,7 +35,7 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(classes="dialog"):
             yield Static(self.question, classes="title", markup=False)
             yield Label("[Y] Yes      [N] No", classes="prompt", markup=False)
-        yield BenchFooter()
+        yield KeyBar()
 
     def handle_scan(self, scan: Classified) -> None:
         if scan.command in (Cmd.YES, Cmd.CONFIRM):
@@ -68,7 +68,7 @@ class ReasonScreen(ModalScreen[str | None]):
             yield Label("Why override it? Keys 1-4 or CMD:REASON-1…4", classes="prompt")
             for n, reason in enumerate(OVERRIDE_REASONS, start=1):
                 yield Label(f"[{n}] {reason}", markup=False)
-        yield BenchFooter()
+        yield KeyBar()
 
     def action_choose(self, index: int) -> None:
         self.dismiss(OVERRIDE_REASONS[index])

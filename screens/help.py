@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from bench.scans import Classified, command_sheet
-from screens.widgets import BenchFooter
+from screens.widgets import KeyBar
 
 KEYS: tuple[tuple[str, str], ...] = (
     ("F1", "this help (CMD:HELP)"),
@@ -63,7 +63,7 @@ class HelpScreen(ModalScreen[None]):
                 with Vertical(id="help-codes"):
                     yield Label("Command codes (on the command sheet)", classes="prompt")
                     yield Static(codes, id="help-code-table")
-        yield BenchFooter()
+        yield KeyBar()
 
     def handle_scan(self, scan: Classified) -> None:
         self.dismiss()

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Label
 
 from bench.scans import Classified
 from bench.session import Refused
-from screens.widgets import BenchFooter
+from screens.widgets import KeyBar
 
 
 class RefusedScreen(ModalScreen[None]):
@@ -36,7 +36,7 @@ class RefusedScreen(ModalScreen[None]):
                 markup=False,
             )
             yield DataTable(id="refused-table", cursor_type="row")
-        yield BenchFooter()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

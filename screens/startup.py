@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Label, ProgressBar, Static
 
-from screens.widgets import BenchFooter, StationHeader
+from screens.widgets import KeyBar, StationHeader
 
 
 class StartupScreen(Screen[None]):
@@ -25,7 +25,7 @@ class StartupScreen(Screen[None]):
             yield Label("Opening the station database…", id="startup-step", markup=False)
             yield ProgressBar(id="startup-progress", show_eta=False)
             yield Static(id="startup-error", classes="error-box", markup=False)
-        yield BenchFooter()
+        yield KeyBar()
 
     def progressed(self, what: str, done: int, total: int) -> None:
         self.query_one("#startup-step", Label).update(f"Loading {what}: {done:,} of {total:,}")

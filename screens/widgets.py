@@ -1,15 +1,18 @@
-"""Widgets shared by the screens: the station header, the problem panel and demo hints."""
+"""Widgets shared by the screens: the station header, the key bar, the problem panel and
+demo hints."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Label, Static
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Label, Static
 
 from bench.session import Problem
 
@@ -58,20 +61,73 @@ class StationHeader(Horizontal):
         self._sync.set_class(status.sync_ok, "-good")
 
 
-class BenchFooter(Footer):
-    """Textual's Footer, without its leak (Textualize/textual#6666).
+class KeyBar(Widget, can_focus=False):
+    """The keys that work right now, one line at the bottom of every screen.
 
-    Every rebuild of the footer (each screen switch or change of view) makes new keys that
-    watch the footer's `compact` setting, and the watchers of the old keys are never
-    dropped: a thousand objects a scan, and full garbage collections that grow long enough to stall
-    a scan by a quarter of a second. After each rebuild, drop the watchers of keys gone.
+    Textual's Footer rebuilds a widget per key whenever the bindings change (each change
+    of screen, view or focus): a few milliseconds and thousands of objects of garbage per
+    scan, and it leaks their watchers (Textualize/textual#6666). This draws the same keys
+    as one line of text, redrawn in place only when they change. Keys are for the
+    keyboard: nothing here needs a mouse.
     """
 
-    async def recompose(self) -> None:
-        await super().recompose()
-        watchers: dict[str, list[tuple[Any, Any]]] = getattr(self, "__watchers", {})
-        for entries in watchers.values():
-            entries[:] = [(node, callback) for node, callback in entries if node.is_attached]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "key-bar--key",
+        "key-bar--description",
+        "key-bar--palette",
+    }
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._keys: tuple[tuple[str, str, bool], ...] = ()
+        """(key shown, what it does, enabled) for each key on show."""
+        self._palette = ""
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
+        self.bindings_changed(self.screen)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        if not self.is_attached or screen is not self.screen:
+            return
+        app = self.app
+        active = screen.active_bindings
+        palette = active.get(app.COMMAND_PALETTE_BINDING) if app.ENABLE_COMMAND_PALETTE else None
+        keys: dict[str, tuple[str, str, bool]] = {}
+        for _node, binding, enabled, _tooltip in active.values():
+            # One key per action, as Textual's Footer shows them.
+            if binding.show and (palette is None or binding is not palette.binding):
+                keys.setdefault(
+                    binding.action, (app.get_key_display(binding), binding.description, enabled)
+                )
+        shown = tuple(keys.values())
+        palette_text = "" if palette is None else app.get_key_display(palette.binding)
+        if shown != self._keys or palette_text != self._palette:
+            self._keys, self._palette = shown, palette_text
+            self.refresh()
+
+    def render(self) -> Text:
+        key_style = self.get_component_rich_style("key-bar--key")
+        description_style = self.get_component_rich_style("key-bar--description")
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        for key, description, enabled in self._keys:
+            part = Text.assemble((f" {key} ", key_style), (f"{description} ", description_style))
+            if not enabled:
+                part.stylize("dim")
+            line.append_text(part)
+        if self._palette:
+            palette = Text.assemble(
+                ("▏", self.get_component_rich_style("key-bar--palette")),
+                (f"{self._palette} ", key_style),
+                ("palette ", description_style),
+            )
+            room = self.size.width - palette.cell_len
+            line.truncate(max(room, 0), overflow="ellipsis", pad=True)
+            line.append_text(palette)
+        return line
 
 
 class ProblemPanel(Static):

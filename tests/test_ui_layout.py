@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from textual.containers import VerticalScroll
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable
 
 from screens.help import HelpScreen
 from screens.home import HomeView
 from screens.login import LoginScreen
+from screens.widgets import KeyBar
 from tests.station import (
     FOUR_REASON_REJECT_KEYS,
     SeededStation,
@@ -29,7 +30,7 @@ def fully_visible(widget: Widget) -> bool:
     """The widget lies whole between the header and the footer of its screen."""
     screen = widget.screen
     top = 1  # the station header
-    bottom = screen.query_one(Footer).region.y
+    bottom = screen.query_one(KeyBar).region.y
     region = widget.region
     return region.height > 0 and region.y >= top and region.bottom <= bottom
 
