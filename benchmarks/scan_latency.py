@@ -540,7 +540,7 @@ def main() -> None:
     results = [run(size, args) for size in sizes]
     encoded = "composed and encoded" if args.encode else "composed (not encoded)"
     print(f"scan-to-screen latency: last byte into the pty -> first frame {encoded} with the "
-          f"request on the request screen, {SIZE[0]}x{SIZE[1]} headless")  # fmt: skip
+          f"request on show (scanned at home), {SIZE[0]}x{SIZE[1]} headless")  # fmt: skip
     for result in results:
         report(result, args.warmup + args.scans, args.target_ms)
     print(environment())
