@@ -27,7 +27,7 @@ from store import rows as row_shapes
 from store.central import InspectionRow, central_engine, init_central
 from store.local import LocalStore, outbox_table
 from store.local import inspection_table as local_inspections
-from store.sync import SyncEngine, central_row, copy_rows
+from store.sync import SyncEngine, central_row, copy_row, copy_rows
 from tests.inspections import finished
 
 
@@ -113,7 +113,7 @@ def bench_copy(url: str, count: int, batch: int) -> float:
     with psycopg.connect(conninfo) as conn:
         started = time.perf_counter()
         with conn.cursor() as cursor:
-            copy_rows(cursor, "inspections", [central_row(payload) for payload in outbox])
+            copy_rows(cursor, "inspections", [copy_row(payload) for payload in outbox])
         conn.commit()
         return time.perf_counter() - started
 

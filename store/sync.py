@@ -22,12 +22,13 @@ worker retries with capped exponential backoff and jitter. No Textual: the app l
 from __future__ import annotations
 
 import logging
+import operator
 import queue
 import random
 import threading
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
@@ -36,7 +37,8 @@ from typing import Any
 
 import orjson
 import psycopg
-from psycopg.types.json import Jsonb
+from psycopg.adapt import Dumper
+from psycopg.pq import Format
 from sqlalchemy import Connection, Engine, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import (
@@ -269,10 +271,10 @@ class SyncEngine:
 
 @dataclass(frozen=True)
 class _Batch:
-    """Outbox rows ready to send, with their central rows; those that cannot be read."""
+    """Outbox rows ready to send, with their COPY rows; those that cannot be read."""
 
     rows: list[QueuedRow]
-    values: list[dict[str, Any]]
+    values: list[list[Any]]
     unreadable: list[tuple[QueuedRow, str]]
 
     @classmethod
@@ -280,7 +282,7 @@ class _Batch:
         batch = cls([], [], [])
         for row in rows:
             try:
-                batch.values.append(central_row(row.payload))
+                batch.values.append(_outbox_copy_row(row))
             except (KeyError, ValueError, TypeError) as error:
                 batch.unreadable.append((row, f"unreadable outbox payload: {error!r}"))
             else:
@@ -329,7 +331,13 @@ class _BatchReader:
         after = 0
         try:
             while not self._stopped.is_set():
-                rows = self._local.queued(after=after, limit=self._size)
+                rows = self._local.queued(
+                    _READ_KEYS,
+                    text_key="answers",
+                    nullable=_NULLABLE,
+                    after=after,
+                    limit=self._size,
+                )
                 if not rows:
                     break
                 after = rows[-1].id
@@ -353,16 +361,62 @@ class _Refused(Exception):
         self.error = error
 
 
+def _outbox_copy_row(row: QueuedRow) -> list[Any]:
+    """The COPY row of an outbox row, from what SQLite read out of its payload when that
+    serves, else from the whole payload decoded (which raises if it is unreadable)."""
+    if row.values is not None and row.text is not None:
+        with suppress(ValueError, TypeError):  # the whole payload will tell what is wrong
+            values = orjson.loads(row.values)
+            if None not in _REQUIRED(values):
+                values.insert(_ANSWERS, row.text.encode())
+                return _ready(values)
+    return copy_row(orjson.loads(row.payload))
+
+
+def copy_row(payload: Mapping[str, Any]) -> list[Any]:
+    """An outbox payload (decoded) as its row for `copy_rows`.
+
+    Raises KeyError, ValueError or TypeError for a payload that cannot be one.
+    """
+    values = [payload[column] for column in PUSHED_COLUMNS]
+    values[_ANSWERS] = orjson.dumps(values[_ANSWERS])
+    return _ready(values)
+
+
+def _ready(values: list[Any]) -> list[Any]:
+    """A payload's values in `PUSHED_COLUMNS` order, the answers as JSON text (UTF-8), made
+    a COPY row in place: the UUID as its 16 bytes, the moments as aware datetimes."""
+    values[_ID] = _uuid_bytes(str(values[_ID]))
+    for index in _MOMENTS:
+        parsed = datetime.fromisoformat(str(values[index]))
+        if parsed.tzinfo is None:
+            raise ValueError(f"{PUSHED_COLUMNS[index]} has no time zone")
+        values[index] = parsed
+    return values
+
+
+def _uuid_bytes(text: str) -> bytes:
+    """The 16 bytes `uuid.UUID(text)` has, found cheaply for the usual 8-4-4-4-12 form."""
+    digits = text.replace("-", "")
+    if len(digits) == 32:
+        with suppress(ValueError):
+            raw = bytes.fromhex(digits)
+            if len(raw) == 16:  # so 32 hex digits: fromhex skips only whitespace
+                return raw
+    return uuid.UUID(text).bytes
+
+
 def central_row(payload: Mapping[str, Any]) -> dict[str, Any]:
     """The outbox payload (JSON-safe) as typed values for central's `inspections`."""
-    row = {column: payload[column] for column in PUSHED_COLUMNS}
-    row["id"] = uuid.UUID(str(payload["id"]))
-    for moment in ("started_at", "finished_at"):
-        parsed = datetime.fromisoformat(str(payload[moment]))
-        if parsed.tzinfo is None:
-            raise ValueError(f"{moment} has no time zone")
-        row[moment] = parsed
-    return row
+    return _typed(copy_row(payload))
+
+
+def _typed(row: Sequence[Any]) -> dict[str, Any]:
+    """A COPY row as the values SQLAlchemy takes for `inspections`."""
+    typed = dict(zip(PUSHED_COLUMNS, row, strict=True))
+    typed["id"] = uuid.UUID(bytes=row[_ID])
+    typed["answers"] = orjson.loads(row[_ANSWERS])
+    return typed
 
 
 def _insert(conn: Connection, table: Any) -> Any:
@@ -372,8 +426,8 @@ def _insert(conn: Connection, table: Any) -> Any:
     return sqlite.insert(table)
 
 
-def store_batch(conn: Connection, values: Sequence[Mapping[str, Any]], now: datetime) -> None:
-    """Insert a batch of inspections and record the items it makes conflicting.
+def store_batch(conn: Connection, rows: Sequence[Sequence[Any]], now: datetime) -> None:
+    """Insert a batch of inspections (`copy_row`s) and record the items it makes conflicting.
 
     A UUID central already has is skipped (a retried push). On PostgreSQL the batch is
     COPYed into a session-local staging table and moved with one INSERT ... SELECT ... ON
@@ -381,23 +435,23 @@ def store_batch(conn: Connection, values: Sequence[Mapping[str, Any]], now: date
     (a one-machine site) takes a plain multi-row insert.
     """
     if conn.dialect.name == "postgresql":
-        _store_batch_postgresql(conn, values)
+        _store_batch_postgresql(conn, rows)
         return
     statement = _insert(conn, inspection_table).on_conflict_do_nothing(index_elements=["id"])
-    conn.execute(statement, list(values))
-    flag_conflicts(conn, sorted({v["request_item_id"] for v in values}), now)
+    conn.execute(statement, [_typed(row) for row in rows])
+    flag_conflicts(conn, sorted({row[_ITEM] for row in rows}), now)
 
 
-def _store_batch_postgresql(conn: Connection, values: Sequence[Mapping[str, Any]]) -> None:
+def _store_batch_postgresql(conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
     raw = conn.connection.driver_connection
     assert isinstance(raw, psycopg.Connection)
-    items = sorted({value["request_item_id"] for value in values})
+    items = sorted({row[_ITEM] for row in rows})
     try:
         # First try: COPY straight into the table, the fastest load PostgreSQL has.
         first_try = conn.begin_nested()
         try:
             with raw.cursor() as cursor:
-                copy_rows(cursor, "inspections", values)
+                copy_rows(cursor, "inspections", rows)
         except psycopg.errors.UniqueViolation:
             # A retried batch (its reply was lost, or the bench died before marking it
             # sent): stage it and insert only what central does not have yet.
@@ -407,7 +461,7 @@ def _store_batch_postgresql(conn: Connection, values: Sequence[Mapping[str, Any]
                     "CREATE TEMP TABLE IF NOT EXISTS inspections_incoming "
                     "(LIKE inspections INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
                 )
-                copy_rows(cursor, "inspections_incoming", values)
+                copy_rows(cursor, "inspections_incoming", rows)
                 cursor.execute(
                     f"INSERT INTO inspections ({_PUSHED_LIST}) SELECT {_PUSHED_LIST} "
                     "FROM inspections_incoming ON CONFLICT (id) DO NOTHING"
@@ -430,12 +484,14 @@ def _store_batch_postgresql(conn: Connection, values: Sequence[Mapping[str, Any]
         raise DBAPIError.instance("COPY inspections", None, error, psycopg.Error) from error
 
 
-def copy_rows(cursor: psycopg.Cursor[Any], table: str, values: Sequence[Mapping[str, Any]]) -> None:
-    """Binary COPY of central rows into `table` (inspections, or its staging twin)."""
+def copy_rows(cursor: psycopg.Cursor[Any], table: str, rows: Iterable[Sequence[Any]]) -> None:
+    """Binary COPY of `copy_row`s into `table` (inspections, or its staging twin)."""
+    for dumper in (_UuidBytesDumper, _JsonTextDumper):
+        cursor.adapters.register_dumper(None, dumper)  # for this cursor's COPY only
     with cursor.copy(f"COPY {table} ({_PUSHED_LIST}) FROM STDIN (FORMAT BINARY)") as copy:
         copy.set_types(_PUSHED_TYPES)
-        for value in values:
-            copy.write_row([_copy_value(column, value[column]) for column in PUSHED_COLUMNS])
+        for row in rows:
+            copy.write_row(row)
 
 
 # Every column a bench sends; central stamps received_at itself.
@@ -456,8 +512,34 @@ _PUSHED_TYPES = [
 ]
 
 
-def _copy_value(column: str, value: Any) -> Any:
-    return Jsonb(value, dumps=orjson.dumps) if column == "answers" else value
+_ID, _ITEM, _ANSWERS = (PUSHED_COLUMNS.index(c) for c in ("id", "request_item_id", "answers"))
+_MOMENTS = tuple(PUSHED_COLUMNS.index(c) for c in ("started_at", "finished_at"))
+# The reader asks SQLite for every column but the answers, which come as JSON text.
+_READ_KEYS = tuple(c for c in PUSHED_COLUMNS if c != "answers")
+_NULLABLE = tuple(c.name for c in inspection_table.columns if c.nullable)
+# Null in any other column read is a missing key, or a value central will refuse; the whole
+# payload decoded tells which.
+_REQUIRED = operator.itemgetter(*(i for i, c in enumerate(_READ_KEYS) if c not in _NULLABLE))
+
+
+class _UuidBytesDumper(Dumper):
+    """A UUID given as its 16 bytes, which is also its binary form."""
+
+    format = Format.BINARY
+    oid = psycopg.adapters.types["uuid"].oid
+
+    def dump(self, obj: bytes) -> bytes:
+        return obj
+
+
+class _JsonTextDumper(Dumper):
+    """JSON text (UTF-8) to jsonb as it is: binary jsonb is a version byte, 1, then the text."""
+
+    format = Format.BINARY
+    oid = psycopg.adapters.types["jsonb"].oid
+
+    def dump(self, obj: bytes) -> bytes:
+        return b"\x01" + obj
 
 
 def flag_conflicts(conn: Connection, item_ids: Sequence[str], now: datetime) -> None:
@@ -556,6 +638,7 @@ __all__ = [
     "SyncState",
     "SyncWorker",
     "central_row",
+    "copy_row",
     "copy_rows",
     "flag_conflicts",
     "store_batch",
