@@ -33,7 +33,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
 import orjson
 import psycopg
@@ -192,9 +192,11 @@ class SyncEngine:
         sent = dead = 0
         total = self.local.queued_count()
         reader = _BatchReader(self.local, self.batch_size)
+        connections = _Connections(self)
         marks: list[Future[None]] = []
         in_flight: deque[Future[PushReport]] = deque()
         with (
+            connections,
             ThreadPoolExecutor(SENDERS, thread_name_prefix="bench-push") as senders,
             ThreadPoolExecutor(1, thread_name_prefix="bench-outbox-marker") as marker,
         ):
@@ -212,7 +214,7 @@ class SyncEngine:
 
             try:
                 for batch in reader:
-                    in_flight.append(senders.submit(self._send, batch, mark_sent))
+                    in_flight.append(senders.submit(self._send, batch, mark_sent, connections))
                     if len(in_flight) >= SENDERS:
                         settle(in_flight.popleft())
                 while in_flight:
@@ -226,16 +228,21 @@ class SyncEngine:
                     mark.result()  # every mark is written, or its error is raised
         return PushReport(sent, dead)
 
-    def _send(self, batch: _Batch, mark_sent: Callable[[list[int]], None]) -> PushReport:
+    def _send(
+        self,
+        batch: _Batch,
+        mark_sent: Callable[[list[int]], None],
+        connections: _Connections,
+    ) -> PushReport:
         for row, problem in batch.unreadable:
             self._dead_letter(row, problem)
         dead = len(batch.unreadable)
         if not batch.rows:
             return PushReport(0, dead)
         try:
-            with central_errors(self.engine, "send inspections to"), self.engine.begin() as conn:
+            with central_errors(self.engine, "send inspections to"):
                 try:
-                    store_batch(conn, batch.values, self.clock())
+                    store_batch(connections.mine(), batch.values, self.clock())
                 except REFUSALS as refused:
                     raise _Refused(refused) from refused
         except _Refused as refused:
@@ -243,7 +250,7 @@ class SyncEngine:
                 self._dead_letter(batch.rows[0], why(refused.error))
                 return PushReport(0, dead + 1)
             # Find the refused row by halves; the others still go through.
-            first, second = (self._send(half, mark_sent) for half in batch.halves())
+            first, second = (self._send(half, mark_sent, connections) for half in batch.halves())
             return PushReport(first.sent + second.sent, dead + first.dead + second.dead)
         except CentralUnavailable as error:
             self.local.mark_failed([row.id for row in batch.rows], str(error))
@@ -267,6 +274,35 @@ class SyncEngine:
         }
         with central_errors(self.engine, "report to"), self.engine.begin() as conn:
             upsert(conn, heartbeat_table, [beat])
+
+
+class _Connections:
+    """A central connection for each sender thread, kept for the whole push: checking one
+    out of the pool for every batch would also ping central every time."""
+
+    def __init__(self, engine: SyncEngine) -> None:
+        self._engine = engine
+        self._held = threading.local()
+        self._opened: list[Connection] = []
+        self._lock = threading.Lock()
+
+    def mine(self) -> Connection:
+        """The calling thread's connection (a new one if it has none, or lost it)."""
+        conn: Connection | None = getattr(self._held, "conn", None)
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self._held.conn = self._engine.engine.connect()
+            with self._lock:
+                self._opened.append(conn)
+        return conn
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        with self._lock:
+            for conn in self._opened:
+                conn.close()
+            self._opened.clear()
 
 
 @dataclass(frozen=True)
@@ -365,11 +401,14 @@ def _outbox_copy_row(row: QueuedRow) -> list[Any]:
     """The COPY row of an outbox row, from what SQLite read out of its payload when that
     serves, else from the whole payload decoded (which raises if it is unreadable)."""
     if row.values is not None and row.text is not None:
-        with suppress(ValueError, TypeError):  # the whole payload will tell what is wrong
+        # try/except, not contextlib.suppress: this runs for every row of a push.
+        try:
             values = orjson.loads(row.values)
             if None not in _REQUIRED(values):
                 values.insert(_ANSWERS, row.text.encode())
                 return _ready(values)
+        except (ValueError, TypeError):
+            pass  # decoded whole, the payload tells what is wrong with it
     return copy_row(orjson.loads(row.payload))
 
 
@@ -399,8 +438,11 @@ def _uuid_bytes(text: str) -> bytes:
     """The 16 bytes `uuid.UUID(text)` has, found cheaply for the usual 8-4-4-4-12 form."""
     digits = text.replace("-", "")
     if len(digits) == 32:
-        with suppress(ValueError):
+        try:
             raw = bytes.fromhex(digits)
+        except ValueError:
+            pass
+        else:
             if len(raw) == 16:  # so 32 hex digits: fromhex skips only whitespace
                 return raw
     return uuid.UUID(text).bytes
@@ -427,19 +469,22 @@ def _insert(conn: Connection, table: Any) -> Any:
 
 
 def store_batch(conn: Connection, rows: Sequence[Sequence[Any]], now: datetime) -> None:
-    """Insert a batch of inspections (`copy_row`s) and record the items it makes conflicting.
+    """Insert a batch of inspections (`copy_row`s) and record the items it makes
+    conflicting, in a transaction of its own on `conn`, committed when this returns.
 
     A UUID central already has is skipped (a retried push). On PostgreSQL the batch is
-    COPYed into a session-local staging table and moved with one INSERT ... SELECT ... ON
-    CONFLICT DO NOTHING: a handful of round trips per batch instead of one per row. SQLite
-    (a one-machine site) takes a plain multi-row insert.
+    COPYed straight into the table; a batch central already has part of is COPYed into a
+    session-local staging table instead and moved with INSERT ... SELECT ... ON CONFLICT
+    DO NOTHING. Either way a handful of round trips per batch instead of one per row.
+    SQLite (a one-machine site) takes a plain multi-row insert.
     """
     if conn.dialect.name == "postgresql":
         _store_batch_postgresql(conn, rows)
         return
     statement = _insert(conn, inspection_table).on_conflict_do_nothing(index_elements=["id"])
-    conn.execute(statement, [_typed(row) for row in rows])
-    flag_conflicts(conn, sorted({row[_ITEM] for row in rows}), now)
+    with conn.begin():
+        conn.execute(statement, [_typed(row) for row in rows])
+        flag_conflicts(conn, sorted({row[_ITEM] for row in rows}), now)
 
 
 def _store_batch_postgresql(conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
@@ -447,16 +492,16 @@ def _store_batch_postgresql(conn: Connection, rows: Sequence[Sequence[Any]]) -> 
     assert isinstance(raw, psycopg.Connection)
     items = sorted({row[_ITEM] for row in rows})
     try:
-        # First try: COPY straight into the table, the fastest load PostgreSQL has.
-        first_try = conn.begin_nested()
         try:
-            with raw.cursor() as cursor:
+            # First try: COPY straight into the table, the fastest load PostgreSQL has.
+            with conn.begin(), raw.cursor() as cursor:
                 copy_rows(cursor, "inspections", rows)
+                _flag_conflicts_postgresql(cursor, items)
         except psycopg.errors.UniqueViolation:
             # A retried batch (its reply was lost, or the bench died before marking it
-            # sent): stage it and insert only what central does not have yet.
-            first_try.rollback()
-            with raw.cursor() as cursor:
+            # sent): the first try is rolled back whole (a savepoint would cost two round
+            # trips on every batch); stage it and insert only what central does not have.
+            with conn.begin(), raw.cursor() as cursor:
                 cursor.execute(
                     "CREATE TEMP TABLE IF NOT EXISTS inspections_incoming "
                     "(LIKE inspections INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
@@ -466,22 +511,24 @@ def _store_batch_postgresql(conn: Connection, rows: Sequence[Sequence[Any]]) -> 
                     f"INSERT INTO inspections ({_PUSHED_LIST}) SELECT {_PUSHED_LIST} "
                     "FROM inspections_incoming ON CONFLICT (id) DO NOTHING"
                 )
-        else:
-            first_try.commit()
-        with raw.cursor() as cursor:
-            # Sorted, so two benches flagging the same items take their locks in one order.
-            cursor.execute(
-                "INSERT INTO item_conflicts (request_item_id, detected_at, inspections) "
-                "SELECT request_item_id, now(), count(*) FROM inspections "
-                "WHERE request_item_id = ANY(%s) "
-                "GROUP BY request_item_id HAVING count(*) > 1 ORDER BY request_item_id "
-                "ON CONFLICT (request_item_id) DO UPDATE SET inspections = EXCLUDED.inspections",
-                [items],
-            )
+                _flag_conflicts_postgresql(cursor, items)
     except psycopg.Error as error:
         # The raw driver's errors, as SQLAlchemy's: refusals and outages are told apart
         # the same way on every path.
         raise DBAPIError.instance("COPY inspections", None, error, psycopg.Error) from error
+
+
+def _flag_conflicts_postgresql(cursor: psycopg.Cursor[Any], items: list[str]) -> None:
+    """`flag_conflicts` in one statement of the raw driver."""
+    # Sorted, so two benches flagging the same items take their locks in one order.
+    cursor.execute(
+        "INSERT INTO item_conflicts (request_item_id, detected_at, inspections) "
+        "SELECT request_item_id, now(), count(*) FROM inspections "
+        "WHERE request_item_id = ANY(%s) "
+        "GROUP BY request_item_id HAVING count(*) > 1 ORDER BY request_item_id "
+        "ON CONFLICT (request_item_id) DO UPDATE SET inspections = EXCLUDED.inspections",
+        [items],
+    )
 
 
 def copy_rows(cursor: psycopg.Cursor[Any], table: str, rows: Iterable[Sequence[Any]]) -> None:
