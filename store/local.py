@@ -53,6 +53,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    type_coerce,
     update,
 )
 from sqlalchemy.dialects import sqlite
@@ -404,6 +405,15 @@ def _engine(path: Path, *, foreign_keys: bool, pooled: bool = True) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _payload(stored: str) -> dict[str, Any]:
+    """An outbox payload decoded; one that is no JSON object reads as empty."""
+    try:
+        payload = orjson.loads(stored)
+    except orjson.JSONDecodeError:
+        return {}
+    return payload if isinstance(payload, dict) else {}
 
 
 def _cannot_write(path: Path, reason: str) -> StoreError:
@@ -1002,14 +1012,15 @@ class LocalStore:
         A payload that is not JSON at all makes SQLite give up on the whole batch: then
         `values` and `text` are None on every row, and the caller decodes `payload` itself.
         """
+        # json_extract gives an array for two paths or more, a lone value for one.
+        assert len(keys) > 1, "ask for two keys or more"
         # Each JSON function in the statement parses the payload once for itself.
-        extracted = (
-            f"iif({' AND '.join(['json_type(payload, ?) IS NOT NULL'] * len(nullable)) or 1}, "
-            f"json_extract(payload, {', '.join(['?'] * len(keys))}), NULL), payload -> ?"
-        )
+        present = " AND ".join(["json_type(payload, ?) IS NOT NULL"] * len(nullable)) or "1"
+        picked = ", ".join(["?"] * len(keys))
+        extracted = f"iif({present}, json_extract(payload, {picked}), NULL), payload -> ?"
         paths = [f"$.{key}" for key in (*nullable, *keys, text_key)]
         query = (
-            "SELECT id, inspection_id, payload, {} FROM outbox WHERE id > ? "
+            "SELECT id, inspection_id, CAST(payload AS TEXT), {} FROM outbox WHERE id > ? "
             "AND sent_at IS NULL AND dead_at IS NULL ORDER BY id LIMIT ?"
         )
         with self._read() as conn:
@@ -1030,19 +1041,25 @@ class LocalStore:
         )
 
     def _outbox(self, query: Select[Any]) -> list[OutboxRow]:
+        # The payload as stored text, decoded here: one damaged beyond reading must not
+        # hide the others (the push dead-letters it, and a supervisor lists dead letters).
+        columns = [
+            type_coerce(c, Text).label(c.name) if c is outbox_table.c.payload else c
+            for c in outbox_table.columns
+        ]
         with self._read() as conn:
             return [
                 OutboxRow(
                     id=row["id"],
                     inspection_id=row["inspection_id"],
-                    payload=row["payload"],
+                    payload=_payload(row["payload"]),
                     created_at=row["created_at"],
                     sent_at=row["sent_at"],
                     attempts=row["attempts"],
                     last_error=row["last_error"],
                     dead_at=row["dead_at"],
                 )
-                for row in conn.execute(query).mappings()
+                for row in conn.execute(query.with_only_columns(*columns)).mappings()
             ]
 
     def queued_count(self) -> int:

@@ -547,6 +547,87 @@ class TestInspections:
         assert back.started.started_at.microsecond == 123456
 
 
+def set_payload(local: LocalStore, inspection_id: str, payload: str) -> None:
+    """Overwrite an outbox payload with raw text, as a damaged file could hold it."""
+    with local.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "UPDATE outbox SET payload = ? WHERE inspection_id = ?", (payload, inspection_id)
+        )
+
+
+class TestOutbox:
+    KEYS = ("id", "grade", "final_cents", "wiped", "reason_codes")
+
+    def queue(self, local: LocalStore, count: int) -> list[FinishedInspection]:
+        made = [finished(started(), (answer("broken", "no", 1),)) for _ in range(count)]
+        for done in made:
+            local.finish_inspection(done)
+        return made
+
+    def queued(self, local: LocalStore, after: int = 0) -> list[store.local.QueuedRow]:
+        return local.queued(self.KEYS, text_key="answers", nullable=("grade",), after=after)
+
+    def test_sqlite_reads_the_values_at_the_keys_and_one_as_json_text(
+        self, local: LocalStore
+    ) -> None:
+        [done] = self.queue(local, 1)
+        [row] = self.queued(local)
+        assert row.inspection_id == done.started.id
+        assert row.values is not None and row.text is not None
+        assert json.loads(row.values) == [done.started.id, "B", 1500, True, ["wiped_at_bench"]]
+        assert json.loads(row.text) == json.loads(row.payload)["answers"]
+        assert json.loads(row.text)[0]["question"] == "broken"
+
+    def test_only_rows_still_to_send_in_outbox_order_from_the_id_given(
+        self, local: LocalStore
+    ) -> None:
+        self.queue(local, 4)
+        first, second, third, fourth = (row.id for row in local.outbox_rows())
+        local.mark_sent([first], T0)
+        local.mark_dead(third, "refused", T0)
+        assert [row.id for row in self.queued(local)] == [second, fourth]
+        assert [row.id for row in self.queued(local, after=second)] == [fourth]
+        limited = local.queued(self.KEYS, text_key="answers", limit=1)
+        assert [row.id for row in limited] == [second]
+
+    def test_mark_sent_marks_the_ids_given_and_no_others(self, local: LocalStore) -> None:
+        self.queue(local, 3)
+        ids = [row.id for row in local.outbox_rows()]
+        local.mark_sent([ids[0], ids[2]], T0)
+        assert [row.sent_at for row in local.outbox_rows()] == [T0, None, T0]
+        assert local.queued_count() == 1
+
+    def test_a_nullable_key_the_payload_lacks_leaves_no_values(self, local: LocalStore) -> None:
+        # Null at a key reads the same as no key at all; a nullable key must be there.
+        [done] = self.queue(local, 1)
+        [payload] = [row.payload for row in local.outbox_rows()]
+        set_payload(local, done.started.id, json.dumps({**payload, "grade": None}))
+        [with_null] = self.queued(local)
+        assert with_null.values is not None and json.loads(with_null.values)[1] is None
+        del payload["grade"]
+        set_payload(local, done.started.id, json.dumps(payload))
+        [without] = self.queued(local)
+        assert without.values is None and without.text is not None
+
+    def test_a_payload_that_is_not_json_leaves_its_whole_batch_to_the_caller(
+        self, local: LocalStore
+    ) -> None:
+        made = self.queue(local, 3)
+        set_payload(local, made[1].started.id, '{"id": "unfinished')
+        rows = self.queued(local)
+        assert [(row.values, row.text) for row in rows] == [(None, None)] * 3
+        assert rows[1].payload == '{"id": "unfinished'
+        assert json.loads(rows[0].payload)["id"] == made[0].started.id
+
+    def test_a_dead_letter_that_is_not_json_is_still_listed(self, local: LocalStore) -> None:
+        made = self.queue(local, 2)
+        set_payload(local, made[0].started.id, "[oops")
+        local.mark_dead(local.outbox_rows()[0].id, "unreadable outbox payload", T0)
+        [dead] = local.dead_letters()
+        assert dead.inspection_id == made[0].started.id and dead.payload == {}
+        assert local.outbox_rows()[1].payload["id"] == made[1].started.id
+
+
 class TestFinishIsOneTransaction:
     """Nothing of a finish may be stored unless all of it is."""
 

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+import json
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import create_engine, func, select, text, update
 from sqlalchemy.engine import make_url
 
 from bench import __version__
+from bench.domain import AnswerRecord, AnswerSource, Grade
+from store import rows as row_shapes
 from store.central import (
     central_engine,
     conflict_table,
@@ -19,8 +28,15 @@ from store.central import (
     request_table,
 )
 from store.local import LocalStore, outbox_table
-from store.sync import Backoff, SyncEngine
-from tests.inspections import finished
+from store.sync import (
+    PUSHED_COLUMNS,
+    Backoff,
+    SyncEngine,
+    _BatchReader,
+    central_row,
+    copy_row,
+)
+from tests.inspections import BASE, finished
 from tests.netproxy import Proxy
 
 
@@ -57,6 +73,37 @@ def central_count(url: str, *where: object) -> int:
             return int(conn.execute(query).scalar_one())
     finally:
         engine.dispose()
+
+
+def set_payload(local: LocalStore, inspection_id: str, payload: str) -> None:
+    """Overwrite an outbox payload with raw text, as a damaged file could hold it."""
+    with local.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "UPDATE outbox SET payload = ? WHERE inspection_id = ?", (payload, inspection_id)
+        )
+
+
+def payload_of(n: int) -> dict[str, Any]:
+    done = finished(n)
+    return row_shapes.inspection_payload(done, done.answers)
+
+
+def without(payload: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in payload.items() if k != key}
+
+
+# Ways an outbox payload can be unreadable, and what its dead letter then says.
+UNREADABLE: dict[str, tuple[Callable[[dict[str, Any]], str], str]] = {
+    "not JSON": (lambda p: json.dumps(p)[:-9], "JSONDecodeError"),
+    "not an object": (lambda p: json.dumps([p]), "TypeError"),
+    "a key missing": (lambda p: json.dumps(without(p, "outcome")), "KeyError('outcome')"),
+    "a nullable key missing": (lambda p: json.dumps(without(p, "grade")), "KeyError('grade')"),
+    "an id that is no UUID": (lambda p: json.dumps({**p, "id": "B-07/23"}), "badly formed"),
+    "a moment without a zone": (
+        lambda p: json.dumps({**p, "finished_at": "2026-11-29T09:00:30"}),
+        "finished_at has no time zone",
+    ),
+}
 
 
 def proxied(proxy: Proxy, central: str) -> str:
@@ -124,6 +171,64 @@ class TestPush:
         (dead,) = local.dead_letters()
         assert dead.inspection_id == poison
         assert "final_cents" in (dead.last_error or "")
+
+    @pytest.mark.parametrize("damage", UNREADABLE.values(), ids=UNREADABLE.keys())
+    def test_an_unreadable_payload_is_dead_lettered_and_the_rest_arrive(
+        self,
+        local: LocalStore,
+        central: str,
+        damage: tuple[Callable[[dict[str, Any]], str], str],
+    ) -> None:
+        damaged, reason = damage
+        for n in range(50):
+            local.finish_inspection(finished(n))
+        poison = finished(23).started.id
+        set_payload(local, poison, damaged(payload_of(23)))
+        sync = engine_for(local, central, batch=16)
+        state = sync.run_once()
+        sync.close()
+        assert central_count(central) == 49
+        assert central_count(central, inspection_table.c.final_cents == 1344) == sum(
+            finished(n).decision.final_cents == 1344 for n in range(50) if n != 23
+        )
+        assert state.online and state.queued == 0 and state.dead == 1
+        (dead,) = local.dead_letters()
+        assert dead.inspection_id == poison
+        assert (dead.last_error or "").startswith("unreadable outbox payload: ")
+        assert reason in (dead.last_error or "")
+
+    def test_every_column_arrives_as_the_payload_says(
+        self, local: LocalStore, central: str
+    ) -> None:
+        odd = AnswerRecord(
+            "notes", 'é ☃ 😀 "q" \\ \n\t', AnswerSource.OVERRIDDEN, "EMP-0002", BASE, "ü\u2028"
+        )
+        made = [
+            finished(1),
+            dataclasses.replace(finished(2), grade=Grade.B, wiped=True, answers=(odd,)),
+            dataclasses.replace(
+                finished(3),
+                started=dataclasses.replace(finished(3).started, identified_sku=None),
+                answers=(),
+            ),
+        ]
+        for done in made:
+            local.finish_inspection(done)
+        # UUIDs as uuid.UUID reads them, in any form it takes: the push must agree.
+        upper, braced = payload_of(1), payload_of(3)
+        set_payload(local, upper["id"], json.dumps({**upper, "id": upper["id"].upper()}))
+        set_payload(local, braced["id"], json.dumps({**braced, "id": f"{{{braced['id']}}}"}))
+        sync = engine_for(local, central)
+        assert sync.run_once().pushed == 3
+        sync.close()
+        engine = central_engine(central)
+        with engine.connect() as conn:
+            arrived = {r["id"]: r for r in conn.execute(select(inspection_table)).mappings()}
+        engine.dispose()
+        for row in local.outbox_rows():
+            expected = central_row(row.payload)
+            got = arrived[expected["id"]]
+            assert {column: got[column] for column in expected} == expected
 
     def test_two_benches_inspecting_one_item_are_both_kept_and_flagged(
         self, tmp_path: Path, central: str
@@ -249,6 +354,97 @@ class TestBackoff:
         assert all(c / 2 <= d <= c for d, c in zip(delays, ceilings, strict=True))
         backoff.reset()
         assert backoff.next_delay() <= 1.0
+
+
+def json_values() -> st.SearchStrategy[Any]:
+    """Any JSON the bench's orjson could have written."""
+    scalars = st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.floats()
+    texts = st.text(st.characters(exclude_categories=["Cs"]), max_size=8)
+    return st.recursive(
+        scalars.filter(lambda v: v == v) | texts,  # NaN: orjson writes it as null
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3),
+        max_leaves=6,
+    )
+
+
+def payloads() -> st.SearchStrategy[Any]:
+    """Outbox payloads from sound to damaged: keys missing, null or of another type."""
+    sound = payload_of(5)
+    id = sound["id"]
+    ids = [id, id.upper(), id.replace("-", ""), f"urn:uuid:{id}", f" {id}", f"{id[:-1]}g", id[:-2]]
+    moments = ["2026-11-29T09:00:00+00:00", "2026-11-29T09:00:00", "2026-11-29 09:00Z", "29/11"]
+    change = st.one_of(
+        json_values(),
+        st.sampled_from(ids),
+        st.sampled_from(moments),
+        st.lists(st.sampled_from(["too_old", "dirty"]), max_size=2),
+    )
+    changes = st.dictionaries(st.sampled_from(sorted(sound)), change, max_size=3)
+    gone = st.sets(st.sampled_from(sorted(sound)), max_size=1)
+    objects = st.builds(
+        lambda changed, gone: {k: v for k, v in {**sound, **changed}.items() if k not in gone},
+        changes,
+        gone,
+    )
+    return objects | json_values()
+
+
+def typed_values(row: list[Any]) -> list[tuple[type, Any]]:
+    """A COPY row with its answers decoded, every value with its type (1 is not True)."""
+    values = [*row]
+    answers = PUSHED_COLUMNS.index("answers")
+    values[answers] = orjson.loads(values[answers])
+    return [(type(v), v) for v in values]
+
+
+class TestReadingTheOutbox:
+    """The push reads what SQLite picks out of a payload when it can, and decodes the whole
+    payload when it cannot: either way the same row, or the same reason it is unreadable."""
+
+    @pytest.fixture
+    def one_queued(self, local: LocalStore) -> LocalStore:
+        local.finish_inspection(finished(5))
+        return local
+
+    # The store is made once for all the examples: each sets the one payload anew.
+    @settings(
+        max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(payload=payloads())
+    def test_sqlite_or_a_whole_decode_read_a_payload_alike(
+        self, one_queued: LocalStore, payload: Any
+    ) -> None:
+        set_payload(one_queued, finished(5).started.id, orjson.dumps(payload).decode())
+        (batch,) = _BatchReader(one_queued, 500)
+        # As stored: SQLite keeps a bare number as a number, 2**63 as a float.
+        (row,) = batch.rows or [row for row, _ in batch.unreadable]
+        try:
+            expected = copy_row(orjson.loads(row.payload))
+        except (KeyError, ValueError, TypeError) as error:
+            assert [problem for _, problem in batch.unreadable] == [
+                f"unreadable outbox payload: {error!r}"
+            ]
+            return
+        (got,) = batch.values
+        assert typed_values(got) == typed_values(expected)
+
+
+class TestCopyRow:
+    @settings(max_examples=500, deadline=None)
+    @given(
+        text=st.uuids().map(str)
+        | st.uuids().map(lambda u: u.hex.upper())
+        | st.text("0123456789abcdefABCDEF- {}_urn:uid\t", max_size=40)
+    )
+    def test_a_uuid_is_read_as_uuid_uuid_reads_it(self, text: str) -> None:
+        payload = {**payload_of(1), "id": text}
+        try:
+            expected = uuid.UUID(text).bytes
+        except ValueError:
+            with pytest.raises(ValueError):
+                copy_row(payload)
+            return
+        assert copy_row(payload)[0] == expected
 
 
 class TestHangingCentral:
