@@ -354,7 +354,7 @@ class QueuedRow(NamedTuple):
     values: str | None
     """The payload's values at the keys asked for, as one JSON array (see `queued`)."""
     text: str | None
-    """The payload's value at the key asked for as text, as JSON text."""
+    """The payload's value at `text_key`, as JSON text."""
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,11 @@
 
 Benches write locally first; this module is how results reach central, exactly once:
 
-* Push sends pending outbox rows in batches (one multi-row INSERT per batch), idempotent
-  on the inspection's UUID (`ON CONFLICT DO NOTHING`), and marks them sent locally only
-  after central committed. A crash between the two re-sends rows central already has,
-  which changes nothing: at-least-once delivery plus idempotent inserts is exactly once.
+* Push sends pending outbox rows in batches (one binary COPY per batch), idempotent on
+  the inspection's UUID (a retried batch is staged and moved with `ON CONFLICT DO
+  NOTHING`), and marks them sent locally only after central committed. A crash between
+  the two re-sends rows central already has, which changes nothing: at-least-once
+  delivery plus idempotent inserts is exactly once.
 * A batch central refuses for a constraint is split in halves until the refused row is
   alone; that row goes to the dead-letter list (kept locally, shown on the bench) and
   everything else flows on.
@@ -185,9 +186,10 @@ class SyncEngine:
         """Send every pending outbox row; raises CentralUnavailable when central is down.
 
         The work is pipelined: a reader thread reads and decodes the next batches, two
-        senders each have a batch on its way to central (one fills its COPY while the other
-        waits for central's commit), and a marker thread marks committed batches sent
-        locally. A crash before a mark only means a harmless re-send.
+        senders each have a batch on its way to central over a connection of their own (one
+        fills its COPY while the other waits for central's commit), and a marker thread
+        marks committed batches sent locally. A crash before a mark only means a harmless
+        re-send.
         """
         sent = dead = 0
         total = self.local.queued_count()
@@ -280,8 +282,8 @@ class _Connections:
     """A central connection for each sender thread, kept for the whole push: checking one
     out of the pool for every batch would also ping central every time."""
 
-    def __init__(self, engine: SyncEngine) -> None:
-        self._engine = engine
+    def __init__(self, sync: SyncEngine) -> None:
+        self._sync = sync
         self._held = threading.local()
         self._opened: list[Connection] = []
         self._lock = threading.Lock()
@@ -290,7 +292,7 @@ class _Connections:
         """The calling thread's connection (a new one if it has none, or lost it)."""
         conn: Connection | None = getattr(self._held, "conn", None)
         if conn is None or conn.closed or conn.invalidated:
-            conn = self._held.conn = self._engine.engine.connect()
+            conn = self._held.conn = self._sync.engine.connect()
             with self._lock:
                 self._opened.append(conn)
         return conn
