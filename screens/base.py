@@ -105,7 +105,13 @@ class BenchView(Vertical):
 
     def handle_scan(self, scan: Classified) -> None:
         """A scan arrived while this view is showing; views override what they take."""
-        self.bench_screen.show_problem(not_expected(scan, self.scan_hint))
+        self.show_problem(not_expected(scan, self.scan_hint))
+
+    def show_problem(self, problem: Problem) -> None:
+        self.bench_screen.show_problem(problem)
+
+    def clear_problem(self) -> None:
+        self.bench_screen.clear_problem()
 
     @property
     def scan_hint(self) -> str:

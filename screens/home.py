@@ -72,16 +72,16 @@ class HomeView(BenchView):
             code = scan.value.rsplit("-", 1)[0] if scan.kind is ScanKind.ITEM_ID else scan.value
             opened = self.session.open_request(code)
             if isinstance(opened, Problem):
-                self.bench_screen.show_problem(opened)
+                self.show_problem(opened)
                 return
-            self.bench_screen.clear_problem()
+            self.clear_problem()
             self.bench.show("request")
         elif scan.command is Cmd.CONFIRM:
             self.action_resume()
         elif scan.command is Cmd.CANCEL:
             self.action_discard()
         else:
-            self.bench_screen.show_problem(
+            self.show_problem(
                 Problem(
                     "Package label first",
                     f"{scan.value} is not a request id or tracking number.",
@@ -98,13 +98,11 @@ class HomeView(BenchView):
     def action_resume(self) -> None:
         unfinished = self.session.unfinished()
         if not unfinished:
-            self.bench_screen.show_problem(
-                Problem("Nothing to resume", "No unfinished inspection.", "")
-            )
+            self.show_problem(Problem("Nothing to resume", "No unfinished inspection.", ""))
             return
         resumed = self.session.resume(unfinished[0][0])
         if isinstance(resumed, Problem):
-            self.bench_screen.show_problem(resumed)
+            self.show_problem(resumed)
             return
         self.bench.show("outcome" if resumed.checklist.complete else "checklist")
 

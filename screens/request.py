@@ -106,9 +106,9 @@ class RequestView(BenchView):
         if scan.kind in (ScanKind.REQUEST_ID, ScanKind.TRACKING_NUMBER):
             opened = self.session.open_request(scan.value)
             if isinstance(opened, Problem):
-                self.bench_screen.show_problem(opened)
+                self.show_problem(opened)
                 return
-            self.bench_screen.clear_problem()
+            self.clear_problem()
             self.refresh_view()
             return
         if scan.command is Cmd.CANCEL or scan.command is Cmd.BACK:
@@ -124,9 +124,9 @@ class RequestView(BenchView):
 
     def start(self, started: object) -> None:
         if isinstance(started, Problem):
-            self.bench_screen.show_problem(started)
+            self.show_problem(started)
             return
-        self.bench_screen.clear_problem()
+        self.clear_problem()
         self.bench.show("checklist")
 
     @on(DataTable.RowSelected, "#items")
