@@ -48,7 +48,7 @@ from screens.outcome import OutcomeScreen
 from screens.package import PackageScreen
 from screens.startup import StartupScreen
 from screens.widgets import StationStatus
-from store.sync_state import SyncState
+from bench.station import SyncState
 
 if TYPE_CHECKING:
     from store.local import LocalStore

@@ -8,7 +8,7 @@ from bench.domain import FinishedInspection
 from bench.scans import Scan
 from drivers.framing import Unreadable
 from drivers.serial_scanner import ScannerState
-from store.sync_state import SyncState
+from bench.station import SyncState
 
 
 class ScanRead(Message):

@@ -40,7 +40,7 @@ from bench.domain import (
 from bench.money import dollars
 from bench.policy import aggregate_credit_cents, arrived_late, decide, request_problems
 from bench.scans import Classified, ScanKind, classify
-from store.local import LocalStore
+from bench.station import Refused, StationRecords
 
 log = logging.getLogger(__name__)
 
@@ -85,22 +85,12 @@ class ActiveInspection:
         return self.checklist.prefilled.get(current) if current else None
 
 
-@dataclass(frozen=True)
-class Refused:
-    """An inspection central refused for good (a dead letter), for the supervisor."""
-
-    inspection_id: str
-    request_item_id: str
-    refused_at: datetime
-    reason: str
-
-
 class Session:
     """One station's session: who is logged in, which request, which inspection."""
 
     def __init__(
         self,
-        store: LocalStore,
+        store: StationRecords,
         station_id: str,
         clock: Callable[[], datetime],
     ) -> None:
@@ -454,15 +444,7 @@ class Session:
     # -- what central refused -----------------------------------------------------------
 
     def refused(self) -> list[Refused]:
-        return [
-            Refused(
-                row.inspection_id,
-                str(row.payload.get("request_item_id", "?")),
-                row.dead_at or row.created_at,
-                row.last_error or "no reason given",
-            )
-            for row in self.store.dead_letters()
-        ]
+        return self.store.refused_inspections()
 
     # -- resuming after a restart -------------------------------------------------------
 
@@ -537,4 +519,12 @@ def device_facts(scan: Classified) -> DeviceFacts:
     )
 
 
-__all__ = ["ActiveInspection", "ItemRow", "NeedsReason", "Problem", "Question", "Session"]
+__all__ = [
+    "ActiveInspection",
+    "ItemRow",
+    "NeedsReason",
+    "Problem",
+    "Question",
+    "Refused",
+    "Session",
+]

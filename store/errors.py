@@ -1,13 +1,16 @@
-"""The one exception the store raises for things an operator can fix.
+"""The exceptions the store raises for things an operator can fix.
 
-It lives in its own tiny module so the CLI and the app can catch it without paying for the
-SQLAlchemy import that the rest of store/ needs.
+They live in their own tiny module so the CLI can catch them without paying for the
+SQLAlchemy import that the rest of store/ needs; the app catches their core base,
+`bench.station.StationError`.
 """
 
 from __future__ import annotations
 
+from bench.station import StationError
 
-class StoreError(Exception):
+
+class StoreError(StationError):
     """A database could not be opened, written or reached; the message says what to check."""
 
 

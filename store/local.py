@@ -76,6 +76,7 @@ from bench.domain import (
     Request,
     UnfinishedInspection,
 )
+from bench.station import Refused
 from store import rows
 from store.dbutil import upsert, why
 from store.errors import StoreError
@@ -1039,6 +1040,18 @@ class LocalStore:
         return self._outbox(
             select(outbox_table).where(outbox_table.c.dead_at.is_not(None)).order_by("id")
         )
+
+    def refused_inspections(self) -> list[Refused]:
+        """The dead letters as the bench lists them, with central's reason."""
+        return [
+            Refused(
+                row.inspection_id,
+                str(row.payload.get("request_item_id", "?")),
+                row.dead_at or row.created_at,
+                row.last_error or "no reason given",
+            )
+            for row in self.dead_letters()
+        ]
 
     def _outbox(self, query: Select[Any]) -> list[OutboxRow]:
         # The payload as stored text, decoded here: one damaged beyond reading must not

@@ -62,7 +62,7 @@ from store.dbutil import upsert, why
 from store.errors import CentralUnavailable
 from store.local import LocalStore, QueuedRow
 from store.replica import pull_all
-from store.sync_state import SyncState
+from bench.station import SyncState
 
 log = logging.getLogger(__name__)
 

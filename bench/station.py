@@ -1,0 +1,142 @@
+"""What the core asks of the layers below it: the station's records and its link to central.
+
+The inspection session and the app depend on these Protocols, never on `store/`, so the
+core and the screens import neither SQLAlchemy nor the sync engine. `store.station` is the
+implementation the CLI wires in; tests can wire in the same or their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from bench.config import Config
+from bench.domain import (
+    AnswerRecord,
+    CatalogModel,
+    Decision,
+    FinishedInspection,
+    InspectionStarted,
+    Inspector,
+    ProgramPolicy,
+    Request,
+    UnfinishedInspection,
+)
+
+
+class StationError(Exception):
+    """The station's database could not be opened, read or written; the message says what
+    to check. `store.errors.StoreError` is the store's own kind of it."""
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """What the header shows: ONLINE, or OFFLINE since when; queued and dead-lettered."""
+
+    online: bool
+    queued: int
+    dead: int = 0
+    offline_since: datetime | None = None
+    problem: str | None = None
+    pushed: int = 0
+    pulled: int = 0
+
+
+@dataclass(frozen=True)
+class Refused:
+    """An inspection central refused for good (a dead letter), for the supervisor."""
+
+    inspection_id: str
+    request_item_id: str
+    refused_at: datetime
+    reason: str
+
+
+class StationRecords(Protocol):
+    """The station's own database as the inspection session uses it: the replica it looks
+    things up in, and what it records. Each call is its own short transaction."""
+
+    def inspector(self, id: str) -> tuple[Inspector, str] | None:
+        """The inspector and their PIN hash, or None."""
+
+    def login_failure_times(self, inspector_id: str, since: datetime) -> list[datetime]: ...
+
+    def record_login_failure(self, inspector_id: str, at: datetime) -> None: ...
+
+    def clear_login_failures(self, inspector_id: str) -> None: ...
+
+    def audit(
+        self,
+        event: str,
+        station_id: str,
+        inspector_id: str | None,
+        detail: Mapping[str, Any],
+        at: datetime,
+    ) -> None: ...
+
+    def find_request(self, code: str) -> Request | None: ...
+
+    def program(self, code: str) -> ProgramPolicy | None: ...
+
+    def catalog_model(self, sku: str) -> CatalogModel | None: ...
+
+    def model_by_gtin(self, gtin: str, program_code: str | None = None) -> CatalogModel | None: ...
+
+    def finished_decisions(self, request_id: str) -> dict[str, Decision]: ...
+
+    def begin_inspection(self, started: InspectionStarted) -> None: ...
+
+    def record_answer(self, inspection_id: str, answer: AnswerRecord) -> None: ...
+
+    def cancel_inspection(self, inspection_id: str, inspector_id: str, at: datetime) -> None: ...
+
+    def finish_inspection(self, done: FinishedInspection) -> None:
+        """The inspection and its outbox row, in one transaction."""
+
+    def unfinished_inspections(self, station_id: str) -> list[UnfinishedInspection]: ...
+
+    def refused_inspections(self) -> list[Refused]:
+        """Inspections central refused for good, oldest first."""
+
+
+class CentralLink(Protocol):
+    """The background sync with central, as the app drives it."""
+
+    def start(self) -> None: ...
+
+    def wake(self) -> None:
+        """Sync now, not at the next tick: an inspection was just saved."""
+
+    def stop(self) -> None:
+        """Finish in the background; never waits."""
+
+
+@dataclass(frozen=True)
+class OpenedStation:
+    """An open station: its records, its link to central (None: LOCAL ONLY), the first sync
+    round's state when one ran before login, and how many results wait to be sent."""
+
+    records: StationRecords
+    link: CentralLink | None
+    state: SyncState | None
+    queued: int
+
+
+SyncProgress = Callable[[str, int, int], None]
+"""Told (what, done, total) as a long sync moves on: for a progress bar."""
+
+
+class StationOpener(Protocol):
+    """Opens the station of `config`: blocking, so the app calls it off the UI thread.
+    `report` is told each background sync round's state. Raises StationError when the
+    station's database cannot be used."""
+
+    def __call__(
+        self,
+        config: Config,
+        clock: Callable[[], datetime],
+        progress: SyncProgress,
+        report: Callable[[SyncState], None],
+    ) -> OpenedStation: ...

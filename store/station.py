@@ -1,0 +1,54 @@
+"""Opening a station: its SQLite file, and the sync with central when one is configured.
+
+This is the `bench.station.StationOpener` the CLI wires into the app. It runs in the app's
+start-up worker, off the UI thread, so SQLAlchemy and the sync engine are imported only
+once the first screen is up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from bench import __version__
+from bench.config import Config, central_url
+from bench.station import OpenedStation, SyncProgress, SyncState
+from store.local import LocalStore
+
+
+def open_station(
+    config: Config,
+    clock: Callable[[], datetime],
+    progress: SyncProgress,
+    report: Callable[[SyncState], None],
+) -> OpenedStation:
+    """Open the local store; load the replica first if it is empty; set up the sync worker.
+
+    Raises StoreError when the station's database cannot be used.
+    """
+    store = LocalStore.open(config.store.local_path)
+    url = central_url(config)
+    if not url:
+        return OpenedStation(store, None, None, store.queued_count())
+    from store.sync import Backoff, SyncEngine, SyncWorker
+
+    engine = SyncEngine(
+        store,
+        url,
+        config.station.id,
+        app_version=__version__,
+        batch_size=config.sync.batch_size,
+        clock=clock,
+        progress=progress,
+    )
+    first = None
+    if not all(store.replica_counts().values()):
+        # A new station has nothing to look requests up in: load it before login,
+        # behind the progress bar. Later pulls happen in the background.
+        first = engine.run_once()
+    interval = config.sync.interval_seconds
+    worker = SyncWorker(
+        engine, report, interval=interval, backoff=Backoff(base=min(1.0, interval), cap=30.0)
+    )
+    queued = first.queued if first is not None else store.queued_count()
+    return OpenedStation(store, worker, first, queued)
