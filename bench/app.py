@@ -36,6 +36,7 @@ from bench.messages import (
 from bench.money import dollars
 from bench.scans import Command, Scan, ScanKind, ScanSource, classify_scan, describe
 from bench.session import Problem, Session
+from bench.station import SyncState
 from drivers.scanner import ScannerDriver, scanner_from_config
 from drivers.serial_scanner import ScannerState
 from drivers.simulated import SimulatedSerialScanner
@@ -48,7 +49,6 @@ from screens.outcome import OutcomeScreen
 from screens.package import PackageScreen
 from screens.startup import StartupScreen
 from screens.widgets import StationStatus
-from bench.station import SyncState
 
 if TYPE_CHECKING:
     from store.local import LocalStore

@@ -6,9 +6,9 @@ from textual.message import Message
 
 from bench.domain import FinishedInspection
 from bench.scans import Scan
+from bench.station import SyncState
 from drivers.framing import Unreadable
 from drivers.serial_scanner import ScannerState
-from bench.station import SyncState
 
 
 class ScanRead(Message):

@@ -50,6 +50,7 @@ from sqlalchemy.exc import (
     SQLAlchemyError,
 )
 
+from bench.station import SyncState
 from store.central import (
     central_engine,
     central_errors,
@@ -62,7 +63,6 @@ from store.dbutil import upsert, why
 from store.errors import CentralUnavailable
 from store.local import LocalStore, QueuedRow
 from store.replica import pull_all
-from bench.station import SyncState
 
 log = logging.getLogger(__name__)
 
