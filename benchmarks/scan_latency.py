@@ -70,7 +70,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Label
 
-from bench.app import BenchApp, make_app
+from bench.cli.station import station_app
 from bench.config import CENTRAL_URL_ENV, Config, parse_config
 from bench.demo_data import TRADE_IN_CREDIT, demo_catalog, demo_programs
 from bench.domain import Inspector, Role
@@ -78,7 +78,9 @@ from bench.logs import setup_logging
 from bench.pins import hash_pin
 from bench.session import Problem
 from drivers.simulated import SimulatedSerialScanner
+from screens.app import BenchApp
 from screens.home import HomeView
+from screens.messages import LoggedIn
 from screens.package import PackageScreen
 from screens.request import RequestView
 from store.local import LocalStore, item_table, request_table
@@ -371,7 +373,7 @@ async def log_in(app: BenchApp, pilot: Pilot[None], watch: FrameWatch) -> Simula
     login = app.session.login(BADGE, PIN)
     assert not isinstance(login, Problem), login
     watch.expect(Expected(HomeView))
-    app.logged_in()
+    app.post_message(LoggedIn(login))
     await shown(watch, "the home screen")
     await pilot.pause()
     return scanner
@@ -383,7 +385,7 @@ async def measure(
     """Scan every code in the app; the first `warmup` scans are kept apart."""
     config = station_config(folder)
     setup_logging(config.log.path, config.log.level)
-    app = make_app(config)
+    app = station_app(config)
     latencies: list[float] = []
     windows: list[tuple[float, float]] = []
     async with app.run_test(size=SIZE) as pilot:

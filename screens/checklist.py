@@ -28,6 +28,7 @@ from bench.scans import Command as Cmd
 from bench.session import NeedsReason, Problem
 from screens.base import BenchScreen
 from screens.dialogs import ReasonScreen
+from screens.messages import ChecklistCompleted
 
 DEFECT_KEYS: dict[str, Defect] = {str(n): d for n, d in enumerate(Defect, start=1)}
 
@@ -174,7 +175,7 @@ class ChecklistScreen(BenchScreen):
         self.clear_problem()
         active = self.session.active
         if active is not None and active.checklist.complete:
-            self.bench.show("outcome")
+            self.app.post_message(ChecklistCompleted())
         else:
             self.refresh_view()
 

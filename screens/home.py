@@ -16,6 +16,7 @@ from bench.scans import Classified, ScanKind, classify
 from bench.scans import Command as Cmd
 from bench.session import Problem
 from screens.base import BenchView
+from screens.messages import InspectionOpened, RequestOpened
 from screens.widgets import HintList
 
 
@@ -35,10 +36,9 @@ class HomeView(BenchView):
         yield Label("request id (TI-…) or tracking number", classes="muted")
         yield Input(placeholder="or type it here and press Enter", id="code")
         yield Static(id="unfinished", classes="notice", markup=False)
-        if self.bench.hints:
+        if self.hints:
             yield HintList(
-                "Demo: F6 scans one of these codes (or type it and press Enter)",
-                self.bench.hints,
+                "Demo: F6 scans one of these codes (or type it and press Enter)", self.hints
             )
 
     @property
@@ -75,7 +75,7 @@ class HomeView(BenchView):
                 self.show_problem(opened)
                 return
             self.clear_problem()
-            self.bench.show("request")
+            self.app.post_message(RequestOpened(opened))
         elif scan.command is Cmd.CONFIRM:
             self.action_resume()
         elif scan.command is Cmd.CANCEL:
@@ -104,7 +104,7 @@ class HomeView(BenchView):
         if isinstance(resumed, Problem):
             self.show_problem(resumed)
             return
-        self.bench.show("outcome" if resumed.checklist.complete else "checklist")
+        self.app.post_message(InspectionOpened(resumed))
 
     def action_discard(self) -> None:
         unfinished = self.session.unfinished()

@@ -8,8 +8,9 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label
 
 from bench.scans import Classified, ScanKind
-from bench.session import Problem
+from bench.session import Problem, Session
 from screens.base import BenchScreen
+from screens.messages import LoggedIn
 from screens.widgets import HintList
 
 BADGE_PREFIX = "EMP-"
@@ -18,6 +19,10 @@ BADGE_PREFIX = "EMP-"
 class LoginScreen(BenchScreen):
     """Who is at the bench. Nothing else can happen until someone logs in."""
 
+    def __init__(self, session: Session, hints: tuple[tuple[str, str], ...] = ()) -> None:
+        super().__init__(session)
+        self.hints = hints
+
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
         with Vertical(id="login-box", classes="box"):
@@ -25,7 +30,7 @@ class LoginScreen(BenchScreen):
             yield Label("or type your id and press Enter, then type your PIN", classes="muted")
             yield Input(placeholder="Badge id, e.g. EMP-0001", id="badge")
             yield Input(placeholder="PIN", password=True, id="pin", max_length=8)
-            badges = [hint for hint in self.bench.hints if hint[0].startswith(BADGE_PREFIX)]
+            badges = [hint for hint in self.hints if hint[0].startswith(BADGE_PREFIX)]
             if badges:
                 yield HintList("Demo badges (type the id, Enter, then the PIN):", badges)
         yield from self.compose_footer()
@@ -91,4 +96,4 @@ class LoginScreen(BenchScreen):
             self.show_problem(result)
             return
         self.clear_problem()
-        self.bench.logged_in()
+        self.app.post_message(LoggedIn(result))

@@ -16,6 +16,7 @@ from bench.scans import Classified
 from bench.scans import Command as Cmd
 from bench.session import Problem
 from screens.base import BenchScreen
+from screens.messages import ChecklistReopened, InspectionSaved
 
 HEADLINES = {
     Outcome.ACCEPT: "ACCEPT",
@@ -93,11 +94,11 @@ class OutcomeScreen(BenchScreen):
             )
 
     def action_confirm(self) -> None:
-        self.bench.save_inspection()
+        self.app.post_message(InspectionSaved(self.session.confirm()))
 
     def action_back(self) -> None:
         self.session.back()
-        self.bench.show("checklist")
+        self.app.post_message(ChecklistReopened())
 
     def action_cancel(self) -> None:
         self.confirm_cancel_inspection()

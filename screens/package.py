@@ -13,6 +13,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 
 from bench.scans import Classified
+from bench.session import Session
 from screens.base import BenchScreen, BenchView
 from screens.home import HomeView
 from screens.request import RequestView
@@ -23,9 +24,9 @@ class PackageScreen(BenchScreen):
 
     VIEWS: ClassVar[dict[str, type[BenchView]]] = {"home": HomeView, "request": RequestView}
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._views = {name: view(id=name) for name, view in self.VIEWS.items()}
+    def __init__(self, session: Session, hints: tuple[tuple[str, str], ...] = ()) -> None:
+        super().__init__(session)
+        self._views = {name: view(session, hints, id=name) for name, view in self.VIEWS.items()}
         self._showing = "home"
 
     def compose(self) -> ComposeResult:

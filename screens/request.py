@@ -18,8 +18,9 @@ from bench.domain import Outcome
 from bench.money import dollars
 from bench.scans import Classified, ScanKind
 from bench.scans import Command as Cmd
-from bench.session import Problem
+from bench.session import ActiveInspection, Problem
 from screens.base import BenchView
+from screens.messages import InspectionOpened, RequestClosed, RequestOpened
 
 # Theme variables, looked up when drawn: a table cell takes a Rich style, not CSS.
 OUTCOME_COLOUR = {
@@ -109,7 +110,7 @@ class RequestView(BenchView):
                 self.show_problem(opened)
                 return
             self.clear_problem()
-            self.refresh_view()
+            self.app.post_message(RequestOpened(opened))
             return
         if scan.command is Cmd.CANCEL or scan.command is Cmd.BACK:
             self.action_done()
@@ -122,12 +123,12 @@ class RequestView(BenchView):
             return
         self.start(self.session.inspect_device(scan))
 
-    def start(self, started: object) -> None:
+    def start(self, started: ActiveInspection | Problem) -> None:
         if isinstance(started, Problem):
             self.show_problem(started)
             return
         self.clear_problem()
-        self.bench.show("checklist")
+        self.app.post_message(InspectionOpened(started))
 
     @on(DataTable.RowSelected, "#items")
     def row_chosen(self, event: DataTable.RowSelected) -> None:
@@ -143,4 +144,4 @@ class RequestView(BenchView):
 
     def action_done(self) -> None:
         self.session.close_request()
-        self.bench.show("home")
+        self.app.post_message(RequestClosed())

@@ -16,12 +16,13 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widget import Widget
 
-from bench.app import BenchApp, make_app
+from bench.cli.demo import seed_central
+from bench.cli.station import station_app
 from bench.config import Config, parse_config
-from bench.demo import seed_central
 from bench.demo_data import DemoDataset, demo_dataset
-from bench.messages import ScanRead
 from bench.scans import Scan, ScanSource
+from screens.app import BenchApp
+from screens.messages import ScanRead
 
 TODAY = date(2026, 11, 29)
 NOW = datetime(2026, 11, 29, 10, 30).astimezone()
@@ -63,7 +64,7 @@ class Station:
     ) -> BenchApp:
         hints = [(h.code, h.description) for h in dataset().scan_hints]
         config = self.config(scanner, scanner_settings)
-        return make_app(config, hints=hints, clock=lambda: NOW)
+        return station_app(config, hints=hints, clock=lambda: NOW)
 
 
 def seeded_station(folder: Path) -> Station:

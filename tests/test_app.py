@@ -6,8 +6,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from bench.app import BenchApp
 from bench.domain import Disposition, Outcome
+from screens.app import BenchApp
 from screens.checklist import ChecklistScreen
 from screens.home import HomeView
 from screens.login import LoginScreen

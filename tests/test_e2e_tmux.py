@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.demo import seed_central
+from bench.cli.demo import seed_central
 from bench.demo_data import demo_dataset
 from store.local import LocalStore
 

@@ -319,7 +319,7 @@ class TestPull:
     ) -> None:
         from datetime import date
 
-        from bench.demo import seed_central
+        from bench.cli.demo import seed_central
         from bench.demo_data import demo_dataset
 
         seed_central(central, demo_dataset(date(2026, 11, 29), request_count=20))

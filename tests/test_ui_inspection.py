@@ -10,9 +10,9 @@ from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
-from bench.app import BenchApp
 from bench.checklist import OVERRIDE_REASONS, Question
 from bench.domain import AnswerSource, Outcome
+from screens.app import BenchApp
 from screens.checklist import ChecklistScreen
 from screens.dialogs import ConfirmScreen, ReasonScreen
 from screens.home import HomeView

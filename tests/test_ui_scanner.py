@@ -6,9 +6,9 @@ import random
 
 from textual.pilot import Pilot
 
-from bench.app import BenchApp
 from bench.domain import Outcome
 from drivers.simulated import SimulatedSerialScanner
+from screens.app import BenchApp
 from screens.checklist import ChecklistScreen
 from screens.home import HomeView
 from screens.login import LoginScreen
@@ -93,12 +93,12 @@ class TestDemoScanner(SeededStation):
     async def test_f6_scans_a_demo_code_through_the_simulated_scanner(
         self, station: Station
     ) -> None:
-        from bench.app import make_app
+        from bench.cli.station import station_app
         from screens.demo_scan import DemoScanScreen
         from tests.station import NOW, dataset
 
         hints = [(h.code, h.description) for h in dataset().scan_hints]
-        app = make_app(station.config(), hints=hints, clock=lambda: NOW, demo=True)
+        app = station_app(station.config(), hints=hints, clock=lambda: NOW, demo=True)
         async with app.run_test(size=SIZE) as pilot:
             await on_screen(pilot, LoginScreen)
             await wait_until(pilot, lambda: header(app)["scanner"] == "SCANNER ● simulated")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from bench.demo import seed_central
+from bench.cli.demo import seed_central
 from tests.netproxy import Proxy
 from tests.station import SIZE, Station, confirm_an_inspection, dataset, header, wait_until
 from tests.test_sync import central_count

@@ -13,11 +13,11 @@ from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from bench.app import BenchApp
-from bench.messages import ScanRead
 from bench.scans import ScanSource
+from screens.app import BenchApp
 from screens.home import HomeView
 from screens.login import LoginScreen
+from screens.messages import ScanRead
 from screens.request import RequestView
 from tests.station import (
     NOW,
@@ -37,10 +37,20 @@ from tests.station import (
 async def run_with_a_wedge(
     station: Station,
 ) -> AsyncIterator[tuple[BenchApp, Pilot[None], list[Message]]]:
-    """Run the app with a keyboard-wedge scanner, keeping every message it handles."""
+    """Run the app with a keyboard-wedge scanner, keeping every message it handles, once.
+
+    Textual calls the hook at every widget a message bubbles through: a message is kept
+    the first time, so an input's change counts once however far it bubbles."""
     seen: list[Message] = []
+    kept: set[int] = set()
+
+    def keep(message: Message) -> None:
+        if id(message) not in kept:
+            kept.add(id(message))
+            seen.append(message)
+
     app = station.app(scanner="wedge")
-    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+    async with app.run_test(size=SIZE, message_hook=keep) as pilot:
         yield app, pilot, seen
 
 

@@ -1,12 +1,17 @@
-"""App-wide messages: past-tense events posted by drivers, workers and screens."""
+"""App-wide messages: past-tense events posted by drivers, workers and screens.
+
+Screens never call the app: they do what they do through the session and post what
+happened here; the app decides what is shown next.
+"""
 
 from __future__ import annotations
 
 from textual.message import Message
 
-from bench.domain import FinishedInspection
+from bench.domain import FinishedInspection, Inspector, Request
 from bench.scans import Scan
-from bench.station import SyncState
+from bench.session import ActiveInspection
+from bench.station import OpenedStation, SyncState
 from drivers.framing import Unreadable
 from drivers.serial_scanner import ScannerState
 
@@ -22,6 +27,10 @@ class ScanRead(Message):
 class StationOpened(Message):
     """The local store is open and the replica loaded: the station can log people in."""
 
+    def __init__(self, station: OpenedStation) -> None:
+        super().__init__()
+        self.station = station
+
 
 class StartupFailed(Message):
     """The station could not open its store: the message says why and what to do."""
@@ -29,6 +38,46 @@ class StartupFailed(Message):
     def __init__(self, message: str) -> None:
         super().__init__()
         self.message = message
+
+
+class LoggedIn(Message):
+    """An inspector's badge and PIN were accepted."""
+
+    def __init__(self, inspector: Inspector) -> None:
+        super().__init__()
+        self.inspector = inspector
+
+
+class RequestOpened(Message):
+    """A package label was scanned: its request is the session's now."""
+
+    def __init__(self, request: Request) -> None:
+        super().__init__()
+        self.request = request
+
+
+class RequestClosed(Message):
+    """The inspector is done with the package: back to waiting for a label."""
+
+
+class InspectionOpened(Message):
+    """A device's inspection began, or one a crash left open was resumed."""
+
+    def __init__(self, active: ActiveInspection) -> None:
+        super().__init__()
+        self.active = active
+
+
+class ChecklistCompleted(Message):
+    """The last question was answered: the outcome is ready to confirm."""
+
+
+class ChecklistReopened(Message):
+    """The inspector went back from the outcome to change an answer."""
+
+
+class InspectionCancelled(Message):
+    """The inspection on the bench was cancelled; its answers are discarded."""
 
 
 class InspectionSaved(Message):

@@ -8,8 +8,8 @@ frame as it arrives, raw bytes, decoded text, symbology and what the bench makes
 ``bench scanner simulate`` is a scanner on a pseudo-terminal for trying all that (and the
 station) without hardware.
 
-The commands live here rather than in `bench.cli` so the CLI stays one small table of
-commands; heavy imports (pyserial, the scan parser) happen only when a command runs.
+One module of the `bench.cli` package; heavy imports (pyserial, the scan parser) happen
+only when a command runs.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ with ! are commands:
 End with Ctrl-D."""
 
 
-def add_scanner_commands(commands: Any) -> None:
+def add_commands(commands: Any) -> None:
     """Add ``bench scanner`` to the `bench` parser's subcommands."""
     scanner = commands.add_parser(
         "scanner",
@@ -348,6 +348,6 @@ def _garbage(rng: random.Random) -> bytes:
 
 def _fail(message: str) -> NoReturn:
     """Stop the command with one plain line (`bench.cli.main` prints it, exits non-zero)."""
-    from bench.cli import CommandFailed
+    from bench.cli.common import CommandFailed
 
     raise CommandFailed(message)

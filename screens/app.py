@@ -1,8 +1,12 @@
-"""The Textual app: routes scans to the screen on show, keeps the header true.
+"""The Textual app: routes scans to the screen on show, decides what is shown next, keeps
+the header true.
 
-`make_app(config)` is the one factory the CLI and the tests both use. Start-up work
-(opening the store, the first replica load) runs in a thread behind a progress screen, so
-the first frame appears as fast as a bare Textual app.
+`make_app(config, open_station=...)` is the one factory the CLI and the tests both use;
+the CLI hands it `store.station.open_station`, so nothing here imports the store. Start-up
+work (opening the store, the first replica load) runs in a thread behind a progress
+screen, so the first frame appears as fast as a bare Textual app, and ends with one
+message either way: `StationOpened` or `StartupFailed`. Screens post what happened
+(`screens.messages`); the handlers under "moving between screens" decide where to go.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from textual import events, on, work
 from textual.app import App, SystemCommand
@@ -23,20 +27,11 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from bench import __version__
-from bench.config import Config, central_url
-from bench.messages import (
-    InspectionSaved,
-    ScannerStateChanged,
-    ScanRead,
-    ScanUnreadable,
-    StartupFailed,
-    SyncProgressed,
-    SyncStateChanged,
-)
+from bench.config import Config
 from bench.money import dollars
 from bench.scans import Command, Scan, ScanKind, ScanSource, classify_scan, describe
 from bench.session import Problem, Session
-from bench.station import SyncState
+from bench.station import CentralLink, StationError, StationOpener, SyncState
 from drivers.scanner import ScannerDriver, scanner_from_config
 from drivers.serial_scanner import ScannerState
 from drivers.simulated import SimulatedSerialScanner
@@ -45,14 +40,27 @@ from screens.base import BenchScreen
 from screens.checklist import ChecklistScreen
 from screens.help import HelpScreen
 from screens.login import LoginScreen
+from screens.messages import (
+    ChecklistCompleted,
+    ChecklistReopened,
+    InspectionCancelled,
+    InspectionOpened,
+    InspectionSaved,
+    LoggedIn,
+    RequestClosed,
+    RequestOpened,
+    ScannerStateChanged,
+    ScanRead,
+    ScanUnreadable,
+    StartupFailed,
+    StationOpened,
+    SyncProgressed,
+    SyncStateChanged,
+)
 from screens.outcome import OutcomeScreen
 from screens.package import PackageScreen
 from screens.startup import StartupScreen
 from screens.widgets import StationStatus
-
-if TYPE_CHECKING:
-    from store.local import LocalStore
-    from store.sync import SyncEngine, SyncWorker
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +72,7 @@ COLLECT_AT_LEAST_EVERY = 60.0
 # Generation-1 collections before an automatic full one: so many that none happens.
 NO_AUTOMATIC_FULL_COLLECTION = 1_000_000_000
 
-SCREENS_DIR = Path(__file__).resolve().parent.parent / "screens"
+SCREENS_DIR = Path(__file__).resolve().parent
 
 
 def local_now() -> datetime:
@@ -76,12 +84,15 @@ class BenchApp(App[None]):
 
     CSS_PATH = SCREENS_DIR / "bench.tcss"
     TITLE = "bench"
-    SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {
+    SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {"help": HelpScreen}
+    # Installed when the station opens: they are built with its session.
+    STATION_SCREENS: ClassVar[dict[str, type[LoginScreen | PackageScreen]]] = {
         "login": LoginScreen,
         "package": PackageScreen,
+    }
+    SESSION_SCREENS: ClassVar[dict[str, type[ChecklistScreen | OutcomeScreen]]] = {
         "checklist": ChecklistScreen,
         "outcome": OutcomeScreen,
-        "help": HelpScreen,
     }
     # Screens get -short / -tall and -narrow / -wide classes: 80x24 stays usable, and a
     # bigger terminal gets the big prompts and side-by-side help. (Textual declares these
@@ -102,12 +113,14 @@ class BenchApp(App[None]):
         self,
         config: Config,
         *,
+        open_station: StationOpener,
         hints: Sequence[tuple[str, str]] = (),
         clock: Callable[[], datetime] = local_now,
         demo: bool = False,
     ) -> None:
         super().__init__()
         self.config = config
+        self._open_station = open_station
         self.hints = tuple(hints)
         self.demo = demo
         self.clock = clock
@@ -123,7 +136,7 @@ class BenchApp(App[None]):
             else None
         )
         self._replaying = False
-        self._sync_worker: SyncWorker | None = None
+        self._link: CentralLink | None = None
         self._last_input = time.monotonic()
         self._last_collect = time.monotonic()
         self._thresholds = gc.get_threshold()
@@ -131,6 +144,9 @@ class BenchApp(App[None]):
         self._scanner_state: ScannerState | None = None
         self._sync: SyncState | None = None
         self._syncing: str | None = None
+        # Results waiting for central, as of the last sync round plus those saved since:
+        # the header must not query the station database on the UI thread.
+        self._queued = 0
 
     # -- start-up ---------------------------------------------------------------------
 
@@ -181,64 +197,35 @@ class BenchApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="startup")
     def open_station(self) -> None:
-        """Open the local store; load the replica if it is empty. Off the UI thread."""
-        from store.errors import StoreError
-        from store.local import LocalStore
-
-        try:
-            store = LocalStore.open(self.config.store.local_path)
-        except StoreError as error:
-            log.error("station database: %s", error)
-            self.post_message(StartupFailed(str(error)))
-            return
-        engine = self._sync_engine(store)
-        first = None
-        if engine is not None and not all(store.replica_counts().values()):
-            # A new station has nothing to look requests up in: load it before login,
-            # behind the progress bar. Later pulls happen in the background.
-            first = engine.run_once()
-        self.call_from_thread(self._station_opened, store, engine, first)
-
-    def _sync_engine(self, store: LocalStore) -> SyncEngine | None:
-        url = central_url(self.config)
-        if not url:
-            return None
-        from store.sync import SyncEngine
+        """Open the station (its store, the first replica load); off the UI thread."""
 
         def progress(what: str, done: int, total: int) -> None:
             self.post_message(SyncProgressed(what, done, total))
 
-        return SyncEngine(
-            store,
-            url,
-            self.config.station.id,
-            app_version=__version__,
-            batch_size=self.config.sync.batch_size,
-            clock=self.clock,
-            progress=progress,
-        )
+        def report(state: SyncState) -> None:
+            self.post_message(SyncStateChanged(state))
 
-    def _station_opened(
-        self, store: LocalStore, engine: SyncEngine | None, first: SyncState | None
-    ) -> None:
-        self._session = Session(store, self.config.station.id, self.clock)
-        if engine is not None:
-            from store.sync import Backoff, SyncWorker
+        try:
+            opened = self._open_station(self.config, self.clock, progress, report)
+        except StationError as error:
+            log.error("station database: %s", error)
+            self.post_message(StartupFailed(str(error)))
+            return
+        self.post_message(StationOpened(opened))
 
-            interval = self.config.sync.interval_seconds
-
-            def report(state: SyncState) -> None:
-                self.post_message(SyncStateChanged(state))
-
-            self._sync_worker = SyncWorker(
-                engine,
-                report,
-                interval=interval,
-                backoff=Backoff(base=min(1.0, interval), cap=30.0),
-            )
-            self._sync_worker.start()
-        if first is not None:
-            self._sync = first
+    def on_station_opened(self, message: StationOpened) -> None:
+        opened = message.station
+        session = Session(opened.records, self.config.station.id, self.clock)
+        self._session = session
+        for name, screen in self.STATION_SCREENS.items():
+            self.install_screen(screen(session, self.hints), name)
+        for name, session_screen in self.SESSION_SCREENS.items():
+            self.install_screen(session_screen(session), name)
+        self._link = opened.link
+        if self._link is not None:
+            self._link.start()
+        self._sync = opened.state
+        self._queued = opened.queued
         self._refresh_status()
         self.switch_screen("login")
         self._collect_garbage_when_idle()
@@ -274,6 +261,7 @@ class BenchApp(App[None]):
     def on_sync_state_changed(self, message: SyncStateChanged) -> None:
         went_offline = self._sync is not None and self._sync.online and not message.state.online
         self._sync = message.state
+        self._queued = message.state.queued
         self._syncing = None
         if went_offline:
             log.warning("central unreachable; inspections queue locally")
@@ -286,8 +274,8 @@ class BenchApp(App[None]):
         gc.set_threshold(*self._thresholds)
         gc.unfreeze()
         # Neither waits: each thread closes its own port or connections as it ends.
-        if self._sync_worker is not None:
-            self._sync_worker.stop()
+        if self._link is not None:
+            self._link.stop()
         if self._scanner is not None:
             self._scanner.stop()
 
@@ -321,9 +309,40 @@ class BenchApp(App[None]):
         if screen is not self.screen:
             self.switch_screen(screen)
 
-    def logged_in(self) -> None:
+    def on_logged_in(self, _: LoggedIn) -> None:
         self._refresh_status()
         self.show("home")
+
+    def on_request_opened(self, _: RequestOpened) -> None:
+        self.show("request")
+
+    def on_request_closed(self, _: RequestClosed) -> None:
+        self.show("home")
+
+    def on_inspection_opened(self, message: InspectionOpened) -> None:
+        self.show("outcome" if message.active.checklist.complete else "checklist")
+
+    def on_checklist_completed(self, _: ChecklistCompleted) -> None:
+        self.show("outcome")
+
+    def on_checklist_reopened(self, _: ChecklistReopened) -> None:
+        self.show("checklist")
+
+    def on_inspection_cancelled(self, _: InspectionCancelled) -> None:
+        self.show("request")
+
+    def on_inspection_saved(self, message: InspectionSaved) -> None:
+        decision = message.done.decision
+        self.notify(
+            f"{decision.outcome.value.upper()} {dollars(decision.final_cents)} → "
+            f"{decision.disposition.value.upper()}",
+            title=f"Saved {message.done.started.request_item_id}",
+        )
+        self._queued += 1
+        if self._link is not None:
+            self._link.wake()  # send it now, not at the next tick
+        self._refresh_status()
+        self.show("request")
 
     def action_logout(self) -> None:
         if self._session is None or self.session.inspector is None:
@@ -376,22 +395,6 @@ class BenchApp(App[None]):
                 "Refused by central", "Inspections central would not take", self.action_refused
             )
 
-    # -- saving -----------------------------------------------------------------------
-
-    def save_inspection(self) -> None:
-        done = self.session.confirm()
-        decision = done.decision
-        self.notify(
-            f"{decision.outcome.value.upper()} {dollars(decision.final_cents)} → "
-            f"{decision.disposition.value.upper()}",
-            title=f"Saved {done.started.request_item_id}",
-        )
-        self.post_message(InspectionSaved(done))
-        if self._sync_worker is not None:
-            self._sync_worker.wake()  # send it now, not at the next tick
-        self._refresh_status()
-        self.show("request")
-
     # -- the header -------------------------------------------------------------------
 
     def _refresh_status(self) -> None:
@@ -408,11 +411,11 @@ class BenchApp(App[None]):
 
     def _sync_text(self) -> tuple[str, bool]:
         """ONLINE, OFFLINE since when, SYNCING; with the queue and refused counts."""
-        queued = self._session.store.queued_count() if self._session else 0
+        queued = self._queued
         state = self._sync
         if self._session is None:
             text, ok = "STARTING", True
-        elif self._sync_worker is None:
+        elif self._link is None:
             text, ok = "LOCAL ONLY", True
         elif self._syncing:
             text, ok = self._syncing, True
@@ -523,10 +526,11 @@ def _key_name(character: str) -> str:
 def make_app(
     config: Config,
     *,
+    open_station: StationOpener,
     hints: Sequence[tuple[str, str]] = (),
     clock: Callable[[], datetime] = local_now,
     demo: bool = False,
 ) -> BenchApp:
     """Build the app for a station: the CLI and the tests build it the same way."""
     log.info("bench %s starting, station %s", __version__, config.station.id)
-    return BenchApp(config, hints=hints, clock=clock, demo=demo)
+    return BenchApp(config, open_station=open_station, hints=hints, clock=clock, demo=demo)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
+from bench.cli.common import progress_bar
 from bench.demo_data import DemoDataset
 from bench.pins import hash_pin
 
@@ -26,3 +28,13 @@ def seed_central(
         )
     finally:
         engine.dispose()
+
+
+def seed_with_progress(url: str, dataset: DemoDataset) -> None:
+    """`seed_central`, with each step and a bar of rows written on stderr."""
+    seed_central(
+        url,
+        dataset,
+        step=lambda step: print(f"  {step}", file=sys.stderr),
+        rows=progress_bar("Writing demo data"),
+    )

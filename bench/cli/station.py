@@ -1,0 +1,144 @@
+"""`bench` (the station), `bench demo` and `bench init-config`: the commands that put the
+app on screen, and the one place that wires the store into it."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bench.cli.common import (
+    CommandFailed,
+    central_failed,
+    check_writable,
+    demo_dataset,
+    log_to_file,
+    os_reason,
+)
+from bench.cli.demo import seed_with_progress
+from bench.config import DEFAULT_CONFIG_PATH, Config, load_config, write_example
+from bench.station import OpenedStation, SyncProgress, SyncState
+
+if TYPE_CHECKING:
+    from screens.app import BenchApp
+
+
+def add_commands(commands: Any) -> None:
+    demo = commands.add_parser(
+        "demo",
+        help="try the bench with zero set-up: seeded demo data, an embedded central database",
+    )
+    demo.add_argument("--dir", type=Path, default=None, help="where the demo keeps its files")
+    demo.add_argument("--fresh", action="store_true", help="start again from new demo data")
+    demo.add_argument("--requests", type=int, default=300, help="how many demo requests")
+    demo.set_defaults(command=run_demo)
+
+    init_config = commands.add_parser(
+        "init-config", help="write a commented config.toml to start from"
+    )
+    init_config.add_argument("path", type=Path, nargs="?", default=DEFAULT_CONFIG_PATH)
+    init_config.set_defaults(command=write_config)
+
+
+def open_station(
+    config: Config,
+    clock: Callable[[], datetime],
+    progress: SyncProgress,
+    report: Callable[[SyncState], None],
+) -> OpenedStation:
+    """`store.station.open_station`, imported only when the app's start-up worker calls it:
+    SQLAlchemy must not load before the first screen is up."""
+    from store.station import open_station as open_with_store
+
+    return open_with_store(config, clock, progress, report)
+
+
+def station_app(
+    config: Config, *, hints: Sequence[tuple[str, str]] = (), demo: bool = False, **kwargs: Any
+) -> BenchApp:
+    """The app for a station, wired to its store: what `bench` and `bench demo` run, and
+    what the tests drive."""
+    from screens.app import make_app
+
+    return make_app(config, open_station=open_station, hints=hints, demo=demo, **kwargs)
+
+
+# -- the station ---------------------------------------------------------------------------
+
+
+def run_station(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    return _run_app(config, hints=(), demo=False)
+
+
+def _run_app(config: Config, hints: Sequence[tuple[str, str]], demo: bool) -> int:
+    check_writable(config.store.local_path, config.source)
+    log_path = log_to_file(config)
+    app = station_app(config, hints=hints, demo=demo)
+    app.run()
+    if app.return_code:
+        print(f"bench stopped with an error; the log is {log_path}", file=sys.stderr)
+    return app.return_code or 0
+
+
+# -- the demo ------------------------------------------------------------------------------
+
+
+def demo_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "bench" / "demo"
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from bench.config import parse_config
+
+    folder: Path = (args.dir or demo_dir()).resolve()
+    central_db = folder / "central.db"
+    local_db = folder / "station.db"
+    try:
+        if args.fresh:
+            for stale in folder.glob("*.db*"):
+                stale.unlink()
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CommandFailed(
+            f"Cannot use {folder} for the demo's files: {os_reason(folder, error)}. "
+            "Pass --dir with a folder you can write to."
+        ) from None
+    dataset = demo_dataset(args.requests)
+    url = f"sqlite:///{central_db}"
+    if not central_db.exists():
+        print(f"Seeding the demo central database {central_db}", file=sys.stderr)
+        try:
+            seed_with_progress(url, dataset)
+        except Exception as error:  # any driver error becomes one plain line
+            raise central_failed(url, error) from None
+    config = parse_config(
+        {
+            "station": {"id": "DEMO-1"},
+            "scanner": {"kind": "simulated"},
+            "store": {"local_path": str(local_db), "central_url": url},
+            "log": {"path": str(folder / "bench.log")},
+        },
+        base_dir=folder,
+        name="demo settings",
+    )
+    os.environ.pop("BENCH_CENTRAL_URL", None)  # the demo always uses its own central
+    hints = [(hint.code, hint.description) for hint in dataset.scan_hints]
+    return _run_app(config, hints=hints, demo=True)
+
+
+def write_config(args: argparse.Namespace) -> int:
+    path: Path = args.path
+    if path.exists():
+        raise CommandFailed(f"{path} exists already; edit it, or remove it first.")
+    try:
+        write_example(path)
+    except OSError as error:
+        raise CommandFailed(f"Cannot write {path}: {os_reason(path, error)}.") from None
+    print(f"Wrote {path}: every key is commented. Set [station] id and [scanner] first.")
+    return 0
