@@ -11,6 +11,8 @@ The models and their release years are real (see /work/shared/catalog-facts.md);
 year is known, so `released_on` is January 1 of it. Every price (base values, offers,
 shipping costs), every GTIN (taken from the 200-299 in-store range, which no real product
 uses), every serial number and every tracking number is an invented demo value.
+
+Over 400 lines because most of it is data: the catalog, and a builder per demo case.
 """
 
 from __future__ import annotations

@@ -7,11 +7,14 @@ work (opening the store, the first replica load) runs in a thread behind a progr
 screen, so the first frame appears as fast as a bare Textual app, and ends with one
 message either way: `StationOpened` or `StartupFailed`. Screens post what happened
 (`screens.messages`); the handlers under "moving between screens" decide where to go.
+
+Over 400 lines because it is the one router: scans, the scanner's and the sync's messages,
+what the screens report, and the header they all change. The keyboard wedge
+(`screens.keyboard_wedge`) and the idle collector (`screens.idle`) are modules of their own.
 """
 
 from __future__ import annotations
 
-import gc
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -19,17 +22,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import events, on, work
-from textual.app import App, SystemCommand
+from textual import on, work
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 
 from bench import __version__
+from bench.commands import Command
 from bench.config import Config
 from bench.money import dollars
-from bench.scans import Command, Scan, ScanKind, ScanSource, classify_scan, describe
+from bench.scans import Scan, ScanKind, ScanSource, classify_scan, describe
 from bench.session import Problem, Session
 from bench.station import CentralLink, StationError, StationOpener, SyncState
 from drivers.scanner import ScannerDriver, scanner_from_config
@@ -39,6 +43,8 @@ from drivers.wedge import WedgeDetector
 from screens.base import BenchScreen
 from screens.checklist import ChecklistScreen
 from screens.help import HelpScreen
+from screens.idle import IDLE_CHECK_EVERY, IdleCollector
+from screens.keyboard_wedge import KeyboardWedgeApp
 from screens.login import LoginScreen
 from screens.messages import (
     ChecklistCompleted,
@@ -64,14 +70,6 @@ from screens.widgets import StationStatus
 
 log = logging.getLogger(__name__)
 
-# Garbage is collected when the bench has had no scan or key for IDLE_AFTER seconds
-# (checked every IDLE_COLLECT_EVERY), and at least every COLLECT_AT_LEAST_EVERY.
-IDLE_AFTER = 1.5
-IDLE_COLLECT_EVERY = 2.0
-COLLECT_AT_LEAST_EVERY = 60.0
-# Generation-1 collections before an automatic full one: so many that none happens.
-NO_AUTOMATIC_FULL_COLLECTION = 1_000_000_000
-
 SCREENS_DIR = Path(__file__).resolve().parent
 
 
@@ -79,7 +77,7 @@ def local_now() -> datetime:
     return datetime.now().astimezone()
 
 
-class BenchApp(App[None]):
+class BenchApp(KeyboardWedgeApp):
     """One inspection station."""
 
     CSS_PATH = SCREENS_DIR / "bench.tcss"
@@ -118,7 +116,12 @@ class BenchApp(App[None]):
         clock: Callable[[], datetime] = local_now,
         demo: bool = False,
     ) -> None:
-        super().__init__()
+        # The demo's visitor types codes as a wedge scanner would, beside its simulated one.
+        super().__init__(
+            WedgeDetector(max_gap=config.scanner.wedge_max_gap_ms / 1000)
+            if config.scanner.kind == "wedge" or demo
+            else None
+        )
         self.config = config
         self._open_station = open_station
         self.hints = tuple(hints)
@@ -129,17 +132,8 @@ class BenchApp(App[None]):
             BenchApp.status,
             StationStatus(station_id=config.station.id, scanner=config.scanner.kind),
         )
-        # The demo's visitor types codes as a wedge scanner would, beside its simulated one.
-        self._wedge = (
-            WedgeDetector(max_gap=config.scanner.wedge_max_gap_ms / 1000)
-            if config.scanner.kind == "wedge" or demo
-            else None
-        )
-        self._replaying = False
         self._link: CentralLink | None = None
-        self._last_input = time.monotonic()
-        self._last_collect = time.monotonic()
-        self._thresholds = gc.get_threshold()
+        self._collector = IdleCollector()
         self._scanner: ScannerDriver | None = None
         self._scanner_state: ScannerState | None = None
         self._sync: SyncState | None = None
@@ -228,26 +222,13 @@ class BenchApp(App[None]):
         self._queued = opened.queued
         self._refresh_status()
         self.switch_screen("login")
-        self._collect_garbage_when_idle()
-
-    def _collect_garbage_when_idle(self) -> None:
-        """Full garbage collections stall the screen for 0.1-0.5 s wherever they fall, so
-        a scan could wait that long: freeze what start-up built, let the cheap young
-        collections run as usual, and run full ones only while nobody is scanning or typing
-        (or at least once a minute on a busy bench)."""
-        gc.freeze()
-        self._thresholds = gc.get_threshold()
-        young, middle, _ = self._thresholds
-        gc.set_threshold(young, middle, NO_AUTOMATIC_FULL_COLLECTION)
-        self._last_collect = time.monotonic()
-        self.set_interval(IDLE_COLLECT_EVERY, self._collect_if_idle)
+        self._collector.start()
+        self.set_interval(IDLE_CHECK_EVERY, self._collect_if_idle)
 
     def _collect_if_idle(self) -> None:
         now = time.monotonic()
         self._log_out_if_idle(now)
-        if now - self._last_input > IDLE_AFTER or now - self._last_collect > COLLECT_AT_LEAST_EVERY:
-            gc.collect()
-            self._last_collect = now
+        self._collector.check(now, self._last_input)
 
     def on_sync_progressed(self, message: SyncProgressed) -> None:
         if not self.screen_stack:  # threads still report while the app closes
@@ -270,9 +251,7 @@ class BenchApp(App[None]):
             self.refresh_bindings()
 
     def on_unmount(self) -> None:
-        # The process (a test run, say) goes on with the usual collector.
-        gc.set_threshold(*self._thresholds)
-        gc.unfreeze()
+        self._collector.stop()
         # Neither waits: each thread closes its own port or connections as it ends.
         if self._link is not None:
             self._link.stop()
@@ -469,58 +448,6 @@ class BenchApp(App[None]):
         else:
             self.bell()
             self.notify(f"{problem.detail} {problem.hint}", title=problem.title, severity="error")
-
-    # -- keyboard wedge ---------------------------------------------------------------
-
-    async def on_event(self, event: events.Event) -> None:
-        """Catch wedge-scanner bursts before any widget sees them."""
-        if isinstance(event, events.Key):
-            self._last_input = time.monotonic()
-        wedge = self._wedge
-        if (
-            wedge is None
-            or self._replaying
-            or not isinstance(event, events.Key)
-            or event.is_forwarded
-        ):
-            await super().on_event(event)
-            return
-        now = time.monotonic()
-        if event.key == "enter":
-            text = wedge.enter(now)
-            if text is not None:
-                self.post_message(ScanRead(Scan.now(text, ScanSource.WEDGE)))
-                return
-            await self._retype(wedge.release())
-        elif event.character is not None and event.is_printable:
-            fed = wedge.feed(event.character, now)
-            await self._retype(fed.released)
-            if fed.held:
-                self.set_timer(wedge.max_gap * 1.5, self._expire_wedge)
-                return
-        else:
-            await self._retype(wedge.release())
-        await super().on_event(event)
-
-    async def _expire_wedge(self) -> None:
-        if self._wedge is not None:
-            await self._retype(self._wedge.expire(time.monotonic()))
-
-    async def _retype(self, text: str) -> None:
-        """Deliver keys held back as a possible scan that turned out to be a person typing."""
-        self._replaying = True
-        try:
-            for character in text:
-                key = events.Key(_key_name(character), character)
-                await super().on_event(key)
-        finally:
-            self._replaying = False
-
-
-def _key_name(character: str) -> str:
-    from textual.keys import _character_to_key
-
-    return _character_to_key(character)
 
 
 def make_app(

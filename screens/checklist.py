@@ -21,10 +21,10 @@ from bench.checklist import (
     prompt,
     valid_values,
 )
+from bench.commands import Command as Cmd
 from bench.domain import AnswerSource, Defect, Grade
 from bench.money import dollars
 from bench.scans import Classified
-from bench.scans import Command as Cmd
 from bench.session import NeedsReason, Problem
 from screens.base import BenchScreen
 from screens.dialogs import ReasonScreen

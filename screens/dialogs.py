@@ -11,8 +11,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from bench.checklist import OVERRIDE_REASONS
+from bench.commands import Command as Cmd
 from bench.scans import Classified
-from bench.scans import Command as Cmd
 from screens.widgets import KeyBar
 
 REASON_COMMANDS = (Cmd.REASON_1, Cmd.REASON_2, Cmd.REASON_3, Cmd.REASON_4)

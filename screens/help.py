@@ -11,7 +11,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from bench.scans import Classified, command_sheet
+from bench.commands import command_sheet
+from bench.scans import Classified
 from screens.widgets import KeyBar
 
 KEYS: tuple[tuple[str, str], ...] = (

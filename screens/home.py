@@ -12,8 +12,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input, Label, Static
 
+from bench.commands import Command as Cmd
 from bench.scans import Classified, ScanKind, classify
-from bench.scans import Command as Cmd
 from bench.session import Problem
 from screens.base import BenchView
 from screens.messages import InspectionOpened, RequestOpened

@@ -9,11 +9,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Digits, Label, Static
 
+from bench.commands import Command as Cmd
 from bench.domain import Decision, Disposition, Outcome
 from bench.money import dollars
 from bench.reasons import reason_text
 from bench.scans import Classified
-from bench.scans import Command as Cmd
 from bench.session import Problem
 from screens.base import BenchScreen
 from screens.messages import ChecklistReopened, InspectionSaved

@@ -14,10 +14,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Label, Static
 
+from bench.commands import Command as Cmd
 from bench.domain import Outcome
 from bench.money import dollars
 from bench.scans import Classified, ScanKind
-from bench.scans import Command as Cmd
 from bench.session import ActiveInspection, Problem
 from screens.base import BenchView
 from screens.messages import InspectionOpened, RequestClosed, RequestOpened

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bench.scans import Command
+from bench.commands import Command
 from drivers.framing import UnreadableReason as R
 from drivers.framing import frame_bytes
 from drivers.simulated import garbage

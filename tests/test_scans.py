@@ -9,17 +9,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum import luhn
 
+from bench.commands import Command, command_from_code, command_sheet
 from bench.scans import (
     GS,
     Classified,
-    Command,
     Scan,
     ScanKind,
     ScanSource,
     classify,
     classify_scan,
-    command_from_code,
-    command_sheet,
     describe,
     normalize_gtin,
     split_symbology,

@@ -6,7 +6,7 @@ import pytest
 from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 
-from bench.scans import command_sheet
+from bench.commands import command_sheet
 from screens.checklist import ChecklistScreen
 from screens.help import HelpScreen
 from screens.home import HomeView

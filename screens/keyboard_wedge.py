@@ -1,0 +1,79 @@
+"""A keyboard-wedge scanner types into the terminal like a person: this base of the app
+tells the two apart before any widget sees a key.
+
+A burst of keys faster than a person types, ending in Enter, is one scan (`ScanRead`);
+keys held back that turn out to be typing are delivered as they were. It also notes when
+a person last pressed a key, which the app's idle checks read.
+"""
+
+from __future__ import annotations
+
+import time
+
+from textual import events
+from textual.app import App
+
+from bench.scans import Scan, ScanSource
+from drivers.wedge import WedgeDetector
+from screens.messages import ScanRead
+
+
+class KeyboardWedgeApp(App[None]):
+    """An app that reads wedge bursts as scans (`wedge` None: every key is a key)."""
+
+    def __init__(self, wedge: WedgeDetector | None) -> None:
+        super().__init__()
+        self._wedge = wedge
+        self._replaying = False
+        self._last_input = time.monotonic()
+        """When a person last pressed a key or scanned (time.monotonic())."""
+
+    async def on_event(self, event: events.Event) -> None:
+        """Catch wedge-scanner bursts before any widget sees them."""
+        if isinstance(event, events.Key):
+            self._last_input = time.monotonic()
+        wedge = self._wedge
+        if (
+            wedge is None
+            or self._replaying
+            or not isinstance(event, events.Key)
+            or event.is_forwarded
+        ):
+            await super().on_event(event)
+            return
+        now = time.monotonic()
+        if event.key == "enter":
+            text = wedge.enter(now)
+            if text is not None:
+                self.post_message(ScanRead(Scan.now(text, ScanSource.WEDGE)))
+                return
+            await self._retype(wedge.release())
+        elif event.character is not None and event.is_printable:
+            fed = wedge.feed(event.character, now)
+            await self._retype(fed.released)
+            if fed.held:
+                self.set_timer(wedge.max_gap * 1.5, self._expire_wedge)
+                return
+        else:
+            await self._retype(wedge.release())
+        await super().on_event(event)
+
+    async def _expire_wedge(self) -> None:
+        if self._wedge is not None:
+            await self._retype(self._wedge.expire(time.monotonic()))
+
+    async def _retype(self, text: str) -> None:
+        """Deliver keys held back as a possible scan that turned out to be a person typing."""
+        self._replaying = True
+        try:
+            for character in text:
+                key = events.Key(_key_name(character), character)
+                await super().on_event(key)
+        finally:
+            self._replaying = False
+
+
+def _key_name(character: str) -> str:
+    from textual.keys import _character_to_key
+
+    return _character_to_key(character)
