@@ -1,19 +1,44 @@
 """Opening a station: its SQLite file, and the sync with central when one is configured.
 
 This is the `bench.station.StationOpener` the CLI wires into the app. It runs in the app's
-start-up worker, off the UI thread, so SQLAlchemy and the sync engine are imported only
-once the first screen is up.
+start-up worker, off the UI thread, and imports SQLAlchemy and the sync engine only then:
+importing this module costs nothing before the first screen is up.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from bench import __version__
 from bench.config import Config, central_url
 from bench.station import OpenedStation, SyncProgress, SyncState
-from store.local import LocalStore
+
+if TYPE_CHECKING:
+    from store.local import LocalStore
+    from store.sync import SyncEngine
+
+
+def sync_engine(
+    store: LocalStore,
+    config: Config,
+    url: str,
+    progress: SyncProgress | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> SyncEngine:
+    """The sync engine of the station `config` describes, with central at `url`."""
+    from store.sync import SyncEngine
+
+    return SyncEngine(
+        store,
+        url,
+        config.station.id,
+        app_version=__version__,
+        batch_size=config.sync.batch_size,
+        clock=clock,
+        progress=progress,
+    )
 
 
 def open_station(
@@ -26,21 +51,15 @@ def open_station(
 
     Raises StoreError when the station's database cannot be used.
     """
+    from store.local import LocalStore
+
     store = LocalStore.open(config.store.local_path)
     url = central_url(config)
     if not url:
         return OpenedStation(store, None, None, store.queued_count())
-    from store.sync import Backoff, SyncEngine, SyncWorker
+    from store.sync import Backoff, SyncWorker
 
-    engine = SyncEngine(
-        store,
-        url,
-        config.station.id,
-        app_version=__version__,
-        batch_size=config.sync.batch_size,
-        clock=clock,
-        progress=progress,
-    )
+    engine = sync_engine(store, config, url, progress, clock)
     first = None
     if not all(store.replica_counts().values()):
         # A new station has nothing to look requests up in: load it before login,

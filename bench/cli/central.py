@@ -8,7 +8,6 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from bench import __version__
 from bench.cli.common import (
     CommandFailed,
     central_failed,
@@ -100,7 +99,7 @@ def sync_once(args: argparse.Namespace) -> int:
     """One sync round from the command line; non-zero when central can't be reached."""
     from bench.config import central_url
     from store.local import LocalStore
-    from store.sync import SyncEngine
+    from store.station import sync_engine
 
     config = load_config(args.config)
     url = central_url(config)
@@ -117,14 +116,7 @@ def sync_once(args: argparse.Namespace) -> int:
         bars.setdefault(what, progress_bar(f"{what:<16}"))(done, total)
 
     local = LocalStore.open(config.store.local_path)
-    engine = SyncEngine(
-        local,
-        url,
-        config.station.id,
-        app_version=__version__,
-        batch_size=config.sync.batch_size,
-        progress=progress,
-    )
+    engine = sync_engine(local, config, url, progress)
     try:
         state = engine.run_once()
     finally:

@@ -6,8 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +20,7 @@ from bench.cli.common import (
 )
 from bench.cli.demo import seed_with_progress
 from bench.config import DEFAULT_CONFIG_PATH, Config, load_config, write_example
-from bench.station import OpenedStation, SyncProgress, SyncState
+from store.station import open_station
 
 if TYPE_CHECKING:
     from screens.app import BenchApp
@@ -42,19 +41,6 @@ def add_commands(commands: Any) -> None:
     )
     init_config.add_argument("path", type=Path, nargs="?", default=DEFAULT_CONFIG_PATH)
     init_config.set_defaults(command=write_config)
-
-
-def open_station(
-    config: Config,
-    clock: Callable[[], datetime],
-    progress: SyncProgress,
-    report: Callable[[SyncState], None],
-) -> OpenedStation:
-    """`store.station.open_station`, imported only when the app's start-up worker calls it:
-    SQLAlchemy must not load before the first screen is up."""
-    from store.station import open_station as open_with_store
-
-    return open_with_store(config, clock, progress, report)
 
 
 def station_app(
