@@ -25,7 +25,6 @@ from bench.checklist import (
     DeviceFacts,
     OverrideNeedsReason,
     Prefill,
-    Question,
     prefills,
 )
 from bench.domain import (
@@ -42,29 +41,14 @@ from bench.domain import (
     RequestItem,
     RequestStatus,
 )
+from bench.matching import already_inspected, device_facts, match_device
 from bench.money import dollars
 from bench.policy import aggregate_credit_cents, arrived_late, decide, request_problems
-from bench.scans import Classified, ScanKind, classify
+from bench.problems import NeedsReason, Problem
+from bench.scans import Classified, classify
 from bench.station import Refused, StationRecords
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something the inspector must see: what happened and what to do. The UI rings the bell."""
-
-    title: str
-    detail: str
-    hint: str
-
-
-@dataclass(frozen=True)
-class NeedsReason:
-    """The answer overrides what the data says: ask for a reason, then answer again."""
-
-    value: str
-    message: str
 
 
 @dataclass(frozen=True)
@@ -269,7 +253,9 @@ class Session:
         model = (
             self.store.model_by_gtin(facts.gtin, self.request.program_code) if facts.gtin else None
         )
-        matched = self._match(scan, model, facts.serial)
+        matched = match_device(
+            self.request, self._decisions, scan, model, facts.serial, self._declared_name
+        )
         if isinstance(matched, Problem):
             return matched
         return self._start(matched, model, facts)
@@ -286,66 +272,12 @@ class Session:
                 "Scan a device of this request, or its item label.",
             )
         if item.id in self._decisions:
-            return self._already_inspected(item)
+            return already_inspected(item, self._decisions[item.id])
         return self._start(item, None, DeviceFacts(item.id))
 
-    def _match(
-        self, scan: Classified, model: CatalogModel | None, serial: str | None
-    ) -> RequestItem | Problem:
-        assert self.request is not None
-        items = self.request.items
-        if scan.kind is ScanKind.ITEM_ID:
-            chosen = next((i for i in items if i.id == scan.value), None)
-            if chosen is not None:
-                return self._pending_or_done(chosen)
-        if serial:
-            by_serial = [
-                i
-                for i in items
-                if i.declared_serial and i.declared_serial.upper() == serial.upper()
-            ]
-            if by_serial:
-                return self._pending_or_done(by_serial[0])
-        if model is not None:
-            by_model = [i for i in items if self._same_model(i, model)]
-            pending = [i for i in by_model if i.id not in self._decisions]
-            if pending:
-                return pending[0]
-            if by_model:
-                return self._already_inspected(by_model[0])
-        pending = self.pending_items
-        if len(pending) == 1:
-            # One device left: take it, and let the checklist show what does not match.
-            return pending[0]
-        if not pending:
-            return Problem(
-                "Request already done",
-                f"Every item of {self.request.id} is inspected.",
-                "Scan the next package label.",
-            )
-        return Problem(
-            "Device matches no item",
-            f"{scan.value} matches no waiting item of {self.request.id}.",
-            "Scan the device's barcode with the model (GTIN), or pick the item with the arrow "
-            "keys and Enter. A device that belongs to no item goes aside for a supervisor.",
-        )
-
-    def _same_model(self, item: RequestItem, model: CatalogModel) -> bool:
-        if item.sku == model.sku:
-            return True
+    def _declared_name(self, item: RequestItem) -> str | None:
         declared = self.store.catalog_model(item.sku)
-        return declared is not None and declared.name == model.name
-
-    def _pending_or_done(self, item: RequestItem) -> RequestItem | Problem:
-        return self._already_inspected(item) if item.id in self._decisions else item
-
-    def _already_inspected(self, item: RequestItem) -> Problem:
-        decision = self._decisions[item.id]
-        return Problem(
-            "Already inspected",
-            f"Item {item.id} was inspected already: {decision.outcome.value.upper()}.",
-            "Scan another device of this request. A supervisor can reopen an item.",
-        )
+        return declared.name if declared else None
 
     def _start(
         self, item: RequestItem, model: CatalogModel | None, facts: DeviceFacts
@@ -513,23 +445,4 @@ class Session:
         self.store.audit(event, self.station_id, who, detail, self.clock())
 
 
-_SERIAL_KINDS = frozenset({ScanKind.SERIAL, ScanKind.IMEI})
-
-
-def device_facts(scan: Classified) -> DeviceFacts:
-    """What a device scan tells about the device: its GTIN, serial and production date."""
-    serial = scan.serial or (scan.value if scan.kind in _SERIAL_KINDS else None)
-    return DeviceFacts(
-        scan.value, gtin=scan.gtin, serial=serial, production_date=scan.production_date
-    )
-
-
-__all__ = [
-    "ActiveInspection",
-    "ItemRow",
-    "NeedsReason",
-    "Problem",
-    "Question",
-    "Refused",
-    "Session",
-]
+__all__ = ["ActiveInspection", "ItemRow", "Session"]

@@ -76,7 +76,7 @@ from bench.demo_data import TRADE_IN_CREDIT, demo_catalog, demo_programs
 from bench.domain import Inspector, Role
 from bench.logs import setup_logging
 from bench.pins import hash_pin
-from bench.session import Problem
+from bench.problems import Problem
 from drivers.simulated import SimulatedSerialScanner
 from screens.app import BenchApp
 from screens.home import HomeView

@@ -33,8 +33,9 @@ from bench import __version__
 from bench.commands import Command
 from bench.config import Config
 from bench.money import dollars
+from bench.problems import Problem
 from bench.scans import Scan, ScanKind, ScanSource, classify_scan, describe
-from bench.session import Problem, Session
+from bench.session import Session
 from bench.station import CentralLink, StationError, StationOpener, SyncState
 from drivers.scanner import ScannerDriver, scanner_from_config
 from drivers.serial_scanner import ScannerState

@@ -11,8 +11,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
 
+from bench.problems import Problem
 from bench.scans import Classified
-from bench.session import Problem, Session
+from bench.session import Session
 from screens.messages import InspectionCancelled
 from screens.widgets import KeyBar, ProblemPanel, StationHeader
 

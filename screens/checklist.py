@@ -24,8 +24,8 @@ from bench.checklist import (
 from bench.commands import Command as Cmd
 from bench.domain import AnswerSource, Defect, Grade
 from bench.money import dollars
+from bench.problems import NeedsReason, Problem
 from bench.scans import Classified
-from bench.session import NeedsReason, Problem
 from screens.base import BenchScreen
 from screens.dialogs import ReasonScreen
 from screens.messages import ChecklistCompleted

@@ -13,8 +13,8 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, Label, Static
 
 from bench.commands import Command as Cmd
+from bench.problems import Problem
 from bench.scans import Classified, ScanKind, classify
-from bench.session import Problem
 from screens.base import BenchView
 from screens.messages import InspectionOpened, RequestOpened
 from screens.widgets import HintList

@@ -7,8 +7,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label
 
+from bench.problems import Problem
 from bench.scans import Classified, ScanKind
-from bench.session import Problem, Session
+from bench.session import Session
 from screens.base import BenchScreen
 from screens.messages import LoggedIn
 from screens.widgets import HintList

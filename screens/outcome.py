@@ -12,9 +12,9 @@ from textual.widgets import Digits, Label, Static
 from bench.commands import Command as Cmd
 from bench.domain import Decision, Disposition, Outcome
 from bench.money import dollars
+from bench.problems import Problem
 from bench.reasons import reason_text
 from bench.scans import Classified
-from bench.session import Problem
 from screens.base import BenchScreen
 from screens.messages import ChecklistReopened, InspectionSaved
 

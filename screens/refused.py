@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
 from bench.scans import Classified
-from bench.session import Refused
+from bench.station import Refused
 from screens.widgets import KeyBar
 
 

@@ -17,8 +17,9 @@ from textual.widgets import DataTable, Label, Static
 from bench.commands import Command as Cmd
 from bench.domain import Outcome
 from bench.money import dollars
+from bench.problems import Problem
 from bench.scans import Classified, ScanKind
-from bench.session import ActiveInspection, Problem
+from bench.session import ActiveInspection
 from screens.base import BenchView
 from screens.messages import InspectionOpened, RequestClosed, RequestOpened
 

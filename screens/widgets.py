@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Label, Static
 
-from bench.session import Problem
+from bench.problems import Problem
 
 
 @dataclass(frozen=True)
