@@ -27,7 +27,8 @@ from store import rows as row_shapes
 from store.central import CentralInspection, central_engine, init_central
 from store.local import LocalStore, outbox_table
 from store.local import inspection_table as local_inspections
-from store.sync import SyncEngine, central_row, copy_row, copy_rows
+from store.sync import SyncEngine
+from store.sync.pgcopy import central_row, copy_row, copy_rows
 from tests.inspections import finished
 
 

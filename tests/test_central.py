@@ -47,7 +47,7 @@ from store.central import (
 )
 from store.errors import CentralUnavailable, StoreError
 from store.local import LocalStore
-from store.replica import PullCursor, cursor_name, pull_all
+from store.sync.pull import PullCursor, cursor_name, pull_all
 from tests.conftest import head_revision
 from tests.factories import demo_model, demo_program, request_of_alike_items
 from tests.store_helpers import outbox_rows

@@ -28,14 +28,9 @@ from store.central import (
     request_table,
 )
 from store.local import LocalStore, outbox_table
-from store.sync import (
-    PUSHED_COLUMNS,
-    Backoff,
-    SyncEngine,
-    _BatchReader,
-    central_row,
-    copy_row,
-)
+from store.sync import Backoff, SyncEngine
+from store.sync.engine import _BatchReader
+from store.sync.pgcopy import PUSHED_COLUMNS, central_row, copy_row
 from tests.inspections import BASE, finished
 from tests.netproxy import Proxy
 from tests.store_helpers import outbox_rows
