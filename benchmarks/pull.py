@@ -62,7 +62,7 @@ def pull(url: str) -> None:
     """The measured part, in its own process: print seconds, rows and peak RSS as JSON."""
     from store.central import central_engine
     from store.local import LocalStore
-    from store.replica import pull_all
+    from store.sync.pull import pull_all
 
     with tempfile.TemporaryDirectory() as folder:
         local = LocalStore.open(Path(folder) / "station.db")

@@ -24,10 +24,11 @@ from sqlalchemy.orm import Session
 from bench import __version__
 from benchmarks._pg import scratch_database
 from store import rows as row_shapes
-from store.central import InspectionRow, central_engine, init_central
+from store.central import CentralInspection, central_engine, init_central
 from store.local import LocalStore, outbox_table
 from store.local import inspection_table as local_inspections
-from store.sync import SyncEngine, central_row, copy_row, copy_rows
+from store.sync import SyncEngine
+from store.sync.pgcopy import central_row, copy_row, copy_rows
 from tests.inspections import finished
 
 
@@ -98,7 +99,7 @@ def bench_naive(url: str, count: int, batch: int) -> float:
     started = time.perf_counter()
     with Session(engine) as session:
         for value in values:
-            session.add(InspectionRow(**value))
+            session.add(CentralInspection(**value))
             session.commit()
     elapsed = time.perf_counter() - started
     engine.dispose()

@@ -1,13 +1,30 @@
-"""Small SQL helpers both schemas use: a batched upsert and plain-words error causes."""
+"""Small SQL helpers both schemas use: a batched upsert, the dialect's INSERT, plain-words
+error causes, the clock, and the few declaration helpers the two sets of models share."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware UTC: the only kind of moment the store takes."""
+    return datetime.now(UTC)
+
+
+def dialect_insert(connection: Connection, table: Table) -> Any:
+    """The dialect's INSERT, which knows ON CONFLICT (PostgreSQL and SQLite alike)."""
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise ValueError(f"bench stores data in PostgreSQL or SQLite, not {dialect}")
 
 
 def upsert(connection: Connection, table: Table, values: Sequence[Mapping[str, Any]]) -> int:
@@ -19,14 +36,7 @@ def upsert(connection: Connection, table: Table, values: Sequence[Mapping[str, A
     """
     if not values:
         return 0
-    dialect = connection.dialect.name
-    stmt: Any
-    if dialect == "postgresql":
-        stmt = postgresql.insert(table)
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(table)
-    else:
-        raise ValueError(f"bench stores data in PostgreSQL or SQLite, not {dialect}")
+    stmt = dialect_insert(connection, table)
     keys = [column.name for column in table.primary_key.columns]
     update = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
     if update:
@@ -43,3 +53,17 @@ def why(error: SQLAlchemyError) -> str:
     original = getattr(error, "orig", None)
     text = str(original if original is not None else error).strip()
     return text.splitlines()[0] if text else type(error).__name__
+
+
+def table_of(model: type[Any]) -> Table:
+    """A declarative model's `Table` (typed as one: `__table__` is a FromClause to mypy)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def one_of(column: str, values: Iterable[str], nullable: bool = False) -> str:
+    """The text of a CHECK that `column` holds one of `values` (or NULL, if `nullable`)."""
+    quoted = ", ".join(f"'{v}'" for v in values)
+    check = f"{column} IN ({quoted})"
+    return f"{column} IS NULL OR {check}" if nullable else check

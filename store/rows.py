@@ -1,8 +1,12 @@
 """Domain objects to table rows and back, for the replicated tables and the outbox payload.
 
-The local replica and the central schema use the same column names (the central contract),
-so one mapping serves both, and `store/replica.py` can copy central rows into the replica
-without going through domain objects. Pure functions, no SQLAlchemy: cheap to import and test.
+The local replica and the central schema use the same column names (the central contract,
+`store.contract`), so one mapping serves both, and `store.sync.pull` can copy central rows
+into the replica without going through domain objects. A row is built from the contract's
+column names: each column is the domain attribute of the same name, unless the function
+says how to convert it (an enum's value, a tuple as a list), so a column added to the
+contract is written or fails loudly. Reading a row back stays spelled out per field: the
+constructors need a conversion for most of them. Pure functions over mappings.
 """
 
 from __future__ import annotations
@@ -27,6 +31,14 @@ from bench.domain import (
     RequestStatus,
     Role,
 )
+from store.contract import (
+    CatalogModelColumns,
+    InspectorColumns,
+    ProgramColumns,
+    RequestColumns,
+    RequestItemColumns,
+    column_names,
+)
 
 Row = dict[str, Any]
 # What a database hands back: SQLAlchemy's RowMapping is keyed by names or columns.
@@ -48,24 +60,30 @@ def normalise_gtin(code: str) -> str | None:
     return code.zfill(14)
 
 
-def program_row(program: ProgramPolicy) -> Row:
+# The replicated tables' columns (without `updated_at`, which the writer stamps).
+_PROGRAM = column_names(ProgramColumns)
+_MODEL = column_names(CatalogModelColumns)
+_REQUEST = column_names(RequestColumns)
+_ITEM = column_names(RequestItemColumns)
+_INSPECTOR = column_names(InspectorColumns)
+
+
+def _row(columns: Sequence[str], source: object, **converted: Any) -> Row:
+    """The row of `columns` for `source`: each its attribute of that name, or as `converted`
+    gives it."""
     return {
-        "code": program.code,
-        "name": program.name,
-        "kind": program.kind.value,
-        "max_items": program.max_items,
-        "max_age_years": program.max_age_years,
-        "ship_window_days": program.ship_window_days,
-        "quote_valid_days": program.quote_valid_days,
-        "revise_response_working_days": program.revise_response_working_days,
-        "ineligible_disposition": program.ineligible_disposition.value,
-        "value_cap_cents": program.value_cap_cents,
-        "brand": program.brand,
-        "grade_percents": {grade.value: pct for grade, pct in program.grade_percents.items()},
-        "broken_percent": program.broken_percent,
-        "dirty_percent": program.dirty_percent,
-        "age_step_percent": program.age_step_percent,
+        name: converted[name] if name in converted else getattr(source, name) for name in columns
     }
+
+
+def program_row(program: ProgramPolicy) -> Row:
+    return _row(
+        _PROGRAM,
+        program,
+        kind=program.kind.value,
+        ineligible_disposition=program.ineligible_disposition.value,
+        grade_percents={grade.value: pct for grade, pct in program.grade_percents.items()},
+    )
 
 
 def program_from_row(row: RowIn) -> ProgramPolicy:
@@ -90,16 +108,7 @@ def program_from_row(row: RowIn) -> ProgramPolicy:
 
 
 def model_row(model: CatalogModel) -> Row:
-    return {
-        "sku": model.sku,
-        "program_code": model.program_code,
-        "brand": model.brand,
-        "name": model.name,
-        "released_on": model.released_on,
-        "base_value_cents": model.base_value_cents,
-        "has_storage": model.has_storage,
-        "gtins": list(model.gtins),
-    }
+    return _row(_MODEL, model, gtins=list(model.gtins))
 
 
 def model_from_row(row: RowIn) -> CatalogModel:
@@ -116,15 +125,7 @@ def model_from_row(row: RowIn) -> CatalogModel:
 
 
 def request_row(request: Request) -> Row:
-    return {
-        "id": request.id,
-        "program_code": request.program_code,
-        "customer_ref": request.customer_ref,
-        "created_at": request.created_at,
-        "tracking_number": request.tracking_number,
-        "shipping_cost_cents": request.shipping_cost_cents,
-        "status": request.status.value,
-    }
+    return _row(_REQUEST, request, status=request.status.value)
 
 
 def request_from_row(row: RowIn, items: Iterable[RequestItem]) -> Request:
@@ -141,16 +142,7 @@ def request_from_row(row: RowIn, items: Iterable[RequestItem]) -> Request:
 
 
 def item_row(item: RequestItem) -> Row:
-    return {
-        "id": item.id,
-        "request_id": item.request_id,
-        "sku": item.sku,
-        "declared_serial": item.declared_serial,
-        "declared_condition": item.declared_condition.value,
-        "purchased_on": item.purchased_on,
-        "offer_cents": item.offer_cents,
-        "quoted_at": item.quoted_at,
-    }
+    return _row(_ITEM, item, declared_condition=item.declared_condition.value)
 
 
 def item_from_row(row: RowIn) -> RequestItem:
@@ -168,13 +160,7 @@ def item_from_row(row: RowIn) -> RequestItem:
 
 
 def inspector_row(inspector: Inspector, pin_hash: str) -> Row:
-    return {
-        "id": inspector.id,
-        "name": inspector.name,
-        "role": inspector.role.value,
-        "pin_hash": pin_hash,
-        "active": inspector.active,
-    }
+    return _row(_INSPECTOR, inspector, role=inspector.role.value, pin_hash=pin_hash)
 
 
 def inspector_from_row(row: RowIn) -> tuple[Inspector, str]:

@@ -20,6 +20,7 @@ from typing import Any
 from bench import __version__
 from store import sync
 from store.local import LocalStore
+from store.sync import pgcopy
 from tests.inspections import finished
 
 
@@ -56,7 +57,7 @@ def main() -> None:
     if args.die_at:
         hook, k = args.die_at.split(":")
         if hook == "insert":
-            sync.store_batch = die_on_call(int(k), sync.store_batch, None)  # type: ignore[assignment]
+            pgcopy.store_batch = die_on_call(int(k), pgcopy.store_batch, None)  # type: ignore[assignment]
         elif hook == "before-mark":
             LocalStore.mark_sent = die_on_call(int(k), LocalStore.mark_sent, None)  # type: ignore[method-assign]
         elif hook == "after-mark":

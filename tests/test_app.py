@@ -15,6 +15,7 @@ from screens.outcome import OutcomeScreen
 from screens.request import RequestView
 from screens.widgets import ProblemPanel
 from tests.station import SIZE, SeededStation, Station, scan, showing, wait_until
+from tests.store_helpers import finished_inspection, outbox_rows
 
 
 async def logged_in(pilot: Pilot[None], badge: str = "EMP-0001", pin: str = "1234") -> None:
@@ -89,14 +90,14 @@ class TestInspectionToEachOutcome(SeededStation):
             await pilot.press("enter")
             await wait_until(pilot, lambda: isinstance(showing(app), RequestView))
             store = app.session.store
-            saved = store.finished_inspection(inspection_id)
+            saved = finished_inspection(store, inspection_id)
             assert saved is not None
             assert saved.decision.outcome is outcome
             assert saved.decision.final_cents == cents
             assert saved.decision.disposition is disposition
             assert saved.started.inspector_id == "EMP-0001"
             assert saved.started.station_id == "B-07"
-            outbox = [row for row in store.outbox_rows() if row.inspection_id == inspection_id]
+            outbox = [row for row in outbox_rows(store) if row.inspection_id == inspection_id]
             assert len(outbox) == 1
             assert outbox[0].payload["outcome"] == outcome.value
             assert outbox[0].payload["final_cents"] == cents

@@ -47,9 +47,10 @@ from store.central import (
 )
 from store.errors import CentralUnavailable, StoreError
 from store.local import LocalStore
-from store.replica import PullCursor, cursor_name, pull_all
+from store.sync.pull import PullCursor, cursor_name, pull_all
 from tests.conftest import head_revision
 from tests.factories import demo_model, demo_program, request_of_alike_items
+from tests.store_helpers import outbox_rows
 
 T0 = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
 
@@ -298,7 +299,7 @@ class TestConstraintsAndTypes:
                 decision=Decision(Outcome.HOLD, 0, Disposition.HOLD, (Reason.NOT_OWNED,)),
             )
         )
-        payload = dict(local.outbox_rows()[0].payload)
+        payload = dict(outbox_rows(local)[0].payload)
         payload["id"] = uuid.UUID(payload["id"])
         for key in ("started_at", "finished_at"):
             payload[key] = datetime.fromisoformat(payload[key])

@@ -30,6 +30,7 @@ import pytest
 from bench.cli.demo import seed_central
 from bench.demo_data import demo_dataset
 from store.local import LocalStore
+from tests.store_helpers import finished_inspection, outbox_rows
 
 pytestmark = pytest.mark.slow
 
@@ -295,10 +296,10 @@ def test_station_inspection_in_a_real_terminal(
 
     store = LocalStore.open(station_files.local_db)
     try:
-        outbox = [r for r in store.outbox_rows() if r.payload.get("request_item_id") == ITEM]
+        outbox = [r for r in outbox_rows(store) if r.payload.get("request_item_id") == ITEM]
         assert len(outbox) == 1, outbox
         inspection_id = outbox[0].inspection_id
-        finished = store.finished_inspection(inspection_id)
+        finished = finished_inspection(store, inspection_id)
         assert finished is not None
         assert finished.started.request_item_id == ITEM
         assert finished.decision.outcome.value == "accept"

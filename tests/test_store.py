@@ -45,6 +45,13 @@ from store.errors import StoreError
 from store.local import LocalStore
 from tests.conftest import head_revision
 from tests.factories import demo_model, demo_program, request_item
+from tests.store_helpers import (
+    audit_events,
+    finished_inspection,
+    finished_item_ids,
+    login_failures_since,
+    outbox_rows,
+)
 
 T0 = datetime(2025, 3, 14, 9, 30, tzinfo=UTC)
 STATION = "B-07"
@@ -375,7 +382,7 @@ class TestInspections:
         assert unfinished[0].answers == (first, second, again)
         assert [u.started.id for u in local.unfinished_inspections("B-08")] == [elsewhere.id]
 
-        events = local.audit_events(10)
+        events = audit_events(local, 10)
         assert events[0].event == "inspection_started"
         assert events[0].detail["inspection_id"] == elsewhere.id
 
@@ -384,7 +391,7 @@ class TestInspections:
         local.begin_inspection(begun)
         local.begin_inspection(begun)
         assert len(local.unfinished_inspections(STATION)) == 1
-        assert [e.event for e in local.audit_events(10)] == ["inspection_started"]
+        assert [e.event for e in audit_events(local, 10)] == ["inspection_started"]
 
     def test_answers_need_an_inspection_in_progress(self, local: LocalStore) -> None:
         with pytest.raises(StoreError, match="No inspection"):
@@ -410,21 +417,21 @@ class TestInspections:
         local.cancel_inspection(begun.id, ANA.id, T0 + timedelta(minutes=6))  # no-op
         local.cancel_inspection(str(uuid.uuid4()), ANA.id, T0)  # unknown: no-op
         assert local.unfinished_inspections(STATION) == []
-        cancelled = local.audit_events(10)[0]
+        cancelled = audit_events(local, 10)[0]
         assert (cancelled.event, cancelled.station_id, cancelled.inspector_id) == (
             "inspection_cancelled",
             STATION,
             ANA.id,
         )
         assert cancelled.at == T0 + timedelta(minutes=5)
-        assert [e.event for e in local.audit_events(10)].count("inspection_cancelled") == 1
+        assert [e.event for e in audit_events(local, 10)].count("inspection_cancelled") == 1
 
     def test_a_finished_inspection_cannot_be_cancelled(self, local: LocalStore) -> None:
         begun = started()
         local.finish_inspection(finished(begun, ()))
         with pytest.raises(StoreError, match="cannot be cancelled"):
             local.cancel_inspection(begun.id, ANA.id, T0)
-        assert local.finished_inspection(begun.id) is not None
+        assert finished_inspection(local, begun.id) is not None
 
     def test_finish_writes_inspection_answers_outbox_and_audit(self, local: LocalStore) -> None:
         begun = started()
@@ -436,10 +443,10 @@ class TestInspections:
 
         local.finish_inspection(done)
 
-        assert local.finished_inspection(begun.id) == done
+        assert finished_inspection(local, begun.id) == done
         assert local.unfinished_inspections(STATION) == []
         assert table_count(local, "inspection_answers") == 2  # `early` not stored twice
-        [row] = local.outbox_rows()
+        [row] = outbox_rows(local)
         assert row.inspection_id == begun.id
         assert row.sent_at is None
         assert row.attempts == 0
@@ -479,7 +486,7 @@ class TestInspections:
             "wiped": True,
         }
         json.dumps(row.payload)  # what the sync worker sends must be plain JSON
-        audit = local.audit_events(1)[0]
+        audit = audit_events(local, 1)[0]
         assert audit.event == "inspection_finished"
         assert audit.detail == {
             "inspection_id": begun.id,
@@ -500,10 +507,10 @@ class TestInspections:
         local.record_answer(begun.id, superseded)
         local.record_answer(begun.id, final)
         local.finish_inspection(finished(begun, (final, answer("dirty", "no", 3))))
-        got = local.finished_inspection(begun.id)
+        got = finished_inspection(local, begun.id)
         assert got is not None
         assert got.answers == (superseded, final, answer("dirty", "no", 3))
-        assert [a["value"] for a in local.outbox_rows()[0].payload["answers"]] == [
+        assert [a["value"] for a in outbox_rows(local)[0].payload["answers"]] == [
             "yes",
             "no",
             "no",
@@ -513,8 +520,8 @@ class TestInspections:
         begun = started()
         done = finished(begun, (answer("dirty", "no", 1),))
         local.finish_inspection(done)
-        assert local.finished_inspection(begun.id) == done
-        assert len(local.outbox_rows()) == 1
+        assert finished_inspection(local, begun.id) == done
+        assert len(outbox_rows(local)) == 1
 
     def test_finishing_twice_queues_once_and_keeps_the_first_result(
         self, local: LocalStore
@@ -524,17 +531,17 @@ class TestInspections:
         local.finish_inspection(first)
         retry = FinishedInspection(**{**first.__dict__, "grade": Grade.D})
         local.finish_inspection(retry)
-        assert local.finished_inspection(begun.id) == first
-        assert len(local.outbox_rows()) == 1
-        assert [e.event for e in local.audit_events(10)].count("inspection_finished") == 1
+        assert finished_inspection(local, begun.id) == first
+        assert len(outbox_rows(local)) == 1
+        assert [e.event for e in audit_events(local, 10)].count("inspection_finished") == 1
 
     def test_finished_items_and_decisions_of_a_request(self, local: LocalStore) -> None:
         done = finished(started("TI-000123-02"), ())
         local.finish_inspection(done)
         local.begin_inspection(started("TI-000123-01"))  # in progress: not finished
-        assert local.finished_item_ids("TI-000123") == {"TI-000123-02"}
+        assert finished_item_ids(local, "TI-000123") == {"TI-000123-02"}
         assert local.finished_decisions("TI-000123") == {"TI-000123-02": done.decision}
-        assert local.finished_item_ids("TI-000999") == set()
+        assert finished_item_ids(local, "TI-000999") == set()
 
     def test_timestamps_come_back_as_the_same_instant_in_utc(self, local: LocalStore) -> None:
         pacific = timezone(timedelta(hours=-8))
@@ -582,7 +589,7 @@ class TestOutbox:
         self, local: LocalStore
     ) -> None:
         self.queue(local, 4)
-        first, second, third, fourth = (row.id for row in local.outbox_rows())
+        first, second, third, fourth = (row.id for row in outbox_rows(local))
         local.mark_sent([first], T0)
         local.mark_dead(third, "refused", T0)
         assert [row.id for row in self.queued(local)] == [second, fourth]
@@ -592,15 +599,15 @@ class TestOutbox:
 
     def test_mark_sent_marks_the_ids_given_and_no_others(self, local: LocalStore) -> None:
         self.queue(local, 3)
-        ids = [row.id for row in local.outbox_rows()]
+        ids = [row.id for row in outbox_rows(local)]
         local.mark_sent([ids[0], ids[2]], T0)
-        assert [row.sent_at for row in local.outbox_rows()] == [T0, None, T0]
+        assert [row.sent_at for row in outbox_rows(local)] == [T0, None, T0]
         assert local.queued_count() == 1
 
     def test_a_nullable_key_the_payload_lacks_leaves_no_values(self, local: LocalStore) -> None:
         # Null at a key reads the same as no key at all; a nullable key must be there.
         [done] = self.queue(local, 1)
-        [payload] = [row.payload for row in local.outbox_rows()]
+        [payload] = [row.payload for row in outbox_rows(local)]
         set_payload(local, done.started.id, json.dumps({**payload, "grade": None}))
         [with_null] = self.queued(local)
         assert with_null.values is not None and json.loads(with_null.values)[1] is None
@@ -622,10 +629,10 @@ class TestOutbox:
     def test_a_dead_letter_that_is_not_json_is_still_listed(self, local: LocalStore) -> None:
         made = self.queue(local, 2)
         set_payload(local, made[0].started.id, "[oops")
-        local.mark_dead(local.outbox_rows()[0].id, "unreadable outbox payload", T0)
+        local.mark_dead(outbox_rows(local)[0].id, "unreadable outbox payload", T0)
         [dead] = local.dead_letters()
         assert dead.inspection_id == made[0].started.id and dead.payload == {}
-        assert local.outbox_rows()[1].payload["id"] == made[1].started.id
+        assert outbox_rows(local)[1].payload["id"] == made[1].started.id
 
 
 class TestFinishIsOneTransaction:
@@ -641,9 +648,9 @@ class TestFinishIsOneTransaction:
         [still] = local.unfinished_inspections(STATION)
         assert still.started == begun
         assert still.answers == (answer("broken", "no", 1),)
-        assert local.finished_inspection(begun.id) is None
-        assert local.outbox_rows() == []
-        assert [e.event for e in local.audit_events(10)] == ["inspection_started"]
+        assert finished_inspection(local, begun.id) is None
+        assert outbox_rows(local) == []
+        assert [e.event for e in audit_events(local, 10)] == ["inspection_started"]
 
     def test_a_failing_outbox_insert_leaves_nothing_written(self, local: LocalStore) -> None:
         begun = self._begun_with_one_answer(local)
@@ -682,7 +689,7 @@ class TestAuditLog:
         for n in range(5):
             local.audit("login", STATION, ANA.id, {"n": n, "ok": True}, T0 + timedelta(seconds=n))
         local.audit("startup", STATION, None, {}, T0 + timedelta(seconds=9))
-        events = local.audit_events(3)
+        events = audit_events(local, 3)
         assert [(e.event, e.detail) for e in events] == [
             ("startup", {}),
             ("login", {"n": 4, "ok": True}),
@@ -703,7 +710,7 @@ class TestAuditLog:
             local.engine.begin() as conn,
         ):
             conn.execute(text(statement))
-        assert [e.event for e in local.audit_events(10)] == ["login"]
+        assert [e.event for e in audit_events(local, 10)] == ["login"]
 
 
 class TestLoginFailures:
@@ -711,15 +718,15 @@ class TestLoginFailures:
         for minutes in (0, 5, 10):
             local.record_login_failure(ANA.id, T0 + timedelta(minutes=minutes))
         local.record_login_failure("EMP-0002", T0 + timedelta(minutes=10))
-        assert local.login_failures_since(ANA.id, T0 + timedelta(minutes=5)) == 2
+        assert login_failures_since(local, ANA.id, T0 + timedelta(minutes=5)) == 2
         assert local.login_failure_times(ANA.id, T0) == [
             T0,
             T0 + timedelta(minutes=5),
             T0 + timedelta(minutes=10),
         ]
         local.clear_login_failures(ANA.id)
-        assert local.login_failures_since(ANA.id, T0) == 0
-        assert local.login_failures_since("EMP-0002", T0) == 1
+        assert login_failures_since(local, ANA.id, T0) == 0
+        assert login_failures_since(local, "EMP-0002", T0) == 1
 
 
 def test_two_writers_on_one_file_wait_for_each_other(tmp_path: Path) -> None:
@@ -743,7 +750,7 @@ def test_two_writers_on_one_file_wait_for_each_other(tmp_path: Path) -> None:
         thread.join()
     try:
         assert errors == []
-        assert len(stores[0].audit_events(1000)) == 80
+        assert len(audit_events(stores[0], 1000)) == 80
     finally:
         for s in stores:
             s.close()
@@ -752,7 +759,7 @@ def test_two_writers_on_one_file_wait_for_each_other(tmp_path: Path) -> None:
 def test_a_write_while_another_holds_the_lock_too_long_is_a_store_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store.local, "BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr(store.local.engine, "BUSY_TIMEOUT_MS", 50)
     path = tmp_path / "station.db"
     first = LocalStore.open(path)
     second = LocalStore.open(path)

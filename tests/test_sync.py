@@ -28,16 +28,12 @@ from store.central import (
     request_table,
 )
 from store.local import LocalStore, outbox_table
-from store.sync import (
-    PUSHED_COLUMNS,
-    Backoff,
-    SyncEngine,
-    _BatchReader,
-    central_row,
-    copy_row,
-)
+from store.sync import Backoff, SyncEngine
+from store.sync.engine import _BatchReader
+from store.sync.pgcopy import PUSHED_COLUMNS, central_row, copy_row
 from tests.inspections import BASE, finished
 from tests.netproxy import Proxy
+from tests.store_helpers import outbox_rows
 
 
 @pytest.fixture
@@ -122,7 +118,7 @@ class TestPush:
         state = sync.run_once()
         assert state.online and state.queued == 0 and state.pushed == 1200
         assert central_count(central) == 1200
-        assert all(row.sent_at is not None for row in local.outbox_rows())
+        assert all(row.sent_at is not None for row in outbox_rows(local))
         # A second round sends nothing again.
         assert sync.run_once().pushed == 0
         assert central_count(central) == 1200
@@ -225,7 +221,7 @@ class TestPush:
         with engine.connect() as conn:
             arrived = {r["id"]: r for r in conn.execute(select(inspection_table)).mappings()}
         engine.dispose()
-        for row in local.outbox_rows():
+        for row in outbox_rows(local):
             expected = central_row(row.payload)
             got = arrived[expected["id"]]
             assert {column: got[column] for column in expected} == expected
@@ -300,7 +296,7 @@ class TestOutages:
         assert not state.online and state.queued == 1
         assert state.problem is not None and "s3cret" not in state.problem
         assert "127.0.0.1:1" in state.problem
-        (row,) = local.outbox_rows()
+        (row,) = outbox_rows(local)
         assert row.attempts == 1 and row.sent_at is None
 
     def test_wrong_password_or_database_is_offline_not_a_crash(

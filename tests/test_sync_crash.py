@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from store.central import central_engine, init_central, inspection_table
 from store.local import LocalStore
 from tests.inspections import finished
+from tests.store_helpers import outbox_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
@@ -64,14 +65,14 @@ def test_sync_killed_at_fifty_seeded_points_loses_and_doubles_nothing(
         # Whatever the bench marked sent, central has; central never has a row twice.
         in_central = central_ids(pg_url)
         assert len(in_central) == len(set(in_central))
-        sent = {r.inspection_id for r in local.outbox_rows() if r.sent_at is not None}
+        sent = {r.inspection_id for r in outbox_rows(local) if r.sent_at is not None}
         assert sent <= set(in_central), f"seed {seed}: marked sent but not central"
     assert killed >= 40  # the crashes really happened, not clean exits
     final = child(str(path), pg_url, "--batch", "7")
     _out, err = final.communicate(timeout=120)
     assert final.returncode == 0, err
     in_central = central_ids(pg_url)
-    local_ids = {r.inspection_id for r in local.outbox_rows()}
+    local_ids = {r.inspection_id for r in outbox_rows(local)}
     assert len(in_central) == len(set(in_central)) == recorded
     assert set(in_central) == local_ids
     assert local.queued_count() == 0

@@ -24,6 +24,7 @@ from tests.station import (
     shown,
     wait_until,
 )
+from tests.store_helpers import audit_events
 
 
 async def open_palette(pilot: Pilot[None]) -> None:
@@ -136,7 +137,7 @@ class TestLogout(SeededStation):
             assert app.session.inspector is None
             assert app.session.request is None
             assert shown(app.screen.query_one("#inspector")) == "nobody logged in"
-            events = [event.event for event in app.session.store.audit_events()]
+            events = [event.event for event in audit_events(app.session.store)]
             assert "logout" in events
 
     async def test_the_next_inspector_starts_on_a_clean_login(self, station: Station) -> None:

@@ -34,6 +34,7 @@ from tests.station import (
     showing,
     shown,
 )
+from tests.store_helpers import finished_inspection
 
 
 def status_of(store: LocalStore, inspection_id: str) -> str:
@@ -63,7 +64,7 @@ class TestScannerAlone(SeededStation):
             await scan(pilot, "CMD:CONFIRM")
             await on_screen(pilot, RequestView)
 
-            saved = app.session.store.finished_inspection(inspection_id)
+            saved = finished_inspection(app.session.store, inspection_id)
             assert saved is not None
             assert saved.decision.outcome is Outcome.ACCEPT
             assert [a.source for a in saved.answers] == [AnswerSource.PREFILLED] * 3 + [
@@ -146,7 +147,7 @@ class TestKeyboardAlone(SeededStation):
 
             assert app.session.active is None
             store = app.session.store
-            assert store.finished_inspection(inspection_id) is None
+            assert finished_inspection(store, inspection_id) is None
             assert status_of(store, inspection_id) == "cancelled"
             assert store.unfinished_inspections("B-07") == []
             assert store.queued_count() == 0
@@ -279,7 +280,7 @@ class TestResumeAfterRestart(SeededStation):
             await pilot.press("enter")
             await on_screen(pilot, RequestView)
 
-            saved = app.session.store.finished_inspection(inspection_id)
+            saved = finished_inspection(app.session.store, inspection_id)
             assert saved is not None
             assert saved.decision.outcome is Outcome.ACCEPT
             assert len(saved.answers) == 7
@@ -296,4 +297,4 @@ class TestResumeAfterRestart(SeededStation):
             store = app.session.store
             assert store.unfinished_inspections("B-07") == []
             assert status_of(store, inspection_id) == "cancelled"
-            assert store.finished_inspection(inspection_id) is None
+            assert finished_inspection(store, inspection_id) is None

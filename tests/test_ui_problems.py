@@ -24,6 +24,7 @@ from tests.station import (
     scan_expecting_problem,
     showing,
 )
+from tests.store_helpers import audit_events
 
 OUTDOOR_V2_GTIN = "2100400000223"  # item 2 of TI-000002, matched by model
 
@@ -87,12 +88,12 @@ class TestProblemsOnScreen(SeededStation):
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
             await log_in(pilot)
-            audit_before = len(app.session.store.audit_events())
+            audit_before = len(audit_events(app.session.store))
 
             await scan_expecting_problem(pilot, "AB\x07CD", "Unreadable scan", "control characters")
 
             assert isinstance(showing(app), HomeView)
-            assert len(app.session.store.audit_events()) == audit_before
+            assert len(audit_events(app.session.store)) == audit_before
 
     async def test_unreadable_scan_mid_checklist_keeps_the_question(self, station: Station) -> None:
         app = station.app()

@@ -15,6 +15,7 @@ from screens.login import LoginScreen
 from screens.outcome import OutcomeScreen
 from screens.request import RequestView
 from tests.station import SIZE, SeededStation, Station, header, on_screen, problem_text, wait_until
+from tests.store_helpers import finished_inspection
 
 
 def scanner(app: BenchApp) -> SimulatedSerialScanner:
@@ -59,7 +60,7 @@ class TestScannerOnly(SeededStation):
             await scan(pilot, "CMD:YES", OutcomeScreen)
             inspection = app.session.active.started.id  # type: ignore[union-attr]
             await scan(pilot, "CMD:CONFIRM", RequestView)
-            saved = app.session.store.finished_inspection(inspection)
+            saved = finished_inspection(app.session.store, inspection)
             assert saved is not None and saved.decision.outcome is Outcome.ACCEPT
             assert saved.started.scanned_code == "WYZECP22301595691"
 

@@ -14,7 +14,7 @@ Known limits, acceptable for a replica the portal mostly appends to: rows delete
 are not removed here (central retires rows by status instead), and a central transaction
 that commits long after stamping `updated_at` can be passed over by a concurrent pull.
 
-The push side (outbox -> central `inspections`) lives in the sync worker built on this.
+The push side (outbox -> central `inspections`) is in `store.sync.engine`, which runs this.
 """
 
 from __future__ import annotations

@@ -1,0 +1,80 @@
+"""The central database: its schema (`schema`), how to reach it (`engine`) and the few
+writes bench makes on the portal's side (`writes`).
+
+A package so each part stays small; everything callers import is re-exported here, so
+`from store.central import central_engine` works as it always has.
+"""
+
+from store.central.engine import (
+    CONNECT_TIMEOUT_S,
+    STATEMENT_TIMEOUT_MS,
+    TCP_USER_TIMEOUT_MS,
+    central_engine,
+    central_errors,
+    init_central,
+    normalise_url,
+    redact,
+)
+from store.central.schema import (
+    CONDITIONS,
+    DISPOSITIONS,
+    GRADES,
+    OUTCOMES,
+    REPLICATED,
+    REQUEST_STATUSES,
+    CentralBase,
+    CentralCatalogModel,
+    CentralHeartbeat,
+    CentralInspection,
+    CentralInspector,
+    CentralItemConflict,
+    CentralProgram,
+    CentralRequest,
+    CentralRequestItem,
+    catalog_table,
+    conflict_table,
+    heartbeat_table,
+    inspection_table,
+    inspector_table,
+    item_table,
+    program_table,
+    request_table,
+)
+from store.central.writes import DEMO_BATCH, add_inspector, write_demo_data
+
+__all__ = [
+    "CONDITIONS",
+    "CONNECT_TIMEOUT_S",
+    "DEMO_BATCH",
+    "DISPOSITIONS",
+    "GRADES",
+    "OUTCOMES",
+    "REPLICATED",
+    "REQUEST_STATUSES",
+    "STATEMENT_TIMEOUT_MS",
+    "TCP_USER_TIMEOUT_MS",
+    "CentralBase",
+    "CentralCatalogModel",
+    "CentralHeartbeat",
+    "CentralInspection",
+    "CentralInspector",
+    "CentralItemConflict",
+    "CentralProgram",
+    "CentralRequest",
+    "CentralRequestItem",
+    "add_inspector",
+    "catalog_table",
+    "central_engine",
+    "central_errors",
+    "conflict_table",
+    "heartbeat_table",
+    "init_central",
+    "inspection_table",
+    "inspector_table",
+    "item_table",
+    "normalise_url",
+    "program_table",
+    "redact",
+    "request_table",
+    "write_demo_data",
+]

@@ -1,0 +1,201 @@
+"""The central database's tables: the contract between the portal and the benches.
+
+The portal writes programs, catalog, requests, items and inspectors; benches pull those and
+push inspections. The replicated tables' columns come from `store.contract` (shared with
+the replica); what central alone enforces is added here. Everything works on PostgreSQL
+(production) and SQLite (`bench demo`, a one-machine site), so types are chosen to mean the
+same on both (see `store.sqltypes`).
+
+The schema is only ever created through the Alembic migrations in
+`store/migrations/central`, via `init_central`; the models here are their target and what
+autogenerate compares against.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    func,
+    true,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from store.contract import (
+    CatalogModelColumns,
+    InspectorColumns,
+    ProgramColumns,
+    RequestColumns,
+    RequestItemColumns,
+)
+from store.dbutil import one_of, table_of, utcnow
+from store.sqltypes import NAMING_CONVENTION, TextList, UTCDateTime, json_document
+
+REQUEST_STATUSES = ("submitted", "in_transit", "received", "inspected", "credited", "cancelled")
+CONDITIONS = ("like_new", "good", "fair", "poor", "broken")
+OUTCOMES = ("accept", "revise", "reject", "hold")
+DISPOSITIONS = ("refurbish", "recycle", "return", "hold")
+GRADES = ("A", "B", "C", "D")
+
+
+class CentralBase(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class _Replicated:
+    """`updated_at` on every table benches pull: their pull cursor is (updated_at, key)."""
+
+    # Set by Python on our own writes; the server default and, on PostgreSQL, a trigger
+    # (see the first migration) cover writers that forget it, such as the portal's SQL.
+    # Last in the table, after a contract column a model redeclares (`sort_order`).
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, server_default=func.now(), sort_order=2
+    )
+
+
+class CentralProgram(ProgramColumns, _Replicated, CentralBase):
+    __tablename__ = "programs"
+    __table_args__ = (
+        CheckConstraint(one_of("kind", ("trade_up", "trade_in_credit", "graded")), name="kind"),
+        CheckConstraint(
+            one_of("ineligible_disposition", ("recycle", "return")),
+            name="ineligible_disposition",
+        ),
+    )
+
+
+class CentralCatalogModel(CatalogModelColumns, _Replicated, CentralBase):
+    __tablename__ = "catalog_models"
+    __table_args__ = (
+        ForeignKeyConstraint(["program_code"], ["programs.code"]),
+        Index("ix_catalog_models_program_code", "program_code"),
+        # GIN answers "which model has this GTIN" (gtins @> ARRAY[...]) without a scan; on
+        # SQLite it is a plain index on the JSON text, harmless and unused.
+        Index("ix_catalog_models_gtins", "gtins", postgresql_using="gin"),
+    )
+
+
+class CentralRequest(RequestColumns, _Replicated, CentralBase):
+    __tablename__ = "requests"
+    __table_args__ = (
+        CheckConstraint(one_of("status", REQUEST_STATUSES), name="status"),
+        ForeignKeyConstraint(["program_code"], ["programs.code"]),
+        Index("ix_requests_program_code", "program_code"),
+        UniqueConstraint("tracking_number"),
+    )
+
+
+class CentralRequestItem(RequestItemColumns, _Replicated, CentralBase):
+    __tablename__ = "request_items"
+    __table_args__ = (
+        CheckConstraint(one_of("declared_condition", CONDITIONS), name="declared_condition"),
+        ForeignKeyConstraint(["request_id"], ["requests.id"]),
+    )
+
+
+class CentralInspector(InspectorColumns, _Replicated, CentralBase):
+    __tablename__ = "inspectors"
+    __table_args__ = (CheckConstraint(one_of("role", ("inspector", "supervisor")), name="role"),)
+
+    # The contract's column with central's default: the portal may leave it out.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true(), sort_order=1)
+
+
+class CentralInspection(CentralBase):
+    """Written by benches, one row per finished inspection, keyed by the bench's UUID.
+
+    No foreign keys to items or inspectors on purpose: a confirmed inspection must always be
+    accepted, even if the portal has since changed or removed what it refers to; reconciling
+    that is a supervisor's job, refusing the push would strand it in a bench's outbox.
+    """
+
+    __tablename__ = "inspections"
+    __table_args__ = (
+        CheckConstraint(one_of("outcome", OUTCOMES), name="outcome"),
+        CheckConstraint(one_of("disposition", DISPOSITIONS), name="disposition"),
+        CheckConstraint(one_of("grade", GRADES, nullable=True), name="grade"),
+        CheckConstraint("final_cents >= 0", name="final_cents"),
+        Index("ix_inspections_station_id_finished_at", "station_id", "finished_at"),
+        Index("ix_inspections_inspector_id_finished_at", "inspector_id", "finished_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    request_item_id: Mapped[str] = mapped_column(Text, index=True)
+    station_id: Mapped[str] = mapped_column(Text)
+    inspector_id: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    scanned_code: Mapped[str] = mapped_column(Text)
+    identified_sku: Mapped[str | None] = mapped_column(Text)
+    answers: Mapped[list[dict[str, Any]]] = mapped_column(json_document())
+    grade: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(Text)
+    reason_codes: Mapped[list[str]] = mapped_column(TextList())
+    final_cents: Mapped[int] = mapped_column(BigInteger)
+    disposition: Mapped[str] = mapped_column(Text)
+    wiped: Mapped[bool] = mapped_column(Boolean)
+    received_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, server_default=func.now()
+    )
+
+
+class CentralHeartbeat(CentralBase):
+    __tablename__ = "station_heartbeats"
+
+    station_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    queue_depth: Mapped[int] = mapped_column(Integer)
+    app_version: Mapped[str] = mapped_column(Text)
+
+
+class CentralItemConflict(CentralBase):
+    """An item with more than one inspection (two benches, one item): both are kept, and
+    a supervisor decides. Written by the benches' push, in the same transaction."""
+
+    __tablename__ = "item_conflicts"
+
+    request_item_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    inspections: Mapped[int] = mapped_column(Integer)
+
+
+program_table = table_of(CentralProgram)
+catalog_table = table_of(CentralCatalogModel)
+request_table = table_of(CentralRequest)
+item_table = table_of(CentralRequestItem)
+inspector_table = table_of(CentralInspector)
+inspection_table = table_of(CentralInspection)
+heartbeat_table = table_of(CentralHeartbeat)
+conflict_table = table_of(CentralItemConflict)
+
+# Replicated tables in an order that satisfies their foreign keys.
+REPLICATED: tuple[Table, ...] = (
+    program_table,
+    catalog_table,
+    request_table,
+    item_table,
+    inspector_table,
+)
+
+# A pull reads rows after its cursor in (updated_at, key) order. One index in exactly that
+# order makes every batch a short range scan, even when a bulk import gave a million rows
+# the same updated_at (an index on updated_at alone would rescan them for every batch).
+for _replicated in REPLICATED:
+    Index(
+        f"ix_{_replicated.name}_pull_order",
+        _replicated.c.updated_at,
+        *_replicated.primary_key.columns,
+    )

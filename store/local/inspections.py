@@ -1,0 +1,268 @@
+"""Inspections and their answers at this station: begun, answered, cancelled, finished.
+
+Functions take the caller's `Connection`; `LocalStore` chooses the transaction, so that
+finishing an inspection, queueing it in the outbox and auditing it are one commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, select, update
+from sqlalchemy.dialects import sqlite
+
+from bench.domain import (
+    AnswerRecord,
+    Decision,
+    Disposition,
+    FinishedInspection,
+    Grade,
+    InspectionStarted,
+    Outcome,
+    Reason,
+    UnfinishedInspection,
+)
+from store import rows
+from store.errors import StoreError
+from store.local.schema import (
+    CANCELLED,
+    FINISHED,
+    IN_PROGRESS,
+    answer_table,
+    inspection_table,
+    item_table,
+)
+
+
+def check_uuid(inspection_id: str) -> None:
+    # Central keys inspections by UUID; an id that is not one would be refused at every
+    # push and sit in the outbox forever, so refuse it here where the bug is.
+    try:
+        uuid.UUID(inspection_id)
+    except ValueError:
+        raise ValueError(f"inspection id {inspection_id!r} is not a UUID") from None
+
+
+def begin(conn: Connection, started: InspectionStarted) -> bool:
+    """Record an inspection as in progress; False if it was already recorded."""
+    result = conn.execute(
+        sqlite.insert(inspection_table)
+        .values(_started_values(started, IN_PROGRESS))
+        .on_conflict_do_nothing(index_elements=["id"])
+    )
+    return bool(result.rowcount)
+
+
+def record_answer(conn: Connection, inspection_id: str, answer: AnswerRecord) -> None:
+    """Append one answer to an inspection in progress; StoreError if it is not one."""
+    found = status(conn, inspection_id)
+    if found is None:
+        raise StoreError(f"No inspection {inspection_id} to record an answer for.")
+    if found != IN_PROGRESS:
+        raise StoreError(f"Inspection {inspection_id} is {found}; it takes no more answers.")
+    conn.execute(answer_table.insert(), [rows.answer_row(inspection_id, answer)])
+
+
+def unfinished(conn: Connection, station_id: str) -> list[UnfinishedInspection]:
+    """Inspections in progress at this station, oldest first, with answers in order."""
+    found = (
+        conn.execute(
+            select(inspection_table)
+            .where(
+                inspection_table.c.status == IN_PROGRESS,
+                inspection_table.c.station_id == station_id,
+            )
+            .order_by(inspection_table.c.started_at, inspection_table.c.id)
+        )
+        .mappings()
+        .all()
+    )
+    by_id = answers(conn, [row["id"] for row in found])
+    return [
+        UnfinishedInspection(started=started_from_row(row), answers=tuple(by_id.get(row["id"], ())))
+        for row in found
+    ]
+
+
+def cancel(conn: Connection, inspection_id: str) -> str | None:
+    """Cancel an inspection in progress; its station's id, or None when there was nothing
+    to cancel (unknown, or cancelled already). StoreError if it is finished."""
+    row = (
+        conn.execute(
+            select(inspection_table.c.status, inspection_table.c.station_id).where(
+                inspection_table.c.id == inspection_id
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if row is None or row["status"] == CANCELLED:
+        return None
+    if row["status"] == FINISHED:
+        raise StoreError(f"Inspection {inspection_id} is finished; it cannot be cancelled.")
+    conn.execute(
+        update(inspection_table)
+        .where(inspection_table.c.id == inspection_id)
+        .values(status=CANCELLED)
+    )
+    station_id: str = row["station_id"]
+    return station_id
+
+
+def finish(conn: Connection, done: FinishedInspection) -> rows.Row | None:
+    """Write a confirmed inspection and the answers not yet recorded; the central payload
+    for its outbox row, or None when it was finished already (the first result stands).
+
+    An answer counts as recorded when a stored row matches it in every field; rows recorded
+    earlier all stay, and the payload carries every stored answer in recording order.
+    """
+    started = done.started
+    found = status(conn, started.id)
+    if found == FINISHED:
+        return None
+    finished = {"finished_at": done.finished_at, "status": FINISHED, **rows.outcome_columns(done)}
+    if found is None:
+        conn.execute(inspection_table.insert(), [_started_values(started, FINISHED) | finished])
+    else:
+        conn.execute(
+            update(inspection_table).where(inspection_table.c.id == started.id).values(finished)
+        )
+
+    stored = answers(conn, [started.id]).get(started.id, [])
+    unmatched = Counter(_answer_key(a) for a in stored)
+    new = []
+    for answer in done.answers:
+        key = _answer_key(answer)
+        if unmatched[key]:
+            unmatched[key] -= 1
+        else:
+            new.append(answer)
+    if new:
+        conn.execute(answer_table.insert(), [rows.answer_row(started.id, a) for a in new])
+    return rows.inspection_payload(done, [*stored, *new])
+
+
+def finished_decisions(conn: Connection, request_id: str) -> dict[str, Decision]:
+    """Item id -> the decision of its latest finished inspection, for one request."""
+    items = select(item_table.c.id).where(item_table.c.request_id == request_id)
+    found = conn.execute(
+        select(inspection_table)
+        .where(
+            inspection_table.c.status == FINISHED,
+            inspection_table.c.request_item_id.in_(items),
+        )
+        # Later rows overwrite earlier ones below, so the latest inspection wins.
+        .order_by(inspection_table.c.finished_at, inspection_table.c.id)
+    ).mappings()
+    return {row["request_item_id"]: decision(row) for row in found}
+
+
+def finished_item_ids(conn: Connection, request_id: str) -> set[str]:
+    """Items of the request that already have a finished inspection (at this bench)."""
+    items = select(item_table.c.id).where(item_table.c.request_id == request_id)
+    return set(
+        conn.execute(
+            select(inspection_table.c.request_item_id)
+            .where(
+                inspection_table.c.status == FINISHED,
+                inspection_table.c.request_item_id.in_(items),
+            )
+            .distinct()
+        ).scalars()
+    )
+
+
+def finished_inspection(conn: Connection, inspection_id: str) -> FinishedInspection | None:
+    """A finished inspection as it was confirmed, with every answer recorded for it."""
+    row = (
+        conn.execute(
+            select(inspection_table).where(
+                inspection_table.c.id == inspection_id,
+                inspection_table.c.status == FINISHED,
+            )
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    recorded = answers(conn, [inspection_id]).get(inspection_id, [])
+    return FinishedInspection(
+        started=started_from_row(row),
+        finished_at=row["finished_at"],
+        answers=tuple(recorded),
+        grade=None if row["grade"] is None else Grade(row["grade"]),
+        wiped=bool(row["wiped"]),
+        decision=decision(row),
+    )
+
+
+def status(conn: Connection, inspection_id: str) -> str | None:
+    found: str | None = conn.execute(
+        select(inspection_table.c.status).where(inspection_table.c.id == inspection_id)
+    ).scalar_one_or_none()
+    return found
+
+
+def answers(conn: Connection, ids: Sequence[str]) -> dict[str, list[AnswerRecord]]:
+    """Inspection id -> its answers in recording order, for the inspections `ids`."""
+    by_inspection: dict[str, list[AnswerRecord]] = {}
+    if not ids:
+        return by_inspection
+    found = conn.execute(
+        select(answer_table)
+        .where(answer_table.c.inspection_id.in_(ids))
+        .order_by(answer_table.c.id)
+    ).mappings()
+    for row in found:
+        by_inspection.setdefault(row["inspection_id"], []).append(rows.answer_from_row(row))
+    return by_inspection
+
+
+def started_from_row(row: rows.RowIn) -> InspectionStarted:
+    return InspectionStarted(
+        id=row["id"],
+        request_item_id=row["request_item_id"],
+        station_id=row["station_id"],
+        inspector_id=row["inspector_id"],
+        started_at=row["started_at"],
+        scanned_code=row["scanned_code"],
+        identified_sku=row["identified_sku"],
+    )
+
+
+def decision(row: rows.RowIn) -> Decision:
+    return Decision(
+        outcome=Outcome(row["outcome"]),
+        final_cents=row["final_cents"],
+        disposition=Disposition(row["disposition"]),
+        reasons=tuple(Reason(code) for code in row["reason_codes"]),
+    )
+
+
+def _started_values(started: InspectionStarted, status: str) -> rows.Row:
+    return {
+        "id": started.id,
+        "request_item_id": started.request_item_id,
+        "station_id": started.station_id,
+        "inspector_id": started.inspector_id,
+        "started_at": started.started_at,
+        "status": status,
+        "scanned_code": started.scanned_code,
+        "identified_sku": started.identified_sku,
+        "reason_codes": [],
+        "wiped": False,
+    }
+
+
+def _answer_key(answer: AnswerRecord) -> tuple[object, ...]:
+    return (
+        answer.question,
+        answer.value,
+        answer.source.value,
+        answer.reason,
+        answer.inspector_id,
+        answer.answered_at,
+    )

@@ -1,0 +1,201 @@
+"""The station's SQLite tables: the replica of central's, and what the station records.
+
+One module for every table so the Alembic migrations in `store/migrations/local` have one
+target to be compared against, and the repository modules beside this one share the same
+`Table` objects.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bench.domain import Disposition, Grade, Outcome
+from store.contract import (
+    CatalogModelColumns,
+    InspectorColumns,
+    ProgramColumns,
+    RequestColumns,
+    RequestItemColumns,
+)
+from store.dbutil import one_of, table_of
+from store.sqltypes import NAMING_CONVENTION, TextList, UTCDateTime
+
+IN_PROGRESS = "in_progress"
+FINISHED = "finished"
+CANCELLED = "cancelled"
+
+
+class LocalBase(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# --- Replica of the central tables ------------------------------------------------------
+# The central contract's columns (`store.contract`), so pulled rows copy across as they are.
+# No foreign keys or CHECKs: central enforces those, and a replica that refused a row central
+# accepted (a status added later, an item pulled before its request) would stall the pull.
+
+
+class _Replica:
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LocalProgram(ProgramColumns, _Replica, LocalBase):
+    __tablename__ = "programs"
+
+
+class LocalCatalogModel(CatalogModelColumns, _Replica, LocalBase):
+    __tablename__ = "catalog_models"
+
+
+class LocalCatalogGtin(LocalBase):
+    """GTIN (14-digit form) -> models, so a scanned barcode is one indexed lookup instead
+    of a scan through every model's JSON list. Rebuilt whenever models are written. A
+    product listed in two programs is one GTIN with a sku in each program."""
+
+    __tablename__ = "catalog_gtins"
+
+    gtin: Mapped[str] = mapped_column(Text, primary_key=True)
+    sku: Mapped[str] = mapped_column(Text, primary_key=True, index=True)
+
+
+class LocalRequest(RequestColumns, _Replica, LocalBase):
+    __tablename__ = "requests"
+    # Indexed, not unique: central guarantees uniqueness; a swap of two tracking numbers
+    # pulled in two batches must not trip the replica.
+    __table_args__ = (Index("ix_requests_tracking_number", "tracking_number"),)
+
+
+class LocalRequestItem(RequestItemColumns, _Replica, LocalBase):
+    __tablename__ = "request_items"
+
+
+class LocalInspector(InspectorColumns, _Replica, LocalBase):
+    __tablename__ = "inspectors"
+
+
+# --- What the station records ---------------------------------------------------------
+
+
+class LocalInspection(LocalBase):
+    __tablename__ = "inspections"
+    __table_args__ = (
+        CheckConstraint(one_of("status", (IN_PROGRESS, FINISHED, CANCELLED)), name="status"),
+        CheckConstraint(one_of("outcome", [o.value for o in Outcome], True), name="outcome"),
+        CheckConstraint(
+            one_of("disposition", [d.value for d in Disposition], True), name="disposition"
+        ),
+        CheckConstraint(one_of("grade", [g.value for g in Grade], True), name="grade"),
+        # "What is unfinished at this station" runs at every start-up.
+        Index("ix_inspections_status_station_id", "status", "station_id"),
+    )
+
+    id: Mapped[str] = mapped_column(Text, primary_key=True)  # UUID as text
+    request_item_id: Mapped[str] = mapped_column(Text, index=True)
+    station_id: Mapped[str] = mapped_column(Text)
+    inspector_id: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(Text)
+    scanned_code: Mapped[str] = mapped_column(Text)
+    identified_sku: Mapped[str | None] = mapped_column(Text)
+    grade: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    reason_codes: Mapped[list[str]] = mapped_column(TextList())
+    final_cents: Mapped[int | None] = mapped_column(BigInteger)
+    disposition: Mapped[str | None] = mapped_column(Text)
+    wiped: Mapped[bool] = mapped_column(Boolean)
+
+
+class LocalAnswer(LocalBase):
+    """Append-only: answering again adds a row; the latest per question counts."""
+
+    __tablename__ = "inspection_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    inspection_id: Mapped[str] = mapped_column(ForeignKey("inspections.id"), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    value: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+    inspector_id: Mapped[str] = mapped_column(Text)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LocalAuditEntry(LocalBase):
+    """Who did what, when. Triggers (first migration) refuse UPDATE and DELETE."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    station_id: Mapped[str] = mapped_column(Text)
+    inspector_id: Mapped[str | None] = mapped_column(Text)
+    event: Mapped[str] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class LocalOutboxEntry(LocalBase):
+    """A finished inspection waiting for (or done with) its push to central."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    inspection_id: Mapped[str] = mapped_column(ForeignKey("inspections.id"), unique=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # Set when central refused the row for good (a constraint it breaks): the row stays
+    # here for a supervisor, out of the queue, so the rows behind it keep flowing.
+    dead_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LocalSyncCursor(LocalBase):
+    __tablename__ = "sync_cursors"
+
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class LocalLoginFailure(LocalBase):
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_inspector_id_at", "inspector_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    inspector_id: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+program_table = table_of(LocalProgram)
+catalog_table = table_of(LocalCatalogModel)
+gtin_table = table_of(LocalCatalogGtin)
+request_table = table_of(LocalRequest)
+item_table = table_of(LocalRequestItem)
+inspector_table = table_of(LocalInspector)
+inspection_table = table_of(LocalInspection)
+answer_table = table_of(LocalAnswer)
+audit_table = table_of(LocalAuditEntry)
+outbox_table = table_of(LocalOutboxEntry)
+cursor_table = table_of(LocalSyncCursor)
+login_failure_table = table_of(LocalLoginFailure)
+
+# The replicated tables by their central name (the same name here).
+REPLICA_TABLES: dict[str, Table] = {
+    t.name: t for t in (program_table, catalog_table, request_table, item_table, inspector_table)
+}

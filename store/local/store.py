@@ -1,0 +1,355 @@
+"""`LocalStore`: the station's SQLite file behind one object, which owns the transactions.
+
+The bench must keep working when the network is down and must never lose a confirmed
+inspection, so a finished inspection, its answers, its outbox row and its audit row are
+written in one transaction (`finish_inspection`), and the audit log is append-only.
+
+The SQL is in the repository modules beside this one (`replica`, `inspections`, `outbox`,
+`audit`, `logins`), functions that take a `Connection`; this facade chooses the unit of
+work: every public method opens its own short transaction (`_read`, or `_write` with BEGIN
+IMMEDIATE) and returns `bench.domain` types or small dataclasses, never ORM rows, so
+callers cannot hold a session open by accident. It satisfies `bench.station.StationRecords`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Self
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+
+from bench.domain import (
+    AnswerRecord,
+    CatalogModel,
+    Decision,
+    FinishedInspection,
+    InspectionStarted,
+    Inspector,
+    ProgramPolicy,
+    Request,
+    UnfinishedInspection,
+)
+from bench.station import Refused
+from store.dbutil import utcnow, why
+from store.errors import StoreError
+from store.local import audit, inspections, logins, outbox, replica
+from store.local.engine import open_file, writer
+from store.local.outbox import OutboxRow, QueuedRow
+
+
+class LocalStore:
+    """The station database. Open with `LocalStore.open(path)`; thread-safe (one engine,
+    a connection pool, a short transaction per call)."""
+
+    def __init__(self, engine: Engine, path: Path) -> None:
+        self._engine = engine
+        self._writer = writer(engine)
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | str) -> LocalStore:
+        """Open (creating or migrating) the station database at `path`.
+
+        Raises StoreError, naming the path and the cause, when it cannot be written or was
+        written by a newer release of bench.
+        """
+        path = Path(path)
+        return cls(open_file(path), path)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @property
+    def engine(self) -> Engine:
+        """The engine itself: for the tests and benchmarks that set up or inspect the file
+        with their own SQL. The bench goes through the methods below."""
+        return self._engine
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        try:
+            with self._engine.connect() as connection:
+                yield connection
+        except DBAPIError as error:
+            raise StoreError(
+                f"Cannot read the station database at {self.path}: {why(error)}"
+            ) from error
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        try:
+            with self._writer.begin() as connection:
+                yield connection
+        except DBAPIError as error:
+            raise StoreError(
+                f"Could not save to the station database at {self.path}: {why(error)}"
+            ) from error
+
+    # --- Replica: lookups ---------------------------------------------------------------
+
+    def program(self, code: str) -> ProgramPolicy | None:
+        with self._read() as conn:
+            return replica.program(conn, code)
+
+    def find_request(self, code: str) -> Request | None:
+        """The request whose id or tracking number is `code`, with its items by id."""
+        with self._read() as conn:
+            return replica.find_request(conn, code)
+
+    def catalog_model(self, sku: str) -> CatalogModel | None:
+        with self._read() as conn:
+            return replica.catalog_model(conn, sku)
+
+    def model_by_gtin(self, gtin: str, program_code: str | None = None) -> CatalogModel | None:
+        """The model with this GTIN, given as 8, 12, 13 or 14 digits; None if unknown.
+
+        When the product is listed in several programs, the row of `program_code` wins.
+        """
+        with self._read() as conn:
+            return replica.model_by_gtin(conn, gtin, program_code)
+
+    def inspector(self, id: str) -> tuple[Inspector, str] | None:
+        """The inspector and their PIN hash, or None."""
+        with self._read() as conn:
+            return replica.inspector(conn, id)
+
+    def replica_counts(self) -> dict[str, int]:
+        with self._read() as conn:
+            return replica.counts(conn)
+
+    def sync_cursor(self, name: str) -> str | None:
+        with self._read() as conn:
+            return replica.sync_cursor(conn, name)
+
+    # --- Replica: writes ----------------------------------------------------------------
+
+    def write_replica(
+        self,
+        *,
+        programs: Sequence[ProgramPolicy] = (),
+        models: Sequence[CatalogModel] = (),
+        requests: Sequence[Request] = (),
+        inspectors: Sequence[tuple[Inspector, str]] = (),
+    ) -> None:
+        """Insert or update replica rows from domain objects, in one transaction.
+
+        `requests` bring their items. Rows are never deleted: central retires things by
+        status (a cancelled request, an inactive inspector), not by removing them.
+        """
+        now = utcnow()
+        with self._write() as conn:
+            replica.write_domain(
+                conn,
+                now,
+                programs=programs,
+                models=models,
+                requests=requests,
+                inspectors=inspectors,
+            )
+
+    def write_replica_rows(
+        self,
+        table: str,
+        values: Sequence[Mapping[str, Any]],
+        cursor: tuple[str, str] | None = None,
+    ) -> int:
+        """Upsert rows shaped like the central table `table`; set a sync cursor with them.
+
+        The cursor is written in the same transaction as the rows, so a cursor can never
+        run ahead of what was stored (a crash between the two would otherwise skip rows
+        forever). Columns the replica does not have are ignored. Returns rows written.
+        """
+        with self._write() as conn:
+            written = replica.upsert_rows(conn, table, values)
+            if cursor is not None:
+                replica.set_sync_cursor(conn, *cursor)
+        return written
+
+    # --- Inspections --------------------------------------------------------------------
+
+    def begin_inspection(self, started: InspectionStarted) -> None:
+        """Record an inspection as in progress, so it can be resumed after a crash.
+
+        Beginning the same inspection again is a no-op (and is not audited twice).
+        """
+        inspections.check_uuid(started.id)
+        with self._write() as conn:
+            if inspections.begin(conn, started):
+                audit.append(
+                    conn,
+                    "inspection_started",
+                    started.station_id,
+                    started.inspector_id,
+                    {
+                        "inspection_id": started.id,
+                        "request_item_id": started.request_item_id,
+                        "scanned_code": started.scanned_code,
+                    },
+                    started.started_at,
+                )
+
+    def record_answer(self, inspection_id: str, answer: AnswerRecord) -> None:
+        """Append one answer to an inspection in progress."""
+        with self._write() as conn:
+            inspections.record_answer(conn, inspection_id, answer)
+
+    def unfinished_inspections(self, station_id: str) -> list[UnfinishedInspection]:
+        """Inspections in progress at this station, oldest first, with answers in order."""
+        with self._read() as conn:
+            return inspections.unfinished(conn, station_id)
+
+    def cancel_inspection(self, inspection_id: str, inspector_id: str, at: datetime) -> None:
+        """Cancel an inspection in progress.
+
+        Cancelling an unknown or already cancelled inspection is a no-op; cancelling a
+        finished one raises StoreError, since its result may already be on its way.
+        """
+        with self._write() as conn:
+            station_id = inspections.cancel(conn, inspection_id)
+            if station_id is not None:
+                audit.append(
+                    conn,
+                    "inspection_cancelled",
+                    station_id,
+                    inspector_id,
+                    {"inspection_id": inspection_id},
+                    at,
+                )
+
+    def finish_inspection(self, done: FinishedInspection) -> None:
+        """Store a confirmed inspection and queue it for central, in ONE transaction.
+
+        Writes the inspection row (inserting it if it was never begun), the answers of
+        `done.answers` not already recorded (an answer counts as recorded when a stored row
+        matches it in every field; rows recorded earlier all stay), the outbox row carrying
+        the central payload (all stored answers, in recording order) and the audit row.
+
+        Idempotent: if the inspection is already finished this is a no-op; the first
+        confirmed result stands (a retry after a crash must not queue it twice). A cancelled
+        inspection that is then confirmed becomes finished: what the inspector confirmed
+        on screen is never dropped.
+        """
+        started = done.started
+        inspections.check_uuid(started.id)
+        with self._write() as conn:
+            payload = inspections.finish(conn, done)
+            if payload is None:
+                return
+            outbox.enqueue(conn, started.id, payload, utcnow())
+            audit.append(
+                conn,
+                "inspection_finished",
+                started.station_id,
+                started.inspector_id,
+                {
+                    "inspection_id": started.id,
+                    "request_item_id": started.request_item_id,
+                    "outcome": done.decision.outcome.value,
+                    "final_cents": done.decision.final_cents,
+                    "disposition": done.decision.disposition.value,
+                },
+                done.finished_at,
+            )
+
+    def finished_decisions(self, request_id: str) -> dict[str, Decision]:
+        """Item id -> the decision of its latest finished inspection, for one request."""
+        with self._read() as conn:
+            return inspections.finished_decisions(conn, request_id)
+
+    # --- Outbox -------------------------------------------------------------------------
+
+    def queued(
+        self,
+        keys: Sequence[str],
+        *,
+        text_key: str,
+        nullable: Collection[str] = (),
+        after: int = 0,
+        limit: int = 500,
+    ) -> list[QueuedRow]:
+        """The next rows to send, from outbox id `after` on, their payloads read by SQLite
+        (see `store.local.outbox.queued`)."""
+        with self._read() as conn:
+            return outbox.queued(
+                conn, keys, text_key=text_key, nullable=nullable, after=after, limit=limit
+            )
+
+    def dead_letters(self) -> list[OutboxRow]:
+        """Rows central refused for good, oldest first, with central's reason."""
+        with self._read() as conn:
+            return outbox.dead_letters(conn)
+
+    def refused_inspections(self) -> list[Refused]:
+        """The dead letters as the bench lists them, with central's reason."""
+        return [
+            Refused(
+                row.inspection_id,
+                str(row.payload.get("request_item_id", "?")),
+                row.dead_at or row.created_at,
+                row.last_error or "no reason given",
+            )
+            for row in self.dead_letters()
+        ]
+
+    def queued_count(self) -> int:
+        """Outbox rows still to send: the "queued" number in the header."""
+        with self._read() as conn:
+            return outbox.count(conn, *outbox.PENDING)
+
+    def dead_count(self) -> int:
+        with self._read() as conn:
+            return outbox.count(conn, *outbox.DEAD)
+
+    def mark_sent(self, outbox_ids: Sequence[int], at: datetime) -> None:
+        """Central has committed these rows: they leave the queue."""
+        with self._write() as conn:
+            outbox.mark_sent(conn, outbox_ids, at)
+
+    def mark_failed(self, outbox_ids: Sequence[int], error: str) -> None:
+        """A push of these rows failed for a passing reason: they stay queued."""
+        with self._write() as conn:
+            outbox.mark_failed(conn, outbox_ids, error)
+
+    def mark_dead(self, outbox_id: int, error: str, at: datetime) -> None:
+        """Central refused this row for good: out of the queue, kept for a supervisor."""
+        with self._write() as conn:
+            outbox.mark_dead(conn, outbox_id, error, at)
+
+    # --- Login failures -----------------------------------------------------------------
+
+    def record_login_failure(self, inspector_id: str, at: datetime) -> None:
+        with self._write() as conn:
+            logins.record_failure(conn, inspector_id, at)
+
+    def login_failure_times(self, inspector_id: str, since: datetime) -> list[datetime]:
+        """When this inspector's failed PIN attempts at or after `since` happened, in order."""
+        with self._read() as conn:
+            return logins.failure_times(conn, inspector_id, since)
+
+    def clear_login_failures(self, inspector_id: str) -> None:
+        with self._write() as conn:
+            logins.clear(conn, inspector_id)
+
+    # --- Audit log ----------------------------------------------------------------------
+
+    def audit(
+        self,
+        event: str,
+        station_id: str,
+        inspector_id: str | None,
+        detail: Mapping[str, Any],
+        at: datetime,
+    ) -> None:
+        """Append an audit event; `detail` must hold JSON values (str, int, bool, lists...)."""
+        with self._write() as conn:
+            audit.append(conn, event, station_id, inspector_id, detail, at)

@@ -1,0 +1,101 @@
+"""The sync worker: runs `SyncEngine` rounds in a background thread, often while central
+answers and with capped exponential backoff while it does not.
+
+Apart from the engine because it is the only threaded, timed part of sync: the engine's
+rounds can be run and tested one by one without it. No Textual: the app listens to
+`SyncWorker` through a callback.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+
+from bench.station import SyncState
+from store.sync.engine import SyncEngine
+
+log = logging.getLogger(__name__)
+
+
+class Backoff:
+    """Capped exponential backoff with full jitter: 1, 2, 4… seconds, at most `cap`."""
+
+    def __init__(self, base: float = 1.0, cap: float = 60.0, rng: random.Random | None = None):
+        self.base = base
+        self.cap = cap
+        self.failures = 0
+        self._rng = rng or random.Random()
+
+    def next_delay(self) -> float:
+        ceiling = min(self.cap, self.base * 2**self.failures)
+        self.failures += 1
+        # Jitter spreads out twenty benches that lost central at the same moment.
+        return self._rng.uniform(ceiling / 2, ceiling)
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
+class SyncWorker:
+    """Runs the engine in a background thread: often while online, backing off while not.
+
+    `on_state` is called from the worker thread after every round; the app turns it into a
+    message. `wake()` asks for a round now (an inspection was just saved).
+    """
+
+    def __init__(
+        self,
+        engine: SyncEngine,
+        on_state: Callable[[SyncState], None],
+        *,
+        interval: float = 5.0,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.engine = engine
+        self.on_state = on_state
+        self.interval = interval
+        self.backoff = backoff or Backoff(cap=30.0)
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="bench-sync", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 0.0) -> None:
+        """Ask the worker to finish; wait at most `timeout` seconds (0: do not wait, the
+        thread closes its connections itself when its round ends)."""
+        self._stop.set()
+        self._wake.set()
+        if timeout:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                try:
+                    state = self.engine.run_once()
+                except Exception:  # a bug must not kill sync for the rest of the shift
+                    log.exception("sync: round failed")
+                    state = SyncState(
+                        online=False, queued=self._queued(), problem="sync failed: see the log"
+                    )
+                self.on_state(state)
+                if state.online:
+                    self.backoff.reset()
+                delay = self.interval if state.online else self.backoff.next_delay()
+                self._wake.wait(delay)
+                self._wake.clear()
+        finally:
+            self.engine.close()
+
+    def _queued(self) -> int:
+        try:
+            return self.engine.local.queued_count()
+        except Exception:  # the count is only for the header
+            return 0
