@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from tests.pgtools import scratch_database as _scratch
+from tests.support.pgtools import scratch_database as _scratch
 
 DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 

@@ -29,7 +29,7 @@ from store.local import LocalStore, outbox_table
 from store.local import inspection_table as local_inspections
 from store.sync import SyncEngine
 from store.sync.pgcopy import central_row, copy_row, copy_rows
-from tests.inspections import finished
+from tests.support.inspections import finished
 
 
 def queue(local: LocalStore, count: int) -> None:

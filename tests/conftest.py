@@ -20,7 +20,7 @@ def _admin_url() -> str:
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A new, empty PostgreSQL database for one test, dropped afterwards."""
-    from tests.pgtools import scratch_database
+    from tests.support.pgtools import scratch_database
 
     with scratch_database(_admin_url()) as url:
         yield url

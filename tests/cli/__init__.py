@@ -1,0 +1,1 @@
+"""Tests of the `bench` command and its command groups, run as subprocesses."""

@@ -1,0 +1,1 @@
+"""Tests of the pure core: domain, policy, checklist, scans, config, demo data, layers."""

@@ -1,0 +1,357 @@
+"""config.toml loading: every message a technician can get, defaults, paths, the example.
+
+Also the log file set-up, which [log] path and level feed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench import config as cfg
+from bench.config import (
+    CENTRAL_URL_ENV,
+    SCHEMA,
+    SECTIONS,
+    Config,
+    ConfigError,
+    central_url,
+    example_text,
+    load_config,
+    parse_config,
+    write_example,
+)
+from bench.logs import LogSetupError, redact, setup_logging
+
+REPO = Path(__file__).resolve().parents[2]
+MINIMAL = '[station]\nid = "B-07"\n[scanner]\nkind = "wedge"\n'
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error_of(path: Path) -> str:
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    return str(caught.value)
+
+
+# --- messages -----------------------------------------------------------------------------
+
+
+def test_missing_file_says_how_to_make_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert error_of(Path("config.toml")) == (
+        "No config file at ./config.toml. Create one with `bench init-config` (writes a "
+        "commented example) or copy bench/config.example.toml, or run `bench demo` to try "
+        "the bench without one."
+    )
+
+
+# Config texts with mistakes, and the exact message each gets; {path} is the file.
+MISTAKES = [
+    pytest.param(
+        '[station]\nid = "B-07"\n[scanner]\nkind = "wedge"\nbaud 9600\n',
+        "{path}, line 5, column 6: not valid TOML: "
+        "Expected '=' after a key in a key/value pair\n"
+        "    5 | baud 9600\n"
+        "      |      ^",
+        id="syntax_error_names_line_and_column_and_shows_the_line",
+    ),
+    pytest.param(
+        MINIMAL + "buad = 9600\n",
+        "{path}: unknown key [scanner] buad. Did you mean baud? Known keys in [scanner]: "
+        "kind, port, baud, data_bits, parity, stop_bits, terminator, max_frame_length, "
+        "inter_char_timeout_ms, wedge_max_gap_ms, double_read_window_ms.",
+        id="unknown_key_suggests_the_closest",
+    ),
+    pytest.param(
+        MINIMAL + 'local_path = "x.db"\n',
+        "{path}: unknown key [scanner] local_path. local_path belongs in [store]. "
+        "Known keys in [scanner]: kind, port, baud, data_bits, parity, stop_bits, terminator, "
+        "max_frame_length, inter_char_timeout_ms, wedge_max_gap_ms, double_read_window_ms.",
+        id="known_key_in_the_wrong_section_says_where_it_belongs",
+    ),
+    pytest.param(
+        MINIMAL + "[scaner]\n",
+        "{path}: unknown section [scaner]. Did you mean [scanner]? "
+        "Known sections: station, scanner, store, sync, log, ui.",
+        id="unknown_section_suggests_the_closest",
+    ),
+    pytest.param(
+        MINIMAL + 'baud = "9600"\n',
+        '{path}: [scanner] baud must be an integer, got the string "9600".',
+        id="wrong_type",
+    ),
+    pytest.param(
+        MINIMAL + "baud = true\n",
+        "{path}: [scanner] baud must be an integer, got the boolean true.",
+        id="a_boolean_is_not_an_integer",
+    ),
+    pytest.param(
+        '[station]\nid = "B-07"\n[scanner]\nkind = "usb"\n',
+        '{path}: [scanner] kind must be one of serial, wedge, simulated, got "usb".',
+        id="value_not_allowed",
+    ),
+    pytest.param(
+        '[scanner]\nkind = "wedge"\n',
+        '{path}: [station] id is required, e.g. id = "B-07"  '
+        "# shown in the header, stored on inspections",
+        id="missing_required_key_shows_an_example_line",
+    ),
+    pytest.param(
+        '[station]\nid = "B-07"\n',
+        '{path}: [scanner] kind is required, e.g. kind = "wedge"  # serial | wedge | simulated',
+        id="scanner_kind_is_required",
+    ),
+    pytest.param(
+        MINIMAL.replace('"B-07"', '"B-07"\ncountry = "usa"') + "[sync]\nbatch_size = 0\n",
+        '{path}: [station] country must be a two-letter ISO 3166 country code such as "US", '
+        'got "usa".\n'
+        "{path}: [sync] batch_size must be at least 1, got 0.",
+        id="below_minimum_and_bad_country",
+    ),
+    pytest.param(
+        'station = "B-07"\n[scanner]\nkind = "wedge"\n',
+        '{path}: station must be a section [station], got the string "B-07".',
+        id="a_section_that_is_not_a_table",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), MISTAKES)
+def test_a_mistake_gets_its_message(tmp_path: Path, text: str, message: str) -> None:
+    path = write(tmp_path, text)
+    assert error_of(path) == message.format(path=path)
+
+
+def test_syntax_error_at_end_of_document(tmp_path: Path) -> None:
+    path = write(tmp_path, '[station]\nid = "B-07\n')
+    assert error_of(path).startswith(f"{path}, line 2, column 11: not valid TOML: ")
+
+
+def test_a_float_is_not_an_integer_but_an_integer_is_a_number(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL + "baud = 9600.0\n")
+    assert error_of(path) == f"{path}: [scanner] baud must be an integer, got the number 9600.0."
+    ok = write(tmp_path, MINIMAL + "[sync]\ninterval_seconds = 2\n")
+    interval = load_config(ok).sync.interval_seconds
+    assert interval == 2.0
+    assert isinstance(interval, float)
+
+
+def test_serial_line_settings_are_checked(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL + 'data_bits = 9\nparity = "N"\nterminator = "ETX"\n')
+    assert error_of(path) == (
+        f"{path}: [scanner] data_bits must be at most 8, got 9.\n"
+        f'{path}: [scanner] parity must be one of none, even, odd, mark, space, got "N".\n'
+        f'{path}: [scanner] terminator must be one of CR, LF, CRLF, STX/ETX, got "ETX".'
+    )
+    ok = load_config(write(tmp_path, MINIMAL + 'terminator = "STX/ETX"\nparity = "even"\n'))
+    assert (ok.scanner.terminator, ok.scanner.parity) == ("STX/ETX", "even")
+    assert ok.scanner.terminator_bytes == b"\x03"
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    path = write(tmp_path, '[scanner]\nkind = "usb"\nbuad = 1\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert len(caught.value.problems) == 3
+    assert str(caught.value) == "\n".join(caught.value.problems)
+
+
+def test_serial_scanner_needs_a_port(tmp_path: Path) -> None:
+    path = write(tmp_path, '[station]\nid = "B-07"\n[scanner]\nkind = "serial"\n')
+    assert error_of(path).startswith(
+        f'{path}: [scanner] port is required when kind = "serial", e.g. port = '
+        '"/dev/serial/by-id/usb-Honeywell_Scanner-if00"'
+    )
+
+
+def test_a_folder_is_not_a_config_file(tmp_path: Path) -> None:
+    assert error_of(tmp_path) == f"{tmp_path} is a folder, not a config file."
+
+
+# --- values -------------------------------------------------------------------------------
+
+
+def test_defaults(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, '[station]\nid = "B-07"\n[scanner]\nkind = "wedge"\n'))
+    base = tmp_path.resolve()
+    assert config == Config(
+        station=cfg.StationConfig(id="B-07", country="US", subdivision=None),
+        scanner=cfg.ScannerConfig(
+            kind="wedge",
+            port="",
+            baud=9600,
+            data_bits=8,
+            parity="none",
+            stop_bits=1,
+            terminator="CR",
+            max_frame_length=256,
+            inter_char_timeout_ms=200,
+            wedge_max_gap_ms=50,
+            double_read_window_ms=1500,
+        ),
+        store=cfg.StoreConfig(local_path=base / "bench-local.db", central_url=""),
+        sync=cfg.SyncConfig(interval_seconds=5.0, batch_size=500),
+        log=cfg.LogConfig(path=base / "bench.log", level="INFO"),
+        ui=cfg.UiConfig(idle_logout_minutes=15),
+        source=tmp_path / "config.toml",
+    )
+    assert config.scanner.terminator_bytes == b"\r"
+
+
+def test_relative_paths_resolve_against_the_config_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    station = tmp_path / "station"
+    station.mkdir()
+    write(
+        station,
+        MINIMAL + '[store]\nlocal_path = "data/local.db"\n[log]\npath = "/var/log/bench.log"\n',
+    )
+    monkeypatch.chdir(tmp_path)  # the working folder must not matter
+    config = load_config(Path("station/config.toml"))
+    assert config.store.local_path == station.resolve() / "data" / "local.db"
+    assert config.log.path == Path("/var/log/bench.log")
+
+
+def test_parse_config_builds_a_config_in_code(tmp_path: Path) -> None:
+    config = parse_config({"station": {"id": "DEMO"}, "scanner": {"kind": "simulated"}},
+                          base_dir=tmp_path)  # fmt: skip
+    assert config.station.id == "DEMO"
+    assert config.source is None
+    assert config.store.local_path == tmp_path.resolve() / "bench-local.db"
+
+
+def test_central_url_env_overrides_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with_url = load_config(write(tmp_path, MINIMAL + '[store]\ncentral_url = "sqlite:///c.db"\n'))
+    empty = parse_config({"station": {"id": "B-07"}, "scanner": {"kind": "wedge"}},
+                         base_dir=tmp_path)  # fmt: skip
+    monkeypatch.delenv(CENTRAL_URL_ENV, raising=False)
+    assert central_url(with_url) == "sqlite:///c.db"
+    assert central_url(empty) is None
+    monkeypatch.setenv(CENTRAL_URL_ENV, "postgresql://bench:pw@central/trade_in")
+    assert central_url(with_url) == "postgresql://bench:pw@central/trade_in"
+    assert central_url(empty) == "postgresql://bench:pw@central/trade_in"
+    monkeypatch.setenv(CENTRAL_URL_ENV, "  ")  # set but blank counts as unset
+    assert central_url(with_url) == "sqlite:///c.db"
+
+
+# --- schema and example -------------------------------------------------------------------
+
+
+def test_schema_and_dataclasses_list_the_same_keys() -> None:
+    for section, (cls, _) in SECTIONS.items():
+        assert [f.name for f in dataclasses.fields(cls)] == [
+            k.name for k in SCHEMA if k.section == section
+        ]
+
+
+def test_committed_example_is_what_write_example_produces(tmp_path: Path) -> None:
+    written = tmp_path / "sub" / "example.toml"
+    write_example(written)
+    assert written.read_text(encoding="utf-8") == example_text()
+    assert (REPO / "bench" / "config.example.toml").read_text(encoding="utf-8") == example_text()
+    assert (REPO / "config.toml").read_text(encoding="utf-8") == example_text()
+
+
+def test_example_loads_and_has_the_fixed_keys(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    write_example(path)
+    config = load_config(path)
+    assert config.station.id == "B-07"
+    assert config.scanner.kind == "wedge"
+    assert config.store.local_path == tmp_path.resolve() / "bench-local.db"
+    assert config.store.central_url == "sqlite:///bench-central.db"
+    text = example_text()
+    for line in (
+        'id = "B-07"                       # shown in the header, stored on inspections',
+        'kind = "wedge"                    # serial | wedge | simulated',
+        '# port = "/dev/serial/by-id/usb-Honeywell_Scanner-if00"   # or "vid:pid", or a URL',
+        'local_path = "bench-local.db"     # the station\'s SQLite file',
+        "# set, overrides this. Passwords belong in BENCH_CENTRAL_URL, never here:",
+        '# subdivision = "CA"              # state or province for regional holidays',
+    ):
+        assert line in text.splitlines()
+
+
+def test_every_key_in_the_example_has_a_comment() -> None:
+    keyed = [
+        line
+        for line in example_text().splitlines()
+        if ("=" in line and not line.startswith("# ")) or line.startswith("# subdivision")
+    ]
+    assert len(keyed) == len(SCHEMA)
+    assert all(" # " in line for line in keyed)
+
+
+# --- the log file ([log] path and level) ----------------------------------------------------
+
+
+@pytest.fixture
+def root_logging() -> Iterator[None]:
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in root.handlers:
+        if handler not in handlers:
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(level)
+    logging.captureWarnings(False)
+
+
+@pytest.mark.usefixtures("root_logging")
+def test_setup_logging_writes_the_documented_format(tmp_path: Path) -> None:
+    path = tmp_path / "logs" / "bench.log"
+    assert setup_logging(path, "INFO") == path
+    logging.getLogger("bench.session").info("inspection %s started", "abc")
+    logging.getLogger("bench.session").debug("not at INFO")
+    setup_logging(path, "INFO")  # again: replaces its handler instead of doubling lines
+    logging.getLogger("bench.sync").warning("central at postgresql://bench:pw@central/db down")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2
+    assert lines[0][23:] == " INFO bench.session: inspection abc started"
+    assert lines[0][4] == "-" and lines[0][19] == ","  # 2026-11-29 10:15:02,123
+    assert lines[1].endswith(
+        "WARNING bench.sync: central at postgresql://bench:***@central/db down"
+    )
+
+
+@pytest.mark.usefixtures("root_logging")
+def test_unwritable_log_path_falls_back_to_the_temp_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tempfile.gettempdir", lambda: str(tmp_path / "tmp"))
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    used = setup_logging(blocker / "bench.log", "INFO")
+    assert used == tmp_path / "tmp" / "bench.log"
+    first = used.read_text(encoding="utf-8").splitlines()[0]
+    assert f"cannot write the log file {blocker / 'bench.log'}" in first
+
+
+@pytest.mark.usefixtures("root_logging")
+def test_no_writable_log_path_raises(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setattr("tempfile.gettempdir", lambda: str(blocker))
+    with pytest.raises(LogSetupError, match=r"set \[log\] path in config\.toml"):
+        setup_logging(blocker / "bench.log", "INFO")
+    with pytest.raises(ValueError, match="log level must be one of"):
+        setup_logging(tmp_path / "x.log", "LOUD")
+
+
+def test_redact_masks_pins_and_passwords() -> None:
+    assert redact("pin=1234 PIN: '9876' password=hunter2 ok") == (
+        "pin=*** PIN: '***' password=*** ok"
+    )
+    assert redact("sqlite:///bench-central.db") == "sqlite:///bench-central.db"

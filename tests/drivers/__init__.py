@@ -1,0 +1,1 @@
+"""Tests of the scanner drivers over real pseudo-terminals."""

@@ -1,0 +1,1 @@
+"""End-to-end: the real `bench` in tmux, typed at like a wedge scanner."""

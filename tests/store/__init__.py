@@ -1,0 +1,1 @@
+"""Tests of the station store, the central schema and sync, on SQLite and real PostgreSQL."""

@@ -1,0 +1,1 @@
+"""Tests that drive the real app (App.run_test), snapshots included."""

@@ -1,0 +1,103 @@
+"""The bench driven through its real UI: log in, scan, inspect, confirm, find it stored."""
+
+from __future__ import annotations
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from bench.domain import Disposition, Outcome
+from screens.app import BenchApp
+from screens.checklist import ChecklistScreen
+from screens.home import HomeView
+from screens.login import LoginScreen
+from screens.outcome import OutcomeScreen
+from screens.request import RequestView
+from screens.widgets import ProblemPanel
+from tests.support.station import SIZE, SeededStation, Station, scan, showing, wait_until
+from tests.support.store_helpers import finished_inspection, outbox_rows
+
+
+async def logged_in(pilot: Pilot[None], badge: str = "EMP-0001", pin: str = "1234") -> None:
+    app = pilot.app
+    await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen))
+    await scan(pilot, badge)
+    assert isinstance(app.focused, Input) and app.focused.id == "pin"
+    await pilot.press(*pin, "enter")
+    await wait_until(pilot, lambda: isinstance(showing(app), HomeView))
+
+
+def problem_text(app: BenchApp) -> str:
+    panel = app.screen.query_one(ProblemPanel)
+    return str(panel.render()) if panel.has_class("-visible") else ""
+
+
+async def inspect(pilot: Pilot[None], request: str, device: str, keys: list[str]) -> None:
+    app = pilot.app
+    await scan(pilot, request)
+    assert isinstance(showing(app), RequestView), problem_text(app)  # type: ignore[arg-type]
+    await scan(pilot, device)
+    assert isinstance(app.screen, ChecklistScreen), problem_text(app)  # type: ignore[arg-type]
+    for key in keys:
+        await pilot.press(key)
+    await wait_until(pilot, lambda: isinstance(app.screen, OutcomeScreen))
+
+
+class TestInspectionToEachOutcome(SeededStation):
+    @pytest.mark.parametrize(
+        ("request_id", "device", "keys", "outcome", "cents", "disposition"),
+        [
+            pytest.param(
+                "TI-000001", "WYZECP22301595691",
+                ["enter", "enter", "enter", "n", "n", "y", "y"],
+                Outcome.ACCEPT, 1500, Disposition.REFURBISH, id="accept",
+            ),
+            pytest.param(
+                "TI-000005", "A19522929179284",
+                ["enter", "enter", "n", "n", "y", "b", "y"],
+                # GTR 2 (2020, base $42.00) at grade B, 6 years on: 4200 x 80% x 40%.
+                Outcome.REVISE, 1344, Disposition.REFURBISH, id="revise",
+            ),
+            pytest.param(
+                "TI-000003", "2100300000118",
+                ["enter", "enter", "n", "n", "y", "y"],
+                Outcome.REJECT, 0, Disposition.RECYCLE, id="reject",
+            ),
+            pytest.param(
+                "TI-000004", "WYZECP23687093963",
+                ["enter", "enter", "enter", "n", "n", "y", "y"],
+                Outcome.HOLD, 0, Disposition.HOLD, id="hold",
+            ),
+        ],
+    )  # fmt: skip
+    async def test_inspection_is_stored_with_its_outbox_row(
+        self,
+        station: Station,
+        request_id: str,
+        device: str,
+        keys: list[str],
+        outcome: Outcome,
+        cents: int,
+        disposition: Disposition,
+    ) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)
+            await inspect(pilot, request_id, device, keys)
+            decision = app.session.decision()
+            assert (decision.outcome, decision.disposition) == (outcome, disposition)
+            inspection_id = app.session.active.started.id  # type: ignore[union-attr]
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(showing(app), RequestView))
+            store = app.session.store
+            saved = finished_inspection(store, inspection_id)
+            assert saved is not None
+            assert saved.decision.outcome is outcome
+            assert saved.decision.final_cents == cents
+            assert saved.decision.disposition is disposition
+            assert saved.started.inspector_id == "EMP-0001"
+            assert saved.started.station_id == "B-07"
+            outbox = [row for row in outbox_rows(store) if row.inspection_id == inspection_id]
+            assert len(outbox) == 1
+            assert outbox[0].payload["outcome"] == outcome.value
+            assert outbox[0].payload["final_cents"] == cents

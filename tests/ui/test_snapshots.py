@@ -1,0 +1,104 @@
+"""What the inspector sees, screen by screen, at 80x24 (the smallest terminal) and 120x40.
+
+The pictures are checked in under `__snapshots__/`; after a deliberate change, look at the
+new ones (`pytest tests/test_snapshots.py --snapshot-update`, then open the SVGs) before
+committing them. Everything on screen is fixed: the clock and data set (tests/station.py),
+the station id, and the text cursor, which stops blinking for the picture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from screens.help import HelpScreen
+from screens.login import LoginScreen
+from tests.support.station import (
+    FOUR_REASON_REJECT_KEYS,
+    SeededStation,
+    Station,
+    log_in,
+    on_screen,
+    open_checklist,
+    open_request,
+    scan,
+    walk_to_outcome,
+)
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+Steps = Callable[[Pilot[None]], Awaitable[None]]
+
+
+def still(steps: Steps) -> Steps:
+    """Run the steps, then stop every text cursor blinking so the picture is the same."""
+
+    async def run(pilot: Pilot[None]) -> None:
+        await steps(pilot)
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
+        await pilot.pause()
+
+    return run
+
+
+async def login(pilot: Pilot[None]) -> None:
+    await on_screen(pilot, LoginScreen)
+
+
+async def home(pilot: Pilot[None]) -> None:
+    await log_in(pilot)
+
+
+async def request(pilot: Pilot[None]) -> None:
+    await open_request(pilot, "TI-000002")  # three items: the table, the facts line wrapping at 80
+
+
+async def checklist(pilot: Pilot[None]) -> None:
+    await open_checklist(pilot, "TI-000004", "WYZECP23687093963")  # not the declared serial
+    await scan(pilot, "CMD:CONFIRM")  # model listed: the last answer shows above
+    # On show: "Does the serial match?", pre-filled NO with both serials.
+
+
+async def outcome(pilot: Pilot[None]) -> None:
+    await walk_to_outcome(pilot, FOUR_REASON_REJECT_KEYS)
+
+
+async def help_screen(pilot: Pilot[None]) -> None:
+    await log_in(pilot)
+    await pilot.press("f1")
+    await on_screen(pilot, HelpScreen)
+
+
+class TestSnapshots(SeededStation):
+    @pytest.mark.parametrize("size", SIZES)
+    def test_login(self, station: Station, snap_compare: Any, size: tuple[int, int]) -> None:
+        assert snap_compare(station.app(), terminal_size=size, run_before=still(login))
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_home_with_demo_hints(
+        self, station: Station, snap_compare: Any, size: tuple[int, int]
+    ) -> None:
+        assert snap_compare(station.app(), terminal_size=size, run_before=still(home))
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_request(self, station: Station, snap_compare: Any, size: tuple[int, int]) -> None:
+        assert snap_compare(station.app(), terminal_size=size, run_before=still(request))
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_checklist_with_prefilled_notice(
+        self, station: Station, snap_compare: Any, size: tuple[int, int]
+    ) -> None:
+        assert snap_compare(station.app(), terminal_size=size, run_before=still(checklist))
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_outcome(self, station: Station, snap_compare: Any, size: tuple[int, int]) -> None:
+        assert snap_compare(station.app(), terminal_size=size, run_before=still(outcome))
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_help(self, station: Station, snap_compare: Any, size: tuple[int, int]) -> None:
+        assert snap_compare(station.app(), terminal_size=size, run_before=still(help_screen))

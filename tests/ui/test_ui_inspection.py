@@ -1,0 +1,300 @@
+"""A whole inspection by scanner alone or keyboard alone; overrides; resuming after a restart."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+from sqlalchemy import select
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Static
+
+from bench.checklist import OVERRIDE_REASONS, Question
+from bench.domain import AnswerSource, Outcome
+from screens.app import BenchApp
+from screens.checklist import ChecklistScreen
+from screens.dialogs import ConfirmScreen, ReasonScreen
+from screens.home import HomeView
+from screens.outcome import OutcomeScreen
+from screens.request import RequestView
+from store.local import LocalStore, inspection_table
+from tests.support.station import (
+    SIZE,
+    SeededStation,
+    Station,
+    log_in,
+    on_screen,
+    open_checklist,
+    open_request,
+    press_or_scan,
+    problem_text,
+    rendered,
+    scan,
+    showing,
+    shown,
+)
+from tests.support.store_helpers import finished_inspection
+
+
+def status_of(store: LocalStore, inspection_id: str) -> str:
+    with store.engine.connect() as conn:
+        status: str = conn.execute(
+            select(inspection_table.c.status).where(inspection_table.c.id == inspection_id)
+        ).scalar_one()
+    return status
+
+
+class TestScannerAlone(SeededStation):
+    async def test_whole_inspection_by_scans(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_checklist(pilot)  # the badge is scanned; only the PIN is typed
+            assert app.session.active is not None
+            inspection_id = app.session.active.started.id
+
+            # Model listed, serial matches, age: pre-filled, let stand.
+            for _ in range(3):
+                await scan(pilot, "CMD:CONFIRM")
+            # Broken? no. Dirty? no. Factory reset? yes. Owned outright? yes.
+            for code in ("CMD:NO", "CMD:NO", "CMD:YES", "CMD:YES"):
+                await scan(pilot, code)
+            await on_screen(pilot, OutcomeScreen)
+            assert problem_text(app) == ""
+            await scan(pilot, "CMD:CONFIRM")
+            await on_screen(pilot, RequestView)
+
+            saved = finished_inspection(app.session.store, inspection_id)
+            assert saved is not None
+            assert saved.decision.outcome is Outcome.ACCEPT
+            assert [a.source for a in saved.answers] == [AnswerSource.PREFILLED] * 3 + [
+                AnswerSource.INSPECTOR
+            ] * 4
+            assert [a.value for a in saved.answers][3:] == ["no", "no", "yes", "yes"]
+            assert status_of(app.session.store, inspection_id) == "finished"
+            assert "ALL DONE" in shown(app.screen.query_one("#request-prompt"))
+
+
+class TestEachAnswerIsShown(SeededStation):
+    async def test_the_last_recorded_answer_shows_under_the_context(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_checklist(pilot)
+            last = app.screen.query_one("#last-answer")
+            assert shown(last) == ""
+
+            await scan(pilot, "CMD:CONFIRM")
+            assert shown(last) == "✓ Is the model listed for Wyze Trade-Up? YES (pre-filled)"
+            await scan(pilot, "CMD:CONFIRM")
+            await scan(pilot, "CMD:CONFIRM")
+            await scan(pilot, "CMD:NO")
+            assert shown(last) == "✓ Is it broken or damaged? NO"
+
+
+class TestKeyboardAlone(SeededStation):
+    async def test_pick_an_item_with_arrows_and_enter(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_request(pilot, "TI-000002")
+            table = app.screen.query_one("#items", DataTable)
+            assert app.focused is table
+            assert table.cursor_row == 0
+
+            await pilot.press("down", "down", "up", "enter")
+            await on_screen(pilot, ChecklistScreen)
+
+            assert app.session.active is not None
+            assert app.session.active.started.request_item_id == "TI-000002-02"
+            assert "TI-000002-02" in shown(app.screen.query_one("#context"))
+
+    async def test_backspace_goes_back_and_the_answer_can_change(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_checklist(pilot)
+            await pilot.press("enter", "enter", "enter", "n")
+            active = app.session.active
+            assert active is not None
+            assert active.checklist.current is Question.DIRTY
+
+            await pilot.press("backspace")
+            assert active.checklist.position == (4, 7)
+            assert active.checklist.questions[3] is Question.BROKEN
+            assert shown(app.screen.query_one("#question")) == "Is it broken or damaged?"
+            await pilot.press("y")
+
+            assert active.checklist.value(Question.BROKEN) == "yes"
+            assert active.checklist.questions[4] is Question.DEFECT  # asked once broken
+            assert active.checklist.position == (5, 8)
+            assert shown(app.screen.query_one("#question")) == "What is the main defect?"
+            stored = app.session.store.unfinished_inspections("B-07")[0].answers
+            assert [(a.question, a.value) for a in stored][-2:] == [
+                ("broken", "no"),
+                ("broken", "yes"),
+            ]
+
+    async def test_esc_then_y_cancels_the_inspection(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_checklist(pilot)
+            await pilot.press("enter", "enter")
+            assert app.session.active is not None
+            inspection_id = app.session.active.started.id
+
+            await pilot.press("escape")
+            await on_screen(pilot, ConfirmScreen)
+            await pilot.press("y")
+            await on_screen(pilot, RequestView)
+
+            assert app.session.active is None
+            store = app.session.store
+            assert finished_inspection(store, inspection_id) is None
+            assert status_of(store, inspection_id) == "cancelled"
+            assert store.unfinished_inspections("B-07") == []
+            assert store.queued_count() == 0
+
+    async def test_esc_then_n_keeps_the_inspection(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_checklist(pilot)
+            await pilot.press("enter", "enter")
+
+            await pilot.press("escape")
+            await on_screen(pilot, ConfirmScreen)
+            await pilot.press("n")
+            await on_screen(pilot, ChecklistScreen)
+
+            assert app.session.active is not None
+            assert app.session.active.checklist.current is Question.OLDER_THAN_LIMIT
+            assert status_of(app.session.store, app.session.active.started.id) == "in_progress"
+
+
+class TestOverridingAPrefilledAnswer(SeededStation):
+    async def test_other_answer_asks_a_reason_and_records_it(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_checklist(pilot)
+            active = app.session.active
+            assert active is not None
+            assert active.checklist.current is Question.MODEL_LISTED
+            assert active.prefill is not None and active.prefill.value == "yes"
+            assert app.screen.query_one("#prefill", Static).has_class("-visible")
+
+            await pilot.press("n")
+            await on_screen(pilot, ReasonScreen)
+            message = rendered(app.screen.query_one("#reason-message"))
+            assert "The data says YES" in message
+            assert message.endswith("give a reason to override")  # wrapped, not cut
+            await pilot.press("2")
+            await on_screen(pilot, ChecklistScreen)
+
+            record = active.checklist.records[-1]
+            assert (record.question, record.value) == ("model_listed", "no")
+            assert record.source is AnswerSource.OVERRIDDEN
+            assert record.reason == OVERRIDE_REASONS[1]
+            stored = app.session.store.unfinished_inspections("B-07")[0].answers
+            assert [(a.value, a.source, a.reason) for a in stored] == [
+                ("no", AnswerSource.OVERRIDDEN, OVERRIDE_REASONS[1])
+            ]
+            assert active.checklist.position == (2, 7)
+            assert active.checklist.questions[1] is Question.SERIAL_MATCHES
+
+    async def test_esc_in_the_reason_dialog_keeps_the_question_open(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_checklist(pilot)
+
+            await pilot.press("n")
+            await on_screen(pilot, ReasonScreen)
+            await pilot.press("escape")
+            await on_screen(pilot, ChecklistScreen)
+
+            active = app.session.active
+            assert active is not None
+            assert active.checklist.current is Question.MODEL_LISTED
+            assert active.checklist.records == ()
+            assert app.session.store.unfinished_inspections("B-07")[0].answers == ()
+
+    async def test_reason_by_scan(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_checklist(pilot)
+
+            await scan(pilot, "CMD:NO")
+            await on_screen(pilot, ReasonScreen)
+            await scan(pilot, "CMD:REASON-4")
+            await on_screen(pilot, ChecklistScreen)
+
+            assert app.session.active is not None
+            record = app.session.active.checklist.records[-1]
+            assert record.source is AnswerSource.OVERRIDDEN
+            assert record.reason == OVERRIDE_REASONS[3]
+
+
+class TestResumeAfterRestart(SeededStation):
+    async def answer_three_and_quit(self, station: Station) -> str:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_checklist(pilot)
+            await pilot.press("enter", "enter", "enter")
+            assert app.session.active is not None
+            assert app.session.active.checklist.current is Question.BROKEN
+            return app.session.active.started.id
+
+    @asynccontextmanager
+    async def restarted(
+        self, station: Station
+    ) -> AsyncIterator[tuple[BenchApp, Pilot[None], Static, str]]:
+        """Answer three questions and quit; start again and log in: the notice offers it."""
+        inspection_id = await self.answer_three_and_quit(station)
+
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot)
+            notice = app.screen.query_one("#unfinished", Static)
+            assert notice.has_class("-visible")
+            yield app, pilot, notice, inspection_id
+
+    async def test_f5_resumes_at_question_four_and_finishing_stores_it(
+        self, station: Station
+    ) -> None:
+        async with self.restarted(station) as (app, pilot, notice, inspection_id):
+            assert "TI-000001-01" in shown(notice)
+
+            await pilot.press("f5")
+            await on_screen(pilot, ChecklistScreen)
+
+            active = app.session.active
+            assert active is not None
+            assert active.started.id == inspection_id
+            assert active.checklist.position == (4, 7)
+            assert active.checklist.current is Question.BROKEN
+            assert [r.question for r in active.checklist.records] == [
+                "model_listed",
+                "serial_matches",
+                "older_than_limit",
+            ]
+            assert shown(app.screen.query_one("#position")) == "Question 4 of 7"
+
+            await pilot.press("n", "n", "y", "y")
+            await on_screen(pilot, OutcomeScreen)
+            await pilot.press("enter")
+            await on_screen(pilot, RequestView)
+
+            saved = finished_inspection(app.session.store, inspection_id)
+            assert saved is not None
+            assert saved.decision.outcome is Outcome.ACCEPT
+            assert len(saved.answers) == 7
+            assert app.session.store.unfinished_inspections("B-07") == []
+
+    @pytest.mark.parametrize("how", ["f8", "CMD:CANCEL"])
+    async def test_discard_instead(self, station: Station, how: str) -> None:
+        async with self.restarted(station) as (app, pilot, notice, inspection_id):
+            await press_or_scan(pilot, how)
+
+            assert not notice.has_class("-visible")
+            assert isinstance(showing(app), HomeView)
+            assert app.session.active is None
+            store = app.session.store
+            assert store.unfinished_inspections("B-07") == []
+            assert status_of(store, inspection_id) == "cancelled"
+            assert finished_inspection(store, inspection_id) is None

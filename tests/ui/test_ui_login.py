@@ -1,0 +1,130 @@
+"""Logging in at the bench: badge scanned or typed, PIN typed; wrong PINs lock the badge."""
+
+from __future__ import annotations
+
+from textual.widgets import Input
+
+from screens.home import HomeView
+from screens.login import LoginScreen
+from tests.support.station import (
+    SIZE,
+    SeededStation,
+    Station,
+    count_bells,
+    on_screen,
+    problem_text,
+    scan,
+    scan_expecting_problem,
+    shown,
+)
+
+
+class TestWrongPin(SeededStation):
+    async def test_wrong_pin_says_so_with_tries_left_and_rings(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            bells = count_bells(app)
+            await scan(pilot, "EMP-0001")
+            await pilot.press(*"9999", "enter")
+
+            assert "Wrong PIN" in problem_text(app)
+            assert "4 tries left" in problem_text(app)
+            assert len(bells) == 1
+            assert isinstance(app.screen, LoginScreen)
+            assert app.session.inspector is None
+            # The badge stays, the PIN field is emptied and keeps the focus for a retry.
+            assert app.screen.query_one("#badge", Input).value == "EMP-0001"
+            assert app.screen.query_one("#pin", Input).value == ""
+            assert app.focused is app.screen.query_one("#pin", Input)
+
+    async def test_five_wrong_pins_lock_the_badge_even_for_the_right_pin(
+        self, station: Station
+    ) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            bells = count_bells(app)
+            await scan(pilot, "EMP-0001")
+            for attempt in range(1, 5):
+                await pilot.press(*"0000", "enter")
+                assert f"{5 - attempt} tries left" in problem_text(app)
+            await pilot.press(*"0000", "enter")
+            assert "Badge locked" in problem_text(app)
+
+            await pilot.press(*"1234", "enter")
+
+            assert "Badge locked" in problem_text(app)
+            assert app.session.inspector is None
+            assert isinstance(app.screen, LoginScreen)
+            assert len(bells) == 6
+
+    async def test_a_locked_badge_does_not_lock_another(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            await scan(pilot, "EMP-0001")
+            for _ in range(5):
+                await pilot.press(*"0000", "enter")
+            assert "Badge locked" in problem_text(app)
+
+            await scan(pilot, "EMP-0003")
+            await pilot.press(*"1111", "enter")
+            await on_screen(pilot, HomeView)
+
+            assert app.session.inspector is not None
+            assert app.session.inspector.id == "EMP-0003"
+
+
+class TestBadge(SeededStation):
+    async def test_unknown_scanned_badge_says_so(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            await scan_expecting_problem(pilot, "EMP-0999", "Unknown badge", "EMP-0999")
+
+            assert app.screen.query_one("#badge", Input).value == ""
+
+    async def test_unknown_typed_badge_says_so_before_the_pin(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            bells = count_bells(app)
+            await pilot.press(*"EMP-0999", "enter")
+
+            assert "Unknown badge" in problem_text(app)
+            assert len(bells) == 1
+            assert app.focused is app.screen.query_one("#badge", Input)
+
+    async def test_typed_id_and_pin_log_in(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            assert app.focused is app.screen.query_one("#badge", Input)
+            await pilot.press(*"emp-0001", "enter")
+            assert app.focused is app.screen.query_one("#pin", Input)
+            await pilot.press(*"1234", "enter")
+            await on_screen(pilot, HomeView)
+
+            assert app.session.inspector is not None
+            assert app.session.inspector.id == "EMP-0001"
+            assert "Ana Inspector" in shown(app.screen.query_one("#inspector"))
+
+    async def test_a_scan_that_is_not_a_badge_is_refused(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            await scan_expecting_problem(pilot, "TI-000001", "Not a badge")
+
+            assert "TI-000001" not in problem_text(app)
+            assert app.session.request is None
+
+    async def test_demo_shows_the_badges_and_pins_to_try(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            hints = [shown(label) for label in app.screen.query(".hint")]
+
+            assert len(hints) == 2
+            assert hints[0].startswith("EMP-0001") and "PIN 1234" in hints[0]
+            assert hints[1].startswith("EMP-0002") and "PIN 4321" in hints[1]

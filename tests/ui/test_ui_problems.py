@@ -1,0 +1,140 @@
+"""What goes wrong shows on screen in plain words with the bell, and never crashes the bench."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable
+
+from bench.checklist import Question
+from screens.checklist import ChecklistScreen
+from screens.home import HomeView
+from screens.outcome import OutcomeScreen
+from screens.request import RequestView
+from screens.widgets import ProblemPanel
+from tests.support.station import (
+    SIZE,
+    SeededStation,
+    Station,
+    log_in,
+    on_screen,
+    open_checklist,
+    open_request,
+    problem_text,
+    scan,
+    scan_expecting_problem,
+    showing,
+)
+from tests.support.store_helpers import audit_events
+
+OUTDOOR_V2_GTIN = "2100400000223"  # item 2 of TI-000002, matched by model
+
+
+class TestProblemsOnScreen(SeededStation):
+    @pytest.mark.parametrize(
+        ("code", "words"),
+        [
+            pytest.param("TI-999999", ("Unknown request", "TI-999999"), id="unknown"),
+            # TI-000008 is the demo's cancelled request.
+            pytest.param("TI-000008", ("Request cancelled",), id="cancelled"),
+        ],
+    )
+    async def test_unknown_or_cancelled_request_is_not_opened(
+        self, station: Station, code: str, words: tuple[str, ...]
+    ) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot)
+            await scan_expecting_problem(pilot, code, *words)
+
+            assert isinstance(showing(app), HomeView)
+            assert app.session.request is None
+
+    async def test_device_matching_no_item_of_a_multi_item_request(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_request(pilot, "TI-000002")
+            assert app.session.request is not None and len(app.session.request.items) == 3
+
+            await scan_expecting_problem(
+                pilot, "NOSUCHSERIAL123", "Device matches no item", "NOSUCHSERIAL123"
+            )
+
+            assert isinstance(showing(app), RequestView)
+            assert app.session.active is None
+            assert app.session.store.unfinished_inspections("B-07") == []
+
+    async def test_item_already_inspected(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_checklist(pilot, "TI-000002", OUTDOOR_V2_GTIN)
+            assert app.session.active is not None
+            assert app.session.active.started.request_item_id == "TI-000002-02"
+            await pilot.press("enter", "enter", "n", "n", "y", "y")
+            await on_screen(pilot, OutcomeScreen)
+            await pilot.press("enter")
+            await on_screen(pilot, RequestView)
+            table = app.screen.query_one("#items", DataTable)
+            assert str(table.get_row("TI-000002-02")[-1]) == "ACCEPT $19.20"
+            assert str(table.get_row("TI-000002-01")[-1]) == "waiting"
+
+            await scan_expecting_problem(
+                pilot, OUTDOOR_V2_GTIN, "Already inspected", "TI-000002-02"
+            )
+
+            assert isinstance(showing(app), RequestView)
+            assert app.session.active is None
+
+    async def test_unreadable_scan(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot)
+            audit_before = len(audit_events(app.session.store))
+
+            await scan_expecting_problem(pilot, "AB\x07CD", "Unreadable scan", "control characters")
+
+            assert isinstance(showing(app), HomeView)
+            assert len(audit_events(app.session.store)) == audit_before
+
+    async def test_unreadable_scan_mid_checklist_keeps_the_question(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_checklist(pilot)
+
+            await scan_expecting_problem(pilot, "\x1b[A", "Unreadable scan")
+
+            assert app.session.active is not None
+            assert app.session.active.checklist.current is Question.MODEL_LISTED
+            assert app.session.active.checklist.records == ()
+
+    async def test_badge_scanned_mid_checklist(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_checklist(pilot)
+            await pilot.press("enter")
+
+            await scan_expecting_problem(pilot, "EMP-0002", "Finish this device first", "EMP-0002")
+
+            assert isinstance(app.screen, ChecklistScreen)
+            assert app.session.inspector is not None
+            assert app.session.inspector.id == "EMP-0001"
+            assert app.session.active is not None
+            assert len(app.session.active.checklist.records) == 1
+
+    async def test_the_next_good_step_clears_the_problem(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot)
+            await scan(pilot, "TI-999999")
+            assert "Unknown request" in problem_text(app)
+
+            await scan(pilot, "TI-000001")
+            await on_screen(pilot, RequestView)
+
+            assert problem_text(app) == ""
+            # A problem on the request does not follow the inspector home either.
+            await scan(pilot, "CMD:YES")
+            assert "Not now" in problem_text(app)
+            await pilot.press("escape")
+            await on_screen(pilot, HomeView)
+            assert problem_text(app) == ""
+            assert not app.screen.query_one(ProblemPanel).has_class("-visible")
