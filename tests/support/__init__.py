@@ -1,1 +1,2 @@
-"""What the tests share: factories, a seeded station, PostgreSQL scratch databases, a TCP proxy, scanner streams and helpers."""
+"""What the tests share: factories, a seeded station, PostgreSQL scratch databases, a
+TCP proxy, scanner streams and store helpers."""
