@@ -42,6 +42,19 @@ class SyncState:
     problem: str | None = None
     pushed: int = 0
     pulled: int = 0
+    quarantined: int = 0
+    """Central rows the last pull could not take (see `QuarantinedRow`)."""
+
+
+@dataclass(frozen=True)
+class QuarantinedRow:
+    """A row central holds that the replica refused: what table, which key, and why. It is
+    pulled again, and leaves this list, once central corrects it."""
+
+    table: str
+    key: str
+    reason: str
+    seen_at: datetime
 
 
 @dataclass(frozen=True)
