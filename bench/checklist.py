@@ -24,7 +24,7 @@ from bench.domain import (
     ProgramKind,
     ProgramPolicy,
 )
-from bench.policy import older_than_limit
+from bench.policy import brand_taken, older_than_limit
 
 YES = "yes"
 NO = "no"
@@ -139,9 +139,11 @@ def prefills(
     if model is None:
         found[Question.MODEL_LISTED] = Prefill(NO, f"{device.scanned_code} is not in the catalog")
     elif policy.kind is ProgramKind.GRADED:
-        listed = policy.brand is not None and model.brand.lower() == policy.brand.lower()
+        # The same rule as the policy's, so the pre-filled answer never contradicts it.
+        taken = policy.brand or "any brand"
         found[Question.MODEL_LISTED] = Prefill(
-            _yes_no(listed), f"{model.brand} {model.name}: the program takes {policy.brand}"
+            _yes_no(brand_taken(model.brand, policy.brand)),
+            f"{model.brand} {model.name}: the program takes {taken}",
         )
     else:
         listed = model.program_code == policy.code

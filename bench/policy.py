@@ -210,7 +210,8 @@ def graded_value_cents(
     return max(0, numerator // denominator)
 
 
-def _same_brand(model_brand: str, program_brand: str | None) -> bool:
+def brand_taken(model_brand: str, program_brand: str | None) -> bool:
+    """A graded program takes a model of its brand (any case); no brand takes any."""
     if program_brand is None:
         return True
     return model_brand.strip().casefold() == program_brand.strip().casefold()
@@ -266,7 +267,7 @@ def _collect_graded(
     Returns what would be paid before the cap (meaningless when rejected or held).
     """
     model = item.model
-    if model is None or not answers.model_listed or not _same_brand(model.brand, policy.brand):
+    if model is None or not answers.model_listed or not brand_taken(model.brand, policy.brand):
         f.reject.add(Reason.OTHER_BRAND)
 
     grade = answers.grade if answers.grade is not None else Grade.D

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from typing import ClassVar
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.checklist import (
     NO,
@@ -17,7 +20,8 @@ from bench.checklist import (
     Question,
     prefills,
 )
-from bench.domain import AnswerSource, CatalogModel, Defect, InspectedItem
+from bench.domain import AnswerSource, CatalogModel, Defect, InspectedItem, Reason
+from bench.policy import brand_taken, decide
 from tests.support.factories import demo_model, graded_program, request_item, trade_up_program
 
 TODAY = date(2026, 11, 29)
@@ -157,6 +161,49 @@ class TestPrefills:
             ].value
             == NO
         )
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        program_brand=st.one_of(st.none(), st.sampled_from(["Amazfit", " amazfit ", "AMAZFIT"])),
+        model_brand=st.sampled_from(["Amazfit", "amazfit", "Garmin", " AMAZFIT"]),
+    )
+    def test_graded_prefill_agrees_with_the_policy_on_brand(
+        self, program_brand: str | None, model_brand: str
+    ) -> None:
+        """Kept as pre-filled, the model answer never makes the policy reject the brand
+        it takes (no brand takes any) nor take one it rejects."""
+        program = dataclasses.replace(GRADED, brand=program_brand)
+        model = dataclasses.replace(GTR, brand=model_brand)
+        item = item_for(model, model)
+        found = prefills(program, item, DeviceFacts("x"), TODAY)
+        checklist = Checklist(program, found, declared_serial=None)
+        answer_all(checklist, {q: found[q].value if q in found else _PLAIN[q] for q in Question})
+        decided = decide(program, item, checklist.to_answers(), TODAY)
+        taken = brand_taken(model_brand, program_brand)
+        assert (found[Question.MODEL_LISTED].value == YES) is taken
+        assert (Reason.OTHER_BRAND in decided.reasons) is not taken
+
+    def test_a_graded_program_with_no_brand_takes_any_brand(self) -> None:
+        found = prefills(
+            dataclasses.replace(GRADED, brand=None), item_for(GTR, GTR), DeviceFacts("x"), TODAY
+        )
+        assert found[Question.MODEL_LISTED].value == YES
+        assert "takes any brand" in found[Question.MODEL_LISTED].why
+
+
+# Answers for the questions no data answers: a device with nothing wrong with it.
+_PLAIN = {
+    Question.MODEL_LISTED: YES,
+    Question.SERIAL_MATCHES: YES,
+    Question.OLDER_THAN_LIMIT: NO,
+    Question.BROKEN: NO,
+    Question.DIRTY: NO,
+    Question.FACTORY_RESET: YES,
+    Question.DEFECT: "cracked",
+    Question.WIPED: YES,
+    Question.GRADE: "A",
+    Question.OWNED_OUTRIGHT: YES,
+}
 
 
 class TestOverrides:
