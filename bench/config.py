@@ -33,6 +33,10 @@ Terminator = Literal["CR", "LF", "CRLF", "STX/ETX"]
 Parity = Literal["none", "even", "odd", "mark", "space"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
+# The databases bench can use as central, by URL scheme (SQLAlchemy's names, with
+# psycopg 3 for PostgreSQL): anything else would only fail later, offline, for ever.
+CENTRAL_SCHEMES: Final = ("postgresql", "postgres", "postgresql+psycopg", "sqlite")
+
 # What ends one scan; an STX/ETX frame also starts with STX (0x02).
 TERMINATOR_BYTES: Final[Mapping[str, bytes]] = {
     "CR": b"\r",
@@ -381,6 +385,10 @@ def parse_config(
         if not problems:
             built[section] = cls(**values)
     if not problems:
+        store = built["store"]
+        assert isinstance(store, StoreConfig)
+        if store.central_url.strip() and (wrong := central_url_problem(store.central_url)):
+            problems.append(f"{name}: [store] central_url {wrong}")
         scanner = built["scanner"]
         assert isinstance(scanner, ScannerConfig)
         # The one rule that spans keys: a serial scanner cannot be opened without a port.
@@ -513,8 +521,27 @@ def central_url(config: Config) -> str | None:
     """
     from_env = os.environ.get(CENTRAL_URL_ENV, "").strip()
     if from_env:
+        if wrong := central_url_problem(from_env):
+            raise ConfigError(f"The environment variable {CENTRAL_URL_ENV} {wrong}")
         return from_env
     return config.store.central_url.strip() or None
+
+
+def central_url_problem(url: str) -> str | None:
+    """What is wrong with a central database URL, as the end of a sentence; None if bench
+    can use it. Only the scheme is quoted: the rest may hold a password."""
+    scheme, sep, rest = url.strip().partition("://")
+    schemes = " or ".join(f"{s}://" for s in ("postgresql", "sqlite"))
+    if not sep or not scheme:
+        return f"is not a database URL: write it as {schemes}…, e.g. postgresql://bench@central/trade_in."
+    if scheme.lower() not in CENTRAL_SCHEMES:
+        return (
+            f"starts with {scheme}://, a database bench cannot use: it takes {schemes}…, "
+            "e.g. postgresql://bench@central/trade_in."
+        )
+    if not rest.strip("/"):
+        return f"names no database after {scheme}://."
+    return None
 
 
 # --- the example file ---------------------------------------------------------------------

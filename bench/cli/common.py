@@ -92,12 +92,17 @@ def progress_bar(what: str) -> Callable[[int, int], None]:
 
 
 def central_url_of(args: argparse.Namespace) -> str:
-    from bench.config import central_url
+    """--url, else BENCH_CENTRAL_URL, else the config's: checked before anything connects."""
+    from bench.config import CENTRAL_URL_ENV, central_url, central_url_problem
 
     if getattr(args, "url", None):
+        if wrong := central_url_problem(str(args.url)):
+            raise CommandFailed(f"--url {wrong}")
         return str(args.url)
-    from_env = os.environ.get("BENCH_CENTRAL_URL", "").strip()
+    from_env = os.environ.get(CENTRAL_URL_ENV, "").strip()
     if from_env:
+        if wrong := central_url_problem(from_env):
+            raise CommandFailed(f"The environment variable {CENTRAL_URL_ENV} {wrong}")
         return from_env
     if args.config.exists():
         url = central_url(load_config(args.config))

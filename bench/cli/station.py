@@ -19,7 +19,7 @@ from bench.cli.common import (
     os_reason,
 )
 from bench.cli.demo import seed_with_progress
-from bench.config import DEFAULT_CONFIG_PATH, Config, load_config, write_example
+from bench.config import DEFAULT_CONFIG_PATH, Config, central_url, load_config, write_example
 from store.station import open_station
 
 if TYPE_CHECKING:
@@ -62,6 +62,7 @@ def run_station(args: argparse.Namespace) -> int:
 
 
 def _run_app(config: Config, hints: Sequence[tuple[str, str]], demo: bool) -> int:
+    central_url(config)  # a BENCH_CENTRAL_URL bench cannot use stops here, not offline later
     check_writable(config.store.local_path, config.source)
     log_path = log_to_file(config)
     app = station_app(config, hints=hints, demo=demo)

@@ -245,6 +245,50 @@ def test_central_url_env_overrides_config(tmp_path: Path, monkeypatch: pytest.Mo
     assert central_url(with_url) == "sqlite:///c.db"
 
 
+BAD_CENTRAL_URLS = [
+    ("http://central/trade_in", "starts with http://"),
+    ("postgresq://bench:pw@central/trade_in", "starts with postgresq://"),
+    ("mysql://bench:pw@central/trade_in", "starts with mysql://"),
+    ("host=central user=bench password=pw", "is not a database URL"),
+    ("sqlite://", "names no database"),
+]
+
+
+@pytest.mark.parametrize(("url", "says"), BAD_CENTRAL_URLS, ids=[u for u, _ in BAD_CENTRAL_URLS])
+def test_a_central_url_bench_cannot_use_stops_the_config(
+    tmp_path: Path, url: str, says: str
+) -> None:
+    message = error_of(write(tmp_path, MINIMAL + f'[store]\ncentral_url = "{url}"\n'))
+    assert "[store] central_url" in message and says in message
+    assert "pw" not in message  # only the scheme is quoted: the rest may hold a password
+
+
+@pytest.mark.parametrize(("url", "says"), BAD_CENTRAL_URLS, ids=[u for u, _ in BAD_CENTRAL_URLS])
+def test_a_central_url_in_the_environment_is_checked_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str, says: str
+) -> None:
+    config = load_config(write(tmp_path, MINIMAL))
+    monkeypatch.setenv(CENTRAL_URL_ENV, url)
+    with pytest.raises(ConfigError, match=CENTRAL_URL_ENV) as raised:
+        central_url(config)
+    assert says in str(raised.value) and "pw" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://bench@central/trade_in",
+        "postgres://bench:pw@central:5433/trade_in?sslmode=require",
+        "postgresql+psycopg://central/trade_in",
+        "sqlite:///bench-central.db",
+        "SQLITE:////var/lib/bench/central.db",
+    ],
+)
+def test_the_central_urls_bench_can_use_load(tmp_path: Path, url: str) -> None:
+    config = load_config(write(tmp_path, MINIMAL + f'[store]\ncentral_url = "{url}"\n'))
+    assert config.store.central_url == url
+
+
 # --- schema and example -------------------------------------------------------------------
 
 
