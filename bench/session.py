@@ -74,6 +74,14 @@ class ActiveInspection:
         return self.checklist.prefilled.get(current) if current else None
 
 
+NOTHING_PULLED_YET = Problem(
+    "Nothing loaded from central yet",
+    "This station has not loaded its inspectors from central yet, so no badge is known here.",
+    "Check that central can be reached: the header says OFFLINE and why, and the log has the "
+    "details. Badges work as soon as the first sync gets through.",
+)
+
+
 class Session:
     """One station's session: who is logged in, which request, which inspection."""
 
@@ -101,6 +109,8 @@ class Session:
     def _active_inspector(self, badge: str) -> tuple[Inspector, str] | Problem:
         """The inspector on this badge, with the PIN hash, if active at this station."""
         found = self.store.inspector(badge.upper())
+        if found is None and not self.store.knows_inspectors():
+            return NOTHING_PULLED_YET
         if found is None or not found[0].active:
             return Problem(
                 "Unknown badge",
@@ -109,6 +119,10 @@ class Session:
                 "`bench inspectors add`.",
             )
         return found
+
+    def nothing_pulled_yet(self) -> bool:
+        """A new station that has never reached central: no badge can work yet."""
+        return not self.store.knows_inspectors()
 
     def login(self, badge: str, pin: str) -> Inspector | Problem:
         record = self._active_inspector(badge)

@@ -74,6 +74,9 @@ class StationRecords(Protocol):
     def inspector(self, id: str) -> tuple[Inspector, str] | None:
         """The inspector and their PIN hash, or None."""
 
+    def knows_inspectors(self) -> bool:
+        """Whether any inspector has been pulled from central yet."""
+
     def login_failure_times(self, inspector_id: str, since: datetime) -> list[datetime]: ...
 
     def record_login_failure(self, inspector_id: str, at: datetime) -> None: ...

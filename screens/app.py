@@ -250,6 +250,8 @@ class BenchApp(KeyboardWedgeApp):
         self._refresh_status()
         if self.screen_stack:  # a round can end while the app is closing
             self.refresh_bindings()
+            if message.state.pulled and isinstance(self.screen, LoginScreen):
+                self.screen.refresh_notice()  # the first badges may just have arrived
 
     def on_unmount(self) -> None:
         self._collector.stop()

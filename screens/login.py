@@ -5,11 +5,11 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Input, Label
+from textual.widgets import Input, Label, Static
 
 from bench.problems import Problem
 from bench.scans import Classified, ScanKind
-from bench.session import Session
+from bench.session import NOTHING_PULLED_YET, Session
 from screens.base import BenchScreen
 from screens.messages import LoggedIn
 from screens.widgets import HintList
@@ -31,6 +31,7 @@ class LoginScreen(BenchScreen):
             yield Label("or type your id and press Enter, then type your PIN", classes="muted")
             yield Input(placeholder="Badge id, e.g. EMP-0001", id="badge")
             yield Input(placeholder="PIN", password=True, id="pin", max_length=8)
+            yield Static(id="login-notice", classes="notice", markup=False)
             badges = [hint for hint in self.hints if hint[0].startswith(BADGE_PREFIX)]
             if badges:
                 yield HintList("Demo badges (type the id, Enter, then the PIN):", badges)
@@ -44,6 +45,15 @@ class LoginScreen(BenchScreen):
         self.query_one("#badge", Input).value = ""
         self.query_one("#pin", Input).value = ""
         self.query_one("#badge", Input).focus()
+        self.refresh_notice()
+
+    def refresh_notice(self) -> None:
+        """Say so when no badge can work yet: a new station that never reached central."""
+        notice = self.query_one("#login-notice", Static)
+        empty = self.session.nothing_pulled_yet()
+        if empty:
+            notice.update(f"{NOTHING_PULLED_YET.detail}\n{NOTHING_PULLED_YET.hint}")
+        notice.set_class(empty, "-visible")
 
     def on_mount(self) -> None:
         self.refresh_view()

@@ -93,6 +93,12 @@ def inspector(conn: Connection, id: str) -> tuple[Inspector, str] | None:
     return None if found is None else rows.inspector_from_row(found)
 
 
+def has_inspectors(conn: Connection) -> bool:
+    """Whether any inspector was ever pulled: a new station that never reached central
+    knows no badge at all, which is not the same as an unknown badge."""
+    return conn.execute(select(inspector_table.c.id).limit(1)).first() is not None
+
+
 def counts(conn: Connection) -> dict[str, int]:
     """Rows per replicated table."""
     return {

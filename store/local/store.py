@@ -123,6 +123,10 @@ class LocalStore:
         with self._read() as conn:
             return replica.inspector(conn, id)
 
+    def knows_inspectors(self) -> bool:
+        with self._read() as conn:
+            return replica.has_inspectors(conn)
+
     def replica_counts(self) -> dict[str, int]:
         with self._read() as conn:
             return replica.counts(conn)

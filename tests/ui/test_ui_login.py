@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.widgets import Input
 
 from screens.home import HomeView
@@ -11,10 +13,12 @@ from tests.support.station import (
     SeededStation,
     Station,
     count_bells,
+    header,
     on_screen,
     problem_text,
     scan,
     scan_expecting_problem,
+    seeded_station,
     shown,
 )
 
@@ -128,3 +132,30 @@ class TestBadge(SeededStation):
             assert len(hints) == 2
             assert hints[0].startswith("EMP-0001") and "PIN 1234" in hints[0]
             assert hints[1].startswith("EMP-0002") and "PIN 4321" in hints[1]
+
+
+class TestNewStationThatNeverReachedCentral:
+    """A station whose central cannot be reached has pulled no inspector: it says so, on
+    the login screen and for a badge, instead of calling every badge unknown."""
+
+    async def test_it_says_nothing_has_been_loaded_yet_and_why(self, tmp_path: Path) -> None:
+        station = Station(tmp_path, "postgresql://bench@127.0.0.1:1/trade_in")
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            assert "has not loaded its inspectors from central yet" in shown(
+                app.screen.query_one("#login-notice")
+            )
+            await scan(pilot, "EMP-0001")
+            assert "Nothing loaded from central yet" in problem_text(app)
+            assert "Unknown badge" not in problem_text(app)
+            assert header(app)["sync"].startswith("OFFLINE")
+
+    async def test_a_seeded_station_shows_no_such_notice(self, tmp_path: Path) -> None:
+        app = seeded_station(tmp_path).app()
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            notice = app.screen.query_one("#login-notice")
+            assert not notice.has_class("-visible")
+            await scan(pilot, "EMP-9999")
+            assert "Unknown badge" in problem_text(app)
