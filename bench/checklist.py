@@ -200,6 +200,10 @@ class Checklist:
         self.policy = policy
         self.prefilled = prefilled
         self._asks_serial = bool(declared_serial)
+        self._replay(records)
+
+    def _replay(self, records: Iterable[AnswerRecord]) -> None:
+        """Start from no answers, then give `records` again in order."""
         self._answers: dict[Question, AnswerRecord] = {}
         self._records: list[AnswerRecord] = []
         self._cursor: Question | None = self._applicable()[0]
@@ -297,6 +301,11 @@ class Checklist:
         if prefill is None:
             raise ChecklistError("This question has no pre-filled answer: answer it")
         return self.answer(prefill.value, inspector_id, at)
+
+    def forget_last(self) -> None:
+        """Take the last answer back, as if it had never been given (it could not be
+        stored): the checklist is what replaying the answers before it gives."""
+        self._replay(self._records[:-1])
 
     def back(self) -> bool:
         """Go back one question; False when already at the first."""

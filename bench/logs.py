@@ -24,6 +24,7 @@ import logging
 import logging.handlers
 import re
 import tempfile
+import threading
 from pathlib import Path
 from typing import Final
 
@@ -92,6 +93,7 @@ def setup_logging(path: Path, level: str) -> Path:
     root.addHandler(handler)
     root.setLevel(level)
     logging.captureWarnings(True)  # warnings.warn output would otherwise hit the screen
+    threading.excepthook = _log_thread_crash
     if problem is not None:
         logging.getLogger("bench.logs").warning(
             "cannot write the log file %s (%s); logging here instead",
@@ -99,6 +101,17 @@ def setup_logging(path: Path, level: str) -> Path:
             problem.strerror or problem,
         )
     return used
+
+
+def _log_thread_crash(args: threading.ExceptHookArgs) -> None:
+    """A thread that dies of an error (a scanner's reader, say) leaves its traceback in the
+    log, where a technician looks, not on a terminal the TUI owns."""
+    name = args.thread.name if args.thread is not None else "a thread"
+    logging.getLogger("bench").critical(
+        "%s stopped on an unexpected error",
+        name,
+        exc_info=args.exc_value,
+    )
 
 
 def _open(path: Path) -> logging.handlers.RotatingFileHandler:

@@ -12,11 +12,13 @@ across modules, every part would reach into the same state. The session records 
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import ParamSpec, TypeVar
 
 from bench import pins
 from bench.checklist import (
@@ -28,6 +30,7 @@ from bench.checklist import (
     prefills,
 )
 from bench.domain import (
+    AnswerRecord,
     CatalogModel,
     Decision,
     FinishedInspection,
@@ -44,9 +47,9 @@ from bench.domain import (
 from bench.matching import already_inspected, device_facts, match_device
 from bench.money import dollars
 from bench.policy import aggregate_credit_cents, arrived_late, decide, request_problems
-from bench.problems import NeedsReason, Problem
+from bench.problems import NeedsReason, Problem, station_problem
 from bench.scans import Classified, classify
-from bench.station import Refused, StationRecords
+from bench.station import Refused, StationError, StationRecords
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +75,25 @@ class ActiveInspection:
     def prefill(self) -> Prefill | None:
         current = self.checklist.current
         return self.checklist.prefilled.get(current) if current else None
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def station_safe(step: Callable[P, R]) -> Callable[P, R | Problem]:
+    """A step that writes to the station's database answers a Problem when the database
+    refuses (a full disk, say), instead of stopping the bench; what it had stored stays."""
+
+    @functools.wraps(step)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R | Problem:
+        try:
+            return step(*args, **kwargs)
+        except StationError as error:
+            log.error("station database: %s", error)
+            return station_problem(error)
+
+    return guarded
 
 
 NOTHING_PULLED_YET = Problem(
@@ -124,6 +146,7 @@ class Session:
         """A new station that has never reached central: no badge can work yet."""
         return not self.store.knows_inspectors()
 
+    @station_safe
     def login(self, badge: str, pin: str) -> Inspector | Problem:
         record = self._active_inspector(badge)
         if isinstance(record, Problem):
@@ -163,7 +186,8 @@ class Session:
 
     def logout(self) -> None:
         if self.inspector is not None:
-            self._audit("logout", {})
+            # Logging out always works: a bench whose disk is full must still let people go.
+            station_safe(self._audit)("logout", {})
             log.info("inspector %s logged out", self.inspector.id)
         self.inspector = None
         self.request = None
@@ -172,6 +196,7 @@ class Session:
 
     # -- which request ------------------------------------------------------------------
 
+    @station_safe
     def open_request(self, code: str) -> Request | Problem:
         request = self.store.find_request(code)
         if request is None:
@@ -255,6 +280,7 @@ class Session:
 
     # -- which device -------------------------------------------------------------------
 
+    @station_safe
     def inspect_device(self, scan: Classified) -> ActiveInspection | Problem:
         """Match a scanned device to an item of the open request and start its checklist."""
         if self.request is None:
@@ -274,6 +300,7 @@ class Session:
             return matched
         return self._start(matched, model, facts)
 
+    @station_safe
     def inspect_item(self, item_id: str) -> ActiveInspection | Problem:
         """Start an item picked by hand (a device with no readable label)."""
         if self.request is None:
@@ -339,8 +366,7 @@ class Session:
             return NeedsReason(value, str(needs))
         except ChecklistError as error:
             return Problem("Not an answer", str(error), "Use the keys shown under the question.")
-        self.store.record_answer(active.started.id, record)
-        return None
+        return self._store_answer(active, record)
 
     def accept_prefill(self) -> Problem | None:
         active, inspector = self._require_active()
@@ -348,13 +374,21 @@ class Session:
             record = active.checklist.accept_prefill(inspector.id, self.clock())
         except ChecklistError as error:
             return Problem("Answer needed", str(error), "Answer with the keys shown.")
-        self.store.record_answer(active.started.id, record)
+        return self._store_answer(active, record)
+
+    def _store_answer(self, active: ActiveInspection, record: AnswerRecord) -> Problem | None:
+        stored = station_safe(self.store.record_answer)(active.started.id, record)
+        if isinstance(stored, Problem):
+            # Not stored, so not given: the question stays open, to answer again.
+            active.checklist.forget_last()
+            return stored
         return None
 
     def back(self) -> bool:
         active, _ = self._require_active()
         return active.checklist.back()
 
+    @station_safe
     def cancel_inspection(self) -> None:
         if self.active is None or self.inspector is None:
             return
@@ -367,8 +401,10 @@ class Session:
         assert self.program is not None
         return decide(self.program, active.inspected, active.checklist.to_answers(), self.today)
 
+    @station_safe
     def confirm(self) -> FinishedInspection:
-        """Record the outcome: the inspection and its outbox row, in one local transaction."""
+        """Record the outcome: the inspection and its outbox row, in one local transaction.
+        When that cannot be written, nothing of it is, and the outcome stays to confirm."""
         active, _ = self._require_active()
         decision = self.decision()
         answers = active.checklist.to_answers()
@@ -406,11 +442,13 @@ class Session:
             for u in self.store.unfinished_inspections(self.station_id)
         ]
 
+    @station_safe
     def discard(self, inspection_id: str) -> None:
         """Drop an unfinished inspection a crash left open, without resuming it."""
         assert self.inspector is not None
         self.store.cancel_inspection(inspection_id, self.inspector.id, self.clock())
 
+    @station_safe
     def resume(self, inspection_id: str) -> ActiveInspection | Problem:
         found = next(
             (

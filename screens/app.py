@@ -253,6 +253,12 @@ class BenchApp(KeyboardWedgeApp):
             if message.state.pulled and isinstance(self.screen, LoginScreen):
                 self.screen.refresh_notice()  # the first badges may just have arrived
 
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual prints the traceback on the terminal once the screen is gone; the
+        # technician reads the log, so it goes there first (the CLI then names the file).
+        log.critical("bench stopped on an unexpected error", exc_info=error)
+        super()._handle_exception(error)
+
     def on_unmount(self) -> None:
         self._collector.stop()
         # Neither waits: each thread closes its own port or connections as it ends.

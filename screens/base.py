@@ -68,9 +68,13 @@ class BenchScreen(ScanTaker, Screen[None]):
         from screens.dialogs import ConfirmScreen
 
         def cancelled(sure: bool | None) -> None:
-            if sure:
-                self.session.cancel_inspection()
-                self.app.post_message(InspectionCancelled())
+            if not sure:
+                return
+            problem = self.session.cancel_inspection()
+            if problem is not None:
+                self.show_problem(problem)
+                return
+            self.app.post_message(InspectionCancelled())
 
         self.app.push_screen(
             ConfirmScreen("Cancel this inspection? Its answers are discarded."), cancelled

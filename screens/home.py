@@ -108,6 +108,7 @@ class HomeView(BenchView):
 
     def action_discard(self) -> None:
         unfinished = self.session.unfinished()
-        if unfinished:
-            self.session.discard(unfinished[0][0])
+        problem = self.session.discard(unfinished[0][0]) if unfinished else None
         self.refresh_view()
+        if problem is not None:
+            self.show_problem(problem)

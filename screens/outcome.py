@@ -94,7 +94,11 @@ class OutcomeScreen(BenchScreen):
             )
 
     def action_confirm(self) -> None:
-        self.app.post_message(InspectionSaved(self.session.confirm()))
+        saved = self.session.confirm()
+        if isinstance(saved, Problem):
+            self.show_problem(saved)  # nothing was written: the outcome stays to confirm
+            return
+        self.app.post_message(InspectionSaved(saved))
 
     def action_back(self) -> None:
         self.session.back()

@@ -62,3 +62,14 @@ def head_revision(schema: str) -> str:
     head = ScriptDirectory.from_config(alembic_config(schema)).get_current_head()  # type: ignore[arg-type]
     assert head is not None
     return head
+
+
+@pytest.fixture(autouse=True)
+def _thread_errors_reach_pytest() -> Iterator[None]:
+    """`setup_logging` sends dying threads' tracebacks to the log; after each test, pytest
+    sees them again, so one test's logging cannot hide another's thread errors."""
+    import threading
+
+    before = threading.excepthook
+    yield
+    threading.excepthook = before
