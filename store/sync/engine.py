@@ -111,7 +111,9 @@ class SyncEngine:
         try:
             pushed = self.push().sent
             if pull:
-                pulled = sum(pull_all(self.engine, self.local, self.progress).values())
+                pulled = sum(
+                    pull_all(self.engine, self.local, self.progress, now=self.clock()).values()
+                )
             self.heartbeat()
         except CentralUnavailable as error:
             if self._offline_since is None:
@@ -124,6 +126,7 @@ class SyncEngine:
                 offline_since=self._offline_since,
                 problem=str(error),
                 pushed=pushed,
+                quarantined=self.local.quarantined_count(),
             )
         if self._offline_since is not None:
             log.info("sync: central reachable again at %s", redact(self.url))
@@ -134,6 +137,7 @@ class SyncEngine:
             dead=self.local.dead_count(),
             pushed=pushed,
             pulled=pulled,
+            quarantined=self.local.quarantined_count(),
         )
 
     # -- push ---------------------------------------------------------------------------
