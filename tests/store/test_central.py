@@ -182,6 +182,8 @@ class TestInitCentral:
             "Applied migration 0001: Central contract: programs, catalog, requests, items, "
             "inspectors, inspections, heartbeats",
             "Applied migration 0002: Item conflicts, money never negative, indexes in pull order",
+            "Applied migration 0003: Programs: server defaults for the policy columns the bench "
+            "adds to the contract",
         ]
         assert all("password" not in s for s in steps)
 
