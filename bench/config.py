@@ -101,6 +101,7 @@ class StoreConfig:
 class SyncConfig:
     interval_seconds: float
     batch_size: int
+    round_deadline_seconds: float
 
 
 @dataclass(frozen=True)
@@ -266,6 +267,13 @@ SCHEMA: Final[tuple[Key, ...]] = (
         minimum=0.1,
     ),
     Key("sync", "batch_size", "int", 500, "inspections sent per round trip", minimum=1),
+    Key(
+        "sync", "round_deadline_seconds", "float", 20.0,
+        "central silent this long: OFFLINE, retried",
+        minimum=1,
+        doc=("A central that accepts the connection and then answers nothing (a hung",
+             "server or proxy) is shown OFFLINE after this long, and the round retried."),
+    ),
     Key(
         "log", "path", "path", "bench.log", "rotated at 1 MB, 5 files kept",
         doc=("Relative to the folder this file is in. If it cannot be written, bench",

@@ -116,6 +116,9 @@ class StationRecords(Protocol):
     def refused_inspections(self) -> list[Refused]:
         """Inspections central refused for good, oldest first."""
 
+    def quarantined_rows(self) -> list[QuarantinedRow]:
+        """Central rows the pull refused (they break the contract), by table and key."""
+
 
 class CentralLink(Protocol):
     """The background sync with central, as the app drives it."""

@@ -78,7 +78,9 @@ class TextList(TypeDecorator[list[str]]):
     def process_result_value(self, value: Any, dialect: Dialect) -> list[str]:
         if value is None:
             return []
-        return [str(v) for v in value]
+        # As stored: a NULL or a number inside the list is for the reader to refuse (the
+        # pull's contract check does), not to be read as the text "None" or "12".
+        return list(value)
 
 
 def json_document() -> TypeEngine[Any]:

@@ -38,6 +38,7 @@ def sync_engine(
         batch_size=config.sync.batch_size,
         clock=clock,
         progress=progress,
+        round_deadline=config.sync.round_deadline_seconds,
     )
 
 

@@ -21,6 +21,7 @@ from bench.cli.common import (
 )
 from bench.cli.demo import seed_with_progress
 from bench.config import load_config
+from bench.station import QuarantinedRow
 
 
 def add_commands(commands: Any) -> None:
@@ -119,6 +120,7 @@ def sync_once(args: argparse.Namespace) -> int:
     engine = sync_engine(local, config, url, progress)
     try:
         state = engine.run_once()
+        skipped = _skipped_rows(local.quarantined_rows())
     finally:
         engine.close()
         local.close()
@@ -126,10 +128,21 @@ def sync_once(args: argparse.Namespace) -> int:
     if not state.online:
         raise CommandFailed(
             f"OFFLINE: {state.problem}. {state.queued} inspections stay queued{dead}; "
-            "they will be sent when central is back."
+            "they will be sent when central is back." + "".join(f"\n{line}" for line in skipped)
         )
     print(f"ONLINE: sent {state.pushed}, pulled {state.pulled}, {state.queued} queued{dead}")
+    for line in skipped:
+        print(line)
     return 0
+
+
+def _skipped_rows(rows: list[QuarantinedRow]) -> list[str]:
+    """The quarantine as `sync --once` lists it: central rows someone must fix there."""
+    if not rows:
+        return []
+    return [f"{len(rows)} central rows skipped:"] + [
+        f"  {row.table} {row.key}: {row.reason}" for row in rows
+    ]
 
 
 def seed_central(args: argparse.Namespace) -> int:

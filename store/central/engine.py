@@ -26,6 +26,8 @@ from store.migrate import UnknownSchemaVersion, upgrade_to_head
 CONNECT_TIMEOUT_S = 5
 STATEMENT_TIMEOUT_MS = 15_000
 TCP_USER_TIMEOUT_MS = 20_000
+# A bench that dies or hangs mid-transaction must not hold central's locks for long.
+IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000
 
 
 def normalise_url(url: str | URL) -> URL:
@@ -60,7 +62,8 @@ def central_engine(url: str | URL) -> Engine:
     """An engine for the central database, failing fast when it is unreachable.
 
     libpq settings given in the URL's query (`?connect_timeout=2&sslmode=require`) win over
-    our defaults; a statement timeout is added to any `options` already given.
+    our defaults; statement and idle-in-transaction timeouts are added to any `options`
+    already given.
     """
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "postgresql":
@@ -70,10 +73,16 @@ def central_engine(url: str | URL) -> Engine:
         # after this long instead of waiting for the kernel's default of many minutes.
         query.setdefault("tcp_user_timeout", str(TCP_USER_TIMEOUT_MS))
         query.setdefault("keepalives_idle", "10")
+        query.setdefault("keepalives_interval", "5")
+        query.setdefault("keepalives_count", "3")
         options = query.get("options", "")
         assert isinstance(options, str)
-        if "statement_timeout" not in options:
-            options = f"{options} -c statement_timeout={STATEMENT_TIMEOUT_MS}".strip()
+        for setting, value in (
+            ("statement_timeout", STATEMENT_TIMEOUT_MS),
+            ("idle_in_transaction_session_timeout", IDLE_IN_TRANSACTION_TIMEOUT_MS),
+        ):
+            if setting not in options:
+                options = f"{options} -c {setting}={value}".strip()
         query["options"] = options
         # Connections die when the network does; pre-ping turns a dead pooled connection
         # into a fresh attempt instead of an error on the first statement after an outage.

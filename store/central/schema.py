@@ -13,7 +13,9 @@ autogenerate compares against.
 
 from __future__ import annotations
 
+import json
 import uuid
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
@@ -30,10 +32,12 @@ from sqlalchemy import (
     UniqueConstraint,
     Uuid,
     func,
+    text,
     true,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, mapped_column
 
+from bench.domain import ProgramPolicy
 from store.contract import (
     CatalogModelColumns,
     InspectorColumns,
@@ -66,6 +70,22 @@ class _Replicated:
     )
 
 
+def _policy_default(name: str) -> Any:
+    """`ProgramPolicy`'s default for one of its fields, as the domain declares it."""
+    field = next(f for f in fields(ProgramPolicy) if f.name == name)
+    factory = field.default_factory
+    return factory() if callable(factory) else field.default
+
+
+def _percents_default() -> str:
+    percents = {grade.value: pct for grade, pct in _policy_default("grade_percents").items()}
+    return json.dumps(percents)
+
+
+def _percent_column(name: str) -> MappedColumn[int]:
+    return mapped_column(Integer, server_default=str(_policy_default(name)), sort_order=1)
+
+
 class CentralProgram(ProgramColumns, _Replicated, CentralBase):
     __tablename__ = "programs"
     __table_args__ = (
@@ -75,6 +95,15 @@ class CentralProgram(ProgramColumns, _Replicated, CentralBase):
             name="ineligible_disposition",
         ),
     )
+
+    # The policy columns the bench adds to the contract, with the domain's defaults on the
+    # server: a portal that inserts only the contract's columns gets a usable program.
+    grade_percents: Mapped[dict[str, int]] = mapped_column(
+        json_document(), server_default=text(f"'{_percents_default()}'"), sort_order=1
+    )
+    broken_percent: Mapped[int] = _percent_column("broken_percent")
+    dirty_percent: Mapped[int] = _percent_column("dirty_percent")
+    age_step_percent: Mapped[int] = _percent_column("age_step_percent")
 
 
 class CentralCatalogModel(CatalogModelColumns, _Replicated, CentralBase):

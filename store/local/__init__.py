@@ -2,14 +2,16 @@
 
 A package split along the file's seams: `schema` (the tables), `engine` (opening the file:
 pragmas, BEGIN, migrations), one repository module per group of tables (`replica`,
-`inspections`, `outbox`, `audit`, `logins`: functions that take a `Connection`), and
-`store`, the `LocalStore` facade that owns the transactions. What other code imports is
-re-exported here, so `from store.local import LocalStore` works as it always has.
+`inspections`, `outbox`, `audit`, `logins`, `quarantine`: functions that take a
+`Connection`), and `store`, the `LocalStore` facade that owns the transactions. What
+other code imports is re-exported here, so `from store.local import LocalStore` works as
+it always has.
 """
 
 from store.errors import StoreError
 from store.local.audit import AuditEvent
 from store.local.outbox import OutboxRow, QueuedRow
+from store.local.quarantine import SkippedRow
 from store.local.schema import (
     CANCELLED,
     FINISHED,
@@ -39,6 +41,7 @@ from store.local.schema import (
     login_failure_table,
     outbox_table,
     program_table,
+    quarantine_table,
     request_table,
 )
 from store.local.store import LocalStore
@@ -65,6 +68,7 @@ __all__ = [
     "LocalSyncCursor",
     "OutboxRow",
     "QueuedRow",
+    "SkippedRow",
     "StoreError",
     "answer_table",
     "audit_table",
@@ -78,5 +82,6 @@ __all__ = [
     "login_failure_table",
     "outbox_table",
     "program_table",
+    "quarantine_table",
     "request_table",
 ]

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, or_, select
+from sqlalchemy import Connection, Table, delete, func, or_, select
 
 from bench.domain import CatalogModel, Inspector, ProgramPolicy, Request
 from store import rows
@@ -142,13 +142,33 @@ def write_domain(
         upsert_rows(conn, name, values)
 
 
+def replica_table(table_name: str) -> Table:
+    """The replica's table of the central table `table_name`."""
+    table = REPLICA_TABLES.get(table_name)
+    if table is None:
+        raise ValueError(f"{table_name!r} is not a replicated table")
+    return table
+
+
+def key_name(table_name: str) -> str:
+    (key,) = replica_table(table_name).primary_key.columns
+    return key.name
+
+
+def delete_rows(conn: Connection, table_name: str, keys: Sequence[str]) -> None:
+    """Remove rows by key (central's version of them was refused), with their GTINs."""
+    table = replica_table(table_name)
+    (key,) = table.primary_key.columns
+    conn.execute(delete(table).where(key.in_(keys)))
+    if table is catalog_table:
+        conn.execute(delete(gtin_table).where(gtin_table.c.sku.in_(keys)))
+
+
 def upsert_rows(conn: Connection, table_name: str, values: Sequence[Mapping[str, Any]]) -> int:
     """Upsert rows shaped like the central table `table_name` (columns the replica does not
     have are ignored), keeping the GTIN lookup in step with the models. Returns rows written.
     """
-    table = REPLICA_TABLES.get(table_name)
-    if table is None:
-        raise ValueError(f"{table_name!r} is not a replicated table")
+    table = replica_table(table_name)
     if not values:
         return 0
     columns = set(table.columns.keys())

@@ -173,6 +173,20 @@ class LocalSyncCursor(LocalBase):
     value: Mapped[str] = mapped_column(Text)
 
 
+class LocalPullQuarantine(LocalBase):
+    """A central row the pull refused (it breaks the contract): kept out of the replica,
+    listed on the bench, and dropped from here when central sends a corrected version."""
+
+    __tablename__ = "pull_quarantine"
+
+    table_name: Mapped[str] = mapped_column(Text, primary_key=True)
+    row_key: Mapped[str] = mapped_column(Text, primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    # Central's stamp of the refused version; None when even that could not be read.
+    updated_at_central: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class LocalLoginFailure(LocalBase):
     __tablename__ = "login_failures"
     __table_args__ = (Index("ix_login_failures_inspector_id_at", "inspector_id", "at"),)
@@ -194,6 +208,7 @@ audit_table = table_of(LocalAuditEntry)
 outbox_table = table_of(LocalOutboxEntry)
 cursor_table = table_of(LocalSyncCursor)
 login_failure_table = table_of(LocalLoginFailure)
+quarantine_table = table_of(LocalPullQuarantine)
 
 # The replicated tables by their central name (the same name here).
 REPLICA_TABLES: dict[str, Table] = {

@@ -33,12 +33,13 @@ from bench.domain import (
     Request,
     UnfinishedInspection,
 )
-from bench.station import Refused
+from bench.station import QuarantinedRow, Refused
 from store.dbutil import utcnow, why
 from store.errors import StoreError
-from store.local import audit, inspections, logins, outbox, replica
+from store.local import audit, inspections, logins, outbox, quarantine, replica
 from store.local.engine import open_file, writer
 from store.local.outbox import OutboxRow, QueuedRow
+from store.local.quarantine import SkippedRow
 
 
 class LocalStore:
@@ -178,6 +179,40 @@ class LocalStore:
             if cursor is not None:
                 replica.set_sync_cursor(conn, *cursor)
         return written
+
+    def write_pulled(
+        self,
+        table: str,
+        values: Sequence[Mapping[str, Any]],
+        skipped: Sequence[SkippedRow],
+        cursor: tuple[str, str] | None,
+        at: datetime,
+    ) -> list[str]:
+        """One pulled batch, in one transaction: the sound rows (leaving the quarantine if
+        they were in it), the refused ones quarantined and out of the replica, the cursor.
+
+        Returns the keys quarantined now that were not before (to be logged once).
+        """
+        with self._write() as conn:
+            replica.upsert_rows(conn, table, values)
+            if quarantine.holds(conn, table):
+                key = replica.key_name(table)
+                quarantine.release(conn, table, [str(value[key]) for value in values])
+            if skipped:
+                replica.delete_rows(conn, table, [row.key for row in skipped])
+            new = quarantine.put(conn, table, skipped, at)
+            if cursor is not None:
+                replica.set_sync_cursor(conn, *cursor)
+        return new
+
+    def quarantined_rows(self) -> list[QuarantinedRow]:
+        """Central rows the pull refused, by table and key, with why."""
+        with self._read() as conn:
+            return quarantine.rows(conn)
+
+    def quarantined_count(self) -> int:
+        with self._read() as conn:
+            return quarantine.count(conn)
 
     # --- Inspections --------------------------------------------------------------------
 

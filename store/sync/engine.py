@@ -41,12 +41,17 @@ from store.dbutil import upsert, utcnow, why
 from store.errors import CentralUnavailable
 from store.local import LocalStore, QueuedRow
 from store.sync import pgcopy
+from store.sync.deadline import RoundWatch
 from store.sync.pull import pull_all
 
 log = logging.getLogger(__name__)
 
 # Batches on their way to central at once: one fills its COPY while another commits.
 SENDERS = 2
+
+# A round in which central answers nothing for this long is cut off: OFFLINE (see
+# `store.sync.deadline`). Above the statement timeout, which fires first when it can.
+ROUND_DEADLINE_S = 20.0
 
 # Errors that mean "this row breaks a rule of central", not "central is unreachable".
 REFUSALS = (IntegrityError, DataError)
@@ -71,6 +76,7 @@ class SyncEngine:
         batch_size: int = 500,
         clock: Callable[[], datetime] = utcnow,
         progress: Callable[[str, int, int], None] | None = None,
+        round_deadline: float = ROUND_DEADLINE_S,
     ) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
@@ -82,6 +88,7 @@ class SyncEngine:
         self.clock = clock
         self.progress = progress
         """Told (what, done, total) after each batch pushed or pulled: for a progress bar."""
+        self.watch = RoundWatch(round_deadline)
         self._engine: Engine | None = None
         self._offline_since: datetime | None = None
 
@@ -96,6 +103,7 @@ class SyncEngine:
                 raise CentralUnavailable(
                     f"The central database URL {redact(self.url)} is not valid: {error}"
                 ) from error
+            self.watch.attach(self._engine)
         return self._engine
 
     def close(self) -> None:
@@ -106,25 +114,38 @@ class SyncEngine:
     # -- one round ----------------------------------------------------------------------
 
     def run_once(self, pull: bool = True) -> SyncState:
-        """Push everything queued, pull what changed, beat: ONLINE or OFFLINE after it."""
+        """Push everything queued, pull what changed, beat: ONLINE or OFFLINE after it.
+
+        OFFLINE too when central has answered nothing for the round deadline (see
+        `store.sync.deadline`): that round is cut off, and the next one starts afresh.
+        """
+        if self.watch.stuck:
+            return self._offline("a round central stopped answering has not ended yet")
+        ran = self.watch.run(lambda: self._round(pull))
+        if isinstance(ran, SyncState):
+            return ran
+        problem = f"central has not answered for {ran.seconds:.0f} s"
+        log.warning(
+            "sync: %s at %s; round abandoned and its connections cut%s",
+            problem,
+            redact(self.url),
+            " (it has not ended yet)" if ran.still_running else "",
+        )
+        return self._offline(problem)
+
+    def _round(self, pull: bool) -> SyncState:
         pushed = pulled = 0
         try:
             pushed = self.push().sent
             if pull:
-                pulled = sum(pull_all(self.engine, self.local, self.progress).values())
+                pulled = sum(
+                    pull_all(self.engine, self.local, self._progressed, now=self.clock()).values()
+                )
             self.heartbeat()
         except CentralUnavailable as error:
             if self._offline_since is None:
-                self._offline_since = self.clock()
                 log.warning("sync: central unreachable: %s", error)
-            return SyncState(
-                online=False,
-                queued=self.local.queued_count(),
-                dead=self.local.dead_count(),
-                offline_since=self._offline_since,
-                problem=str(error),
-                pushed=pushed,
-            )
+            return self._offline(str(error), pushed)
         if self._offline_since is not None:
             log.info("sync: central reachable again at %s", redact(self.url))
         self._offline_since = None
@@ -134,7 +155,26 @@ class SyncEngine:
             dead=self.local.dead_count(),
             pushed=pushed,
             pulled=pulled,
+            quarantined=self.local.quarantined_count(),
         )
+
+    def _offline(self, problem: str, pushed: int = 0) -> SyncState:
+        if self._offline_since is None:
+            self._offline_since = self.clock()
+        return SyncState(
+            online=False,
+            queued=self.local.queued_count(),
+            dead=self.local.dead_count(),
+            offline_since=self._offline_since,
+            problem=problem,
+            pushed=pushed,
+            quarantined=self.local.quarantined_count(),
+        )
+
+    def _progressed(self, what: str, done: int, total: int) -> None:
+        self.watch.progressed()
+        if self.progress is not None:
+            self.progress(what, done, total)
 
     # -- push ---------------------------------------------------------------------------
 
@@ -167,8 +207,7 @@ class SyncEngine:
                 report = done.result()
                 sent += report.sent
                 dead += report.dead
-                if self.progress is not None:
-                    self.progress("inspections sent", sent + dead, max(total, sent + dead))
+                self._progressed("inspections sent", sent + dead, max(total, sent + dead))
 
             try:
                 for batch in reader:

@@ -516,3 +516,25 @@ def test_sync_once_with_central_down_says_offline_and_keeps_the_queue(tmp_path: 
     assert "OFFLINE" in message and "1 inspections stay queued" in message
     assert "s3cret" not in result.stderr + result.stdout
     assert sqlite_rows(tmp_path / "bench-local.db", "SELECT count(*) FROM outbox") == [(1,)]
+
+
+def test_sync_once_lists_the_central_rows_it_skipped_and_stays_online(tmp_path: Path) -> None:
+    shipped = 'central_url = "sqlite:///bench-central.db"'
+    altered_config(tmp_path, shipped, shipped)
+    central = tmp_path / "bench-central.db"
+    seeded = run("seed", "--url", "sqlite:///bench-central.db", "--requests", "20", cwd=tmp_path)
+    assert seeded.returncode == 0, seeded.stderr
+    with sqlite3.connect(central) as connection:  # what a portal could write
+        connection.execute("UPDATE programs SET grade_percents = 'not json' WHERE code = 'AMZ-GT3'")
+        connection.execute("UPDATE request_items SET offer_cents = -5 WHERE id = 'TI-000001-01'")
+    result = run("sync", "--once", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout.splitlines()[0].startswith("ONLINE: sent 0, pulled ")
+    assert result.stdout.splitlines()[1:] == [
+        "2 central rows skipped:",
+        "  programs AMZ-GT3: grade_percents is 'not json' (unreadable), not JSON",
+        "  request_items TI-000001-01: offer_cents is -5, must be 0 to 100,000,000",
+    ]
+    log = (tmp_path / "bench.log").read_text(encoding="utf-8")
+    assert "skipped central programs row AMZ-GT3: grade_percents" in log

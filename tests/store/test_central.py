@@ -182,6 +182,8 @@ class TestInitCentral:
             "Applied migration 0001: Central contract: programs, catalog, requests, items, "
             "inspectors, inspections, heartbeats",
             "Applied migration 0002: Item conflicts, money never negative, indexes in pull order",
+            "Applied migration 0003: Programs: server defaults for the policy columns the bench "
+            "adds to the contract",
         ]
         assert all("password" not in s for s in steps)
 
@@ -355,14 +357,19 @@ class TestUrls:
         engine = central_engine("postgresql://bench@db/trade_in")
         assert engine.url.drivername == "postgresql+psycopg"
         assert engine.url.query["connect_timeout"] == "5"
-        assert engine.url.query["options"] == "-c statement_timeout=15000"
+        assert engine.url.query["options"] == (
+            "-c statement_timeout=15000 -c idle_in_transaction_session_timeout=60000"
+        )
         engine.dispose()
 
         given = central_engine(
             "postgresql://bench@db/trade_in?connect_timeout=2&options=-c%20search_path%3Dbench"
         )
         assert given.url.query["connect_timeout"] == "2"
-        assert given.url.query["options"] == "-c search_path=bench -c statement_timeout=15000"
+        assert given.url.query["options"] == (
+            "-c search_path=bench -c statement_timeout=15000"
+            " -c idle_in_transaction_session_timeout=60000"
+        )
         given.dispose()
 
     @pytest.mark.postgres
@@ -371,6 +378,8 @@ class TestUrls:
         try:
             with engine.connect() as conn:
                 assert conn.execute(text("SHOW statement_timeout")).scalar_one() == "15s"
+                idle = text("SHOW idle_in_transaction_session_timeout")
+                assert conn.execute(idle).scalar_one() == "1min"
         finally:
             engine.dispose()
 

@@ -1,4 +1,4 @@
-"""A TCP proxy in front of PostgreSQL that tests can cut, restore, or make lose a reply.
+"""A TCP proxy in front of PostgreSQL that tests can cut, restore, stall, or make lose a reply.
 
 Real outages, not mocks: the bench's sync talks to this proxy exactly as to a remote
 central database, and the proxy does what a network does when it fails.
@@ -13,14 +13,17 @@ from contextlib import suppress
 
 class Proxy:
     """Forwards 127.0.0.1:<port> to `upstream`. `cut()` drops every connection and
-    refuses new ones; `restore()` lets them through again. `lose_reply_after_commit`
-    forwards the next COMMIT to the server but drops its reply and the connection."""
+    refuses new ones; `restore()` lets them through again. `stall()` makes it a central
+    that has gone silent: connections are accepted and read, and nothing is forwarded
+    either way. `lose_reply_after_commit` forwards the next COMMIT to the server but drops
+    its reply and the connection."""
 
     def __init__(self, upstream: tuple[str, int]) -> None:
         self.upstream = upstream
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.up = True
+        self.stalled = False
         self.lose_reply_after_commit = False
         self.replies_lost = 0
         self._lock = threading.Lock()
@@ -40,6 +43,16 @@ class Proxy:
             self._sockets.clear()
 
     def restore(self) -> None:
+        self.up = True
+
+    def stall(self) -> None:
+        self.stalled = True
+
+    def end_stall(self) -> None:
+        """Answer again. The stalled connections lost bytes, so they are dropped, as a
+        server that comes back from a hang drops its clients."""
+        self.cut()
+        self.stalled = False
         self.up = True
 
     def close(self) -> None:
@@ -79,6 +92,8 @@ class Proxy:
                 data = source.recv(65536)
                 if not data:
                     break
+                if self.stalled:
+                    continue  # read, never answered
                 if to_server and self.lose_reply_after_commit and b"COMMIT" in data:
                     state["commit_sent"] = True
                 if not to_server and state["commit_sent"]:
