@@ -49,7 +49,7 @@ from bench.money import dollars
 from bench.policy import aggregate_credit_cents, arrived_late, decide, request_problems
 from bench.problems import NeedsReason, Problem, station_problem
 from bench.scans import Classified, classify
-from bench.station import Refused, StationError, StationRecords
+from bench.station import QuarantinedRow, Refused, StationError, StationRecords
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +120,8 @@ class Session:
         self.request: Request | None = None
         self.program: ProgramPolicy | None = None
         self.active: ActiveInspection | None = None
+        self.missing_items: dict[str, str] = {}
+        """Items of the open request the pull skipped, with why: it cannot be finished."""
         self._decisions: dict[str, Decision] = {}
 
     # -- who ----------------------------------------------------------------------------
@@ -190,8 +192,7 @@ class Session:
             station_safe(self._audit)("logout", {})
             log.info("inspector %s logged out", self.inspector.id)
         self.inspector = None
-        self.request = None
-        self.program = None
+        self.close_request()
         self.active = None
 
     # -- which request ------------------------------------------------------------------
@@ -200,6 +201,14 @@ class Session:
     def open_request(self, code: str) -> Request | Problem:
         request = self.store.find_request(code)
         if request is None:
+            skipped = self._skipped("requests").get(code.strip().upper())
+            if skipped is not None:
+                return Problem(
+                    "Request cannot be inspected",
+                    f"Request {code} could not be loaded from central: {skipped}.",
+                    "The portal must correct it; it arrives by itself once corrected. Put "
+                    "the package aside for a supervisor (F7 lists what was skipped).",
+                )
             return Problem(
                 "Unknown request",
                 f"No request or tracking number {code} in this station's copy.",
@@ -215,6 +224,15 @@ class Session:
             )
         program = self.store.program(request.program_code)
         if program is None:
+            skipped = self._skipped("programs").get(request.program_code)
+            if skipped is not None:
+                return Problem(
+                    "Program cannot be inspected",
+                    f"Program {request.program_code} of request {request.id} cannot be "
+                    f"inspected: {skipped}.",
+                    "The portal must correct the program in central; until then put the "
+                    "package aside for a supervisor (F7 lists what was skipped).",
+                )
             return Problem(
                 "Unknown program",
                 f"Request {request.id} belongs to program {request.program_code}, "
@@ -223,6 +241,12 @@ class Session:
             )
         self.request = request
         self.program = program
+        prefix = f"{request.id}-"
+        self.missing_items = {
+            key: why
+            for key, why in self._skipped("request_items").items()
+            if key.startswith(prefix)
+        }
         self._decisions = self.store.finished_decisions(request.id)
         self._audit("request_opened", {"request": request.id})
         return request
@@ -242,6 +266,7 @@ class Session:
         """The inspector is done with this package: back to waiting for a label."""
         self.request = None
         self.program = None
+        self.missing_items = {}
         self._decisions = {}
 
     def request_warnings(self) -> list[str]:
@@ -249,6 +274,11 @@ class Session:
         if self.request is None or self.program is None:
             return []
         warnings = request_problems(self.program, self.request)
+        for item_id, why in sorted(self.missing_items.items()):
+            warnings.append(
+                f"Item {item_id} could not be loaded from central ({why}): the request cannot "
+                "be finished here until the portal corrects it."
+            )
         if arrived_late(self.program, self.request, self.today):
             warnings.append(
                 f"Arrived after the {self.program.ship_window_days}-day shipping window: "
@@ -276,7 +306,16 @@ class Session:
 
     @property
     def request_done(self) -> bool:
-        return self.request is not None and not self.pending_items
+        """Every item inspected, and none missing: what the customer gets can be said."""
+        return self.request is not None and not self.pending_items and not self.missing_items
+
+    def _skipped(self, table: str) -> dict[str, str]:
+        """Keys of `table` the pull skipped, with why."""
+        return {row.key: row.reason for row in self.store.quarantined_rows() if row.table == table}
+
+    def skipped_rows(self) -> list[QuarantinedRow]:
+        """Every central row the pull skipped: the list a supervisor opens from the header."""
+        return self.store.quarantined_rows()
 
     # -- which device -------------------------------------------------------------------
 

@@ -101,6 +101,7 @@ class BenchApp(KeyboardWedgeApp):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="help"),
         Binding("f2", "logout", "Log out", id="logout"),
+        Binding("f7", "skipped", "Skipped", id="skipped"),
         Binding("f9", "refused", "Refused", id="refused"),
         Binding("f6", "demo_scan", "Scan a demo code", id="demo-scan"),
     ]
@@ -363,11 +364,19 @@ class BenchApp(KeyboardWedgeApp):
         if self._session is not None and not isinstance(self.screen, RefusedScreen):
             self.push_screen(RefusedScreen(self.session.refused()))
 
+    def action_skipped(self) -> None:
+        from screens.skipped import SkippedScreen
+
+        if self._session is not None and not isinstance(self.screen, SkippedScreen):
+            self.push_screen(SkippedScreen(self.session.skipped_rows()))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "logout":
             return self._session is not None and self.session.inspector is not None
         if action == "demo_scan":
             return self.demo and bool(self.hints)
+        if action == "skipped":
+            return self._sync is not None and self._sync.quarantined > 0
         if action == "refused":
             # Shown in the footer only when there is something to see.
             return self._sync is not None and self._sync.dead > 0
@@ -381,6 +390,11 @@ class BenchApp(KeyboardWedgeApp):
         if self._session is not None:
             yield SystemCommand(
                 "Refused by central", "Inspections central would not take", self.action_refused
+            )
+            yield SystemCommand(
+                "Skipped from central",
+                "Central rows the station could not use",
+                self.action_skipped,
             )
 
     # -- the header -------------------------------------------------------------------
@@ -416,6 +430,8 @@ class BenchApp(KeyboardWedgeApp):
             text, ok = f"OFFLINE since {since:%H:%M}", False
         if queued:
             text += f" · {queued:,} queued"
+        if state is not None and state.quarantined:
+            text += f" · {state.quarantined} SKIPPED (F7)"
         if state is not None and state.dead:
             text += f" · {state.dead} REFUSED (F9)"
             ok = False

@@ -97,8 +97,10 @@ class RequestView(BenchView):
                 f"SCAN A DEVICE ({len(pending)} of {len(request.items)} waiting)\n"
                 "or pick one with ↑↓ and Enter"
             )
-        else:
+        elif self.session.request_done:
             prompt = f"ALL DONE: {self.session.settlement()}\nScan the next package label"
+        else:
+            prompt = "ITEMS MISSING: see below\nPut the package aside for a supervisor"
         label = self.query_one("#request-prompt", Label)
         label.update(prompt)
         label.set_class(not pending, "-done")
