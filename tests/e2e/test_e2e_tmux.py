@@ -13,6 +13,7 @@ runs; it is killed at the end whatever happens.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -182,6 +183,13 @@ def station_files(tmp_path: Path) -> StationFiles:
 
 @pytest.fixture
 def terminal(station_files: StationFiles) -> Iterator[Terminal]:
+    with bench_in_tmux(station_files) as term:
+        yield term
+
+
+@contextlib.contextmanager
+def bench_in_tmux(station_files: StationFiles) -> Iterator[Terminal]:
+    """`bench --config` running in a pane of a private tmux server, killed afterwards."""
     if TMUX is None:
         pytest.skip("tmux is not installed")
     if not BENCH.exists():
@@ -251,19 +259,33 @@ def answer_checklist(term: Terminal) -> str:
     raise AssertionError(f"the checklist never ended; answered {answered}")
 
 
-def test_station_inspection_in_a_real_terminal(
-    terminal: Terminal, station_files: StationFiles
-) -> None:
-    term = terminal
+def log_in(term: Terminal) -> None:
+    """The badge is scanned, the PIN typed by a person, key by key."""
     term.wait_text("SCAN YOUR BADGE")
-
-    # Log in: the badge is scanned, the PIN typed by a person.
     term.wedge(BADGE)
     term.wait_for("the badge in its field", lambda s: BADGE in s and "Badge id, e.g." not in s)
     term.type_slowly(PIN)
     term.wait_for("the PIN typed", lambda s: "•" * len(PIN) in s)
     term.key("Enter")
     term.wait_text("SCAN A PACKAGE LABEL", BADGE)
+
+
+def quit_bench(term: Terminal) -> None:
+    """ctrl+q, and the bench's exit status 0."""
+    term.key("C-q")
+    deadline = time.monotonic() + TIMEOUT
+    while (status := term.exit_status()) is None:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"bench did not quit on ctrl+q; its threads:\n{term.stacks()}")
+        time.sleep(0.05)
+    assert status == "0", f"bench exited with status {status}:\n{term.screen()}"
+
+
+def test_station_inspection_in_a_real_terminal(
+    terminal: Terminal, station_files: StationFiles
+) -> None:
+    term = terminal
+    log_in(term)
 
     # A label the station does not know: said plainly, and the bench carries on.
     term.wedge("TI-999999")
@@ -286,13 +308,7 @@ def test_station_inspection_in_a_real_terminal(
         lambda s: re.search(r"^\s*01\s+Wyze Cam Pan v2.*ACCEPT", s, re.MULTILINE) is not None,
     )
 
-    term.key("C-q")
-    deadline = time.monotonic() + TIMEOUT
-    while (status := term.exit_status()) is None:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"bench did not quit on ctrl+q; its threads:\n{term.stacks()}")
-        time.sleep(0.05)
-    assert status == "0", f"bench exited with status {status}:\n{term.screen()}"
+    quit_bench(term)
 
     store = LocalStore.open(station_files.local_db)
     try:
@@ -313,3 +329,87 @@ def test_station_inspection_in_a_real_terminal(
     assert station_files.log.exists()
     log = station_files.log.read_text(encoding="utf-8")
     assert f"inspection {inspection_id} confirmed: accept" in log, log
+
+
+# --- a central the portal filled by hand, poison rows and all ---------------------------
+
+GOOD_REQUEST, GOOD_ITEM, GOOD_SERIAL = "TI-000101", "TI-000101-01", "WYZEGOOD00001"
+# Only the contract's columns (DESIGN.md), as a portal that knows nothing of the bench's
+# own would write them; the last rows are what no station can use.
+PORTAL_SQL = """
+INSERT INTO programs (code, name, kind, max_items, max_age_years, ship_window_days,
+    quote_valid_days, revise_response_working_days, ineligible_disposition, value_cap_cents)
+VALUES ('WYZE-TU', 'Wyze Trade-Up', 'trade_up', 1, 4, 14, 14, 5, 'recycle', NULL);
+INSERT INTO catalog_models (sku, program_code, brand, name, released_on, base_value_cents,
+    has_storage, gtins)
+VALUES ('WYZE-PAN-V2', 'WYZE-TU', 'Wyze', 'Wyze Cam Pan v2', '2019-01-01', 2000, false,
+    ARRAY['00810014960256']),
+    ('WYZE-NULL-GTIN', 'WYZE-TU', 'Wyze', 'Wyze Cam v3', '2020-01-01', 2000, false,
+    ARRAY[NULL]::text[]);
+INSERT INTO requests (id, program_code, customer_ref, created_at, tracking_number,
+    shipping_cost_cents, status)
+VALUES ('TI-000101', 'WYZE-TU', 'CUST-101', now() - interval '2 days', NULL, 809, 'received'),
+    ('TI-000102', 'WYZE-TU', 'CUST-102', now() - interval '2 days', NULL, 809, 'received');
+INSERT INTO request_items (id, request_id, sku, declared_serial, declared_condition,
+    purchased_on, offer_cents, quoted_at)
+VALUES ('TI-000101-01', 'TI-000101', 'WYZE-PAN-V2', 'WYZEGOOD00001', 'good', '2025-06-01',
+    1500, now() - interval '2 days'),
+    ('TI-000102-01', 'TI-000102', 'WYZE-PAN-V2', NULL, 'good', '12000-01-01',
+    1500, now() - interval '2 days'),
+    ('TI-000102-02', 'TI-000102', 'WYZE-PAN-V2', NULL, 'good', '2025-06-01',
+    -5000, now() - interval '2 days');
+INSERT INTO inspectors (id, name, role, pin_hash, active)
+VALUES ('EMP-0001', 'Ana Inspector', 'inspector', %(pin_hash)s, true);
+"""
+
+
+@pytest.mark.postgres
+def test_a_station_on_a_central_with_poison_rows(tmp_path: Path, pg_url: str) -> None:
+    """The good request is inspected end to end; the rows no station can use are counted
+    in the header, never stop the rest, and `bench sync --once` lists them and exits 0."""
+    import psycopg
+
+    from bench.pins import hash_pin
+    from store.central import init_central
+
+    init_central(pg_url)
+    with psycopg.connect(pg_url.replace("postgresql+psycopg", "postgresql")) as conn:
+        for statement in filter(str.strip, PORTAL_SQL.split(";")):
+            params = {"pin_hash": hash_pin(PIN)} if "%(pin_hash)s" in statement else None
+            conn.execute(statement, params)
+    local_db, log = tmp_path / "station.db", tmp_path / "bench.log"
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[station]\nid = "{STATION_ID}"\n\n[scanner]\nkind = "wedge"\n\n'
+        f'[store]\nlocal_path = "{local_db}"\ncentral_url = "{pg_url}"\n\n'
+        f'[log]\npath = "{log}"\n',
+        encoding="utf-8",
+    )
+    files = StationFiles(tmp_path, config, local_db, log, GOOD_SERIAL)
+    with bench_in_tmux(files) as term:
+        log_in(term)
+        term.wait_text("3 SKIPPED (F7)")
+        term.wedge(GOOD_REQUEST)
+        term.wait_text(GOOD_REQUEST, "Wyze Cam Pan v2", "waiting")
+        term.wedge(GOOD_SERIAL)
+        term.wait_text(GOOD_ITEM, "Question 1 of")
+        outcome = answer_checklist(term)
+        found = OUTCOME.search(outcome)
+        assert found is not None and found.group(1) == "ACCEPT", outcome
+        term.key("Enter")
+        term.wait_text("ALL DONE")
+        term.wedge("TI-000102")  # both of its items were skipped: it says so
+        term.wait_text("ITEMS MISSING")
+        quit_bench(term)
+
+    env = {k: v for k, v in os.environ.items() if k != "BENCH_CENTRAL_URL"}
+    done = subprocess.run(
+        [str(BENCH), "--config", str(config), "sync", "--once"],
+        capture_output=True, text=True, timeout=60, env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    listed = done.stdout + done.stderr
+    for key in ("TI-000102-01", "TI-000102-02", "WYZE-NULL-GTIN"):
+        assert key in listed, listed
+    assert "ONLINE: sent 0" in done.stdout  # the inspection went up while the bench ran
