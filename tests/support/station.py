@@ -279,3 +279,8 @@ async def wedge_burst(pilot: Pilot[None], text: str) -> None:
         pilot.app.post_message(events.Key(_character_to_key(character), character))
     pilot.app.post_message(events.Key("enter", "\r"))
     await pilot.pause(0.1)
+
+
+def screen_lines(app: App[Any]) -> list[str]:
+    """The terminal's lines as the screen on show paints them now, trailing blanks cut."""
+    return [strip.text.rstrip() for strip in app.screen._compositor.render_strips()]
