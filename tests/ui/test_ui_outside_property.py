@@ -31,7 +31,7 @@ from screens.messages import InspectionSaved
 from screens.outcome import OutcomeScreen
 from screens.request import RequestView
 from tests.support.outside import REQUEST_ID, CentralText, outside_station
-from tests.support.station import log_in, scan, screen_lines, showing, shown, wait_until
+from tests.support.station import log_in, on_show, scan, showing, shown, wait_until
 
 EXAMPLES = int(os.environ.get("BENCH_PROPERTY_EXAMPLES", "25"))
 SMALL = (80, 24)
@@ -60,10 +60,6 @@ central_text = st.builds(
 scans = outside.filter(
     lambda text: classify(text).kind in (ScanKind.UNREADABLE, ScanKind.SERIAL, ScanKind.GTIN)
 )
-
-
-def on_show(app: BenchApp, text: str) -> bool:
-    return any(text in line for line in screen_lines(app))
 
 
 def assert_usable(app: BenchApp) -> None:

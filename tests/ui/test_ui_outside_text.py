@@ -3,11 +3,15 @@ that the question and its answer keys leave an 80x24 screen."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import DataTable
 
+from screens.app import BenchApp
 from screens.checklist import ChecklistScreen
 from screens.dialogs import ConfirmScreen
 from screens.help import HelpScreen
@@ -22,6 +26,7 @@ from tests.support.station import (
     SeededStation,
     Station,
     on_screen,
+    on_show,
     open_checklist,
     open_request,
     scan,
@@ -33,11 +38,12 @@ SMALL = (80, 24)
 YES_NO_KEYS = "[Y] Yes      [N] No"
 
 
-def on_show(app: object, text: str) -> bool:
-    from textual.app import App
-
-    assert isinstance(app, App)
-    return any(text in line for line in screen_lines(app))
+@asynccontextmanager
+async def run_small(folder: Path, text: CentralText) -> AsyncIterator[tuple[BenchApp, Pilot[None]]]:
+    """Run, at 80x24, a station whose central holds `text`."""
+    app = outside_station(folder, text).app()
+    async with app.run_test(size=SMALL) as pilot:
+        yield app, pilot
 
 
 class TestMarkupInCentralText:
@@ -45,8 +51,7 @@ class TestMarkupInCentralText:
         self, tmp_path: Path
     ) -> None:
         text = CentralText(item_suffix="[/x]", model_name="Cam Pan [w/ mount]")
-        app = outside_station(tmp_path, text).app()
-        async with app.run_test(size=SMALL) as pilot:
+        async with run_small(tmp_path, text) as (app, pilot):
             await open_request(pilot, REQUEST_ID)
 
             table = app.screen.query_one("#items", DataTable)
@@ -58,8 +63,7 @@ class TestMarkupInCentralText:
         self, tmp_path: Path
     ) -> None:
         text = CentralText(program_name="Trade [b]Up[/b] [/x]", model_name="Cam [/x]")
-        app = outside_station(tmp_path, text).app()
-        async with app.run_test(size=SMALL) as pilot:
+        async with run_small(tmp_path, text) as (app, pilot):
             await open_checklist_by_hand(pilot)
 
             assert on_show(app, "Is the model listed for Trade [b]Up[/b] [/x]?")
@@ -71,8 +75,7 @@ class TestLongCentralText:
         self, tmp_path: Path
     ) -> None:
         text = CentralText(model_name="Wyze Cam Pan v2 " + "x" * 5000)
-        app = outside_station(tmp_path, text).app()
-        async with app.run_test(size=SMALL) as pilot:
+        async with run_small(tmp_path, text) as (app, pilot):
             await open_checklist_by_hand(pilot)
             await pilot.press("enter", "enter")  # keep two pre-filled answers
             await wait_until(pilot, lambda: on_show(app, "Is it broken or damaged?"))
@@ -85,8 +88,7 @@ class TestLongCentralText:
         self, tmp_path: Path
     ) -> None:
         text = CentralText(model_name="M" * 5000)
-        app = outside_station(tmp_path, text).app()
-        async with app.run_test(size=SMALL) as pilot:
+        async with run_small(tmp_path, text) as (app, pilot):
             await open_request(pilot, REQUEST_ID)
 
             lines = screen_lines(app)

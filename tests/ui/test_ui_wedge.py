@@ -147,9 +147,7 @@ class TestBurstsThatAreNotScans(SeededStation):
         self, station: Station
     ) -> None:
         async with run_with_a_wedge(station) as (app, pilot, seen):
-            await log_in(pilot, slow=True)
-            await wedge_burst(pilot, "TI-000001")
-            await on_screen(pilot, RequestView)
+            await scan_a_request(pilot)
             await wedge_burst(pilot, PAN_V2_SERIAL)
             await on_screen(pilot, ChecklistScreen)
             for key in ACCEPT_KEYS:
@@ -169,9 +167,7 @@ class TestBurstsThatAreNotScans(SeededStation):
         self, station: Station
     ) -> None:
         async with run_with_a_wedge(station) as (app, pilot, seen):
-            await log_in(pilot, slow=True)
-            await wedge_burst(pilot, "TI-000001")
-            await on_screen(pilot, RequestView)
+            await scan_a_request(pilot)
 
             await wedge_burst(pilot, "WYZE\u200bXY")
             await pilot.pause(0.2)
@@ -183,9 +179,7 @@ class TestBurstsThatAreNotScans(SeededStation):
 
     async def test_a_10_kb_burst_on_the_checklist_answers_nothing(self, station: Station) -> None:
         async with run_with_a_wedge(station) as (app, pilot, seen):
-            await log_in(pilot, slow=True)
-            await wedge_burst(pilot, "TI-000001")
-            await on_screen(pilot, RequestView)
+            await scan_a_request(pilot)
             await wedge_burst(pilot, PAN_V2_SERIAL)
             await on_screen(pilot, ChecklistScreen)
             assert app.session.active is not None
@@ -199,6 +193,13 @@ class TestBurstsThatAreNotScans(SeededStation):
             assert "Unreadable scan" in problem_text(app)
             assert wedge_scans(seen) == ["TI-000001", PAN_V2_SERIAL]
             assert len(wedge_unreadables(seen)) == 1
+
+
+async def scan_a_request(pilot: Pilot[None]) -> None:
+    """Log in and scan TI-000001 with the wedge: its request on show."""
+    await log_in(pilot, slow=True)
+    await wedge_burst(pilot, "TI-000001")
+    await on_screen(pilot, RequestView)
 
 
 def wedge_unreadables(seen: list[Message]) -> list[ScanUnreadable]:
