@@ -37,6 +37,7 @@ from bench.problems import Problem
 from bench.scans import Scan, ScanKind, ScanSource, classify_scan, describe
 from bench.session import Session
 from bench.station import CentralLink, StationError, StationOpener, SyncState
+from bench.text import shown
 from drivers.scanner import ScannerDriver, scanner_from_config
 from drivers.serial_scanner import ScannerState
 from drivers.simulated import SimulatedSerialScanner
@@ -67,7 +68,7 @@ from screens.messages import (
 from screens.outcome import OutcomeScreen
 from screens.package import PackageScreen
 from screens.startup import StartupScreen
-from screens.widgets import StationStatus
+from screens.widgets import ID_CELLS, PROBLEM_CELLS, StationStatus
 
 log = logging.getLogger(__name__)
 
@@ -325,7 +326,7 @@ class BenchApp(KeyboardWedgeApp):
         self.notify(
             f"{decision.outcome.value.upper()} {dollars(decision.final_cents)} → "
             f"{decision.disposition.value.upper()}",
-            title=f"Saved {message.done.started.request_item_id}",
+            title=f"Saved {shown(message.done.started.request_item_id, ID_CELLS)}",
         )
         self._queued += 1
         if self._link is not None:
@@ -472,7 +473,11 @@ class BenchApp(KeyboardWedgeApp):
             self.screen.show_problem(problem)
         else:
             self.bell()
-            self.notify(f"{problem.detail} {problem.hint}", title=problem.title, severity="error")
+            # Not markup: the detail quotes scans (CMD:[/x]) and central's rows.
+            detail = shown(problem.detail, PROBLEM_CELLS)
+            self.notify(
+                f"{detail} {problem.hint}", title=problem.title, severity="error", markup=False
+            )
 
 
 def make_app(

@@ -22,13 +22,15 @@ from bench.checklist import (
     valid_values,
 )
 from bench.commands import Command as Cmd
-from bench.domain import AnswerSource, Defect, Grade
+from bench.domain import AnswerSource, Defect, Grade, ProgramPolicy
 from bench.money import dollars
 from bench.problems import NeedsReason, Problem
 from bench.scans import Classified
+from bench.text import shown
 from screens.base import BenchScreen
 from screens.dialogs import ReasonScreen
 from screens.messages import ChecklistCompleted
+from screens.widgets import ID_CELLS, NAME_CELLS
 
 DEFECT_KEYS: dict[str, Defect] = {str(n): d for n, d in enumerate(Defect, start=1)}
 
@@ -44,6 +46,11 @@ COMMAND_ANSWERS: dict[Cmd, str] = {
     Cmd.DEFECT_WATER: Defect.WATER.value,
     Cmd.DEFECT_MISSING_PARTS: Defect.MISSING_PARTS.value,
 }
+
+QUESTION_CELLS = 70
+"""One line of the question box at 80 wide; only a long program name makes it longer."""
+WHY_CELLS = 54
+"""Why an answer is pre-filled (it quotes serials): one line of the notice at 80 wide."""
 
 
 class ChecklistScreen(BenchScreen):
@@ -71,7 +78,7 @@ class ChecklistScreen(BenchScreen):
             yield Static(id="context", classes="muted", markup=False)
             yield Label(id="last-answer", markup=False)
             yield Label(id="position", classes="position")
-            yield Static(id="question", classes="question")
+            yield Static(id="question", classes="question", markup=False)
             yield Static(id="prefill", classes="notice", markup=False)
             yield Label(id="keys", classes="prompt", markup=False)
         yield from self.compose_footer()
@@ -89,17 +96,18 @@ class ChecklistScreen(BenchScreen):
             return
         item = active.inspected.item
         model = active.inspected.model
-        seen = model.name if model else "not in the catalog"
+        seen = shown(model.name, NAME_CELLS) if model else "not in the catalog"
         self.query_one("#context", Static).update(
-            f"{item.id} · declared {active.inspected.declared_model.name}, "
+            f"{shown(item.id, ID_CELLS)} · declared "
+            f"{shown(active.inspected.declared_model.name, NAME_CELLS)}, "
             f"{item.declared_condition.value.replace('_', ' ')} · offer {dollars(item.offer_cents)}"
-            f" · scanned {active.started.scanned_code} ({seen})"
+            f" · scanned {shown(active.started.scanned_code, ID_CELLS)} ({seen})"
         )
         self.query_one("#last-answer", Label).update(_last_answer(active.checklist))
         number, total = active.checklist.position
         self.query_one("#position", Label).update(f"Question {number} of {total}")
         question = active.checklist.current
-        self.query_one("#question", Static).update(prompt(question, active.checklist.policy))
+        self.query_one("#question", Static).update(_asked(question, active.checklist.policy))
         prefill = active.prefill
         notice = self.query_one("#prefill", Static)
         if prefill is not None:
@@ -107,7 +115,8 @@ class ChecklistScreen(BenchScreen):
             notice.update(
                 Text.assemble(
                     (f"Pre-filled: {prefill.value.upper()}", "bold"),
-                    f" — {prefill.why}.\nEnter keeps it; the other answer needs a reason.",
+                    f" — {shown(prefill.why, WHY_CELLS)}.\n"
+                    "Enter keeps it; the other answer needs a reason.",
                 )
             )
         notice.set_class(prefill is not None, "-visible")
@@ -204,5 +213,10 @@ def _last_answer(checklist: Checklist) -> str:
     if not checklist.records:
         return ""
     record = checklist.records[-1]
-    asked = prompt(Question(record.question), checklist.policy)
+    asked = _asked(Question(record.question), checklist.policy)
     return f"✓ {asked} {record.value.upper()}{SOURCE_NOTES[record.source]}"
+
+
+def _asked(question: Question, policy: ProgramPolicy) -> str:
+    """The question as shown: it names the program, whose name comes from central."""
+    return shown(prompt(question, policy), QUESTION_CELLS)

@@ -13,9 +13,13 @@ from textual.widgets import Label, Static
 from bench.checklist import OVERRIDE_REASONS
 from bench.commands import Command as Cmd
 from bench.scans import Classified
+from bench.text import shown
 from screens.widgets import KeyBar
 
 REASON_COMMANDS = (Cmd.REASON_1, Cmd.REASON_2, Cmd.REASON_3, Cmd.REASON_4)
+MESSAGE_CELLS = 240
+"""The override message quotes central's names and scans: four lines of the dialog at most,
+so the reasons below it stay on an 80x24 screen."""
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -63,8 +67,9 @@ class ReasonScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            # Static wraps: the message quotes the data and must be read whole.
-            yield Static(self.message, id="reason-message", classes="title", markup=False)
+            # Static wraps: the message quotes the data and must be read whole (cut if huge).
+            message = shown(self.message, MESSAGE_CELLS)
+            yield Static(message, id="reason-message", classes="title", markup=False)
             yield Label("Why override it? Keys 1-4 or CMD:REASON-1…4", classes="prompt")
             for n, reason in enumerate(OVERRIDE_REASONS, start=1):
                 yield Label(f"[{n}] {reason}", markup=False)

@@ -15,9 +15,10 @@ from textual.widgets import Input, Label, Static
 from bench.commands import Command as Cmd
 from bench.problems import Problem
 from bench.scans import Classified, ScanKind, classify
+from bench.text import shown
 from screens.base import BenchView
 from screens.messages import InspectionOpened, RequestOpened
-from screens.widgets import HintList
+from screens.widgets import ID_CELLS, HintList
 
 
 class HomeView(BenchView):
@@ -55,7 +56,7 @@ class HomeView(BenchView):
         if unfinished:
             _, item_id, started_at = unfinished[0]
             notice.update(
-                f"Unfinished inspection of {item_id}, started "
+                f"Unfinished inspection of {shown(item_id, ID_CELLS)}, started "
                 f"{started_at.astimezone().strftime('%H:%M')}.\n"
                 "F5 or CMD:CONFIRM resumes it · F8 or CMD:CANCEL discards it."
             )

@@ -1,8 +1,10 @@
 """A keyboard-wedge scanner types into the terminal like a person: this base of the app
 tells the two apart before any widget sees a key.
 
-A burst of keys faster than a person types, ending in Enter, is one scan (`ScanRead`);
-keys held back that turn out to be typing are delivered as they were. It also notes when
+A burst of keys faster than a person types, ending in Enter, is one scan (`ScanRead`); a
+burst that cannot be a scan (a control or zero-width character inside, or too long) is one
+unreadable scan (`ScanUnreadable`), and none of its keys acts; keys held back that turn
+out to be typing are delivered as they were. It also notes when
 a person last pressed a key, which the app's idle checks read.
 """
 
@@ -14,8 +16,8 @@ from textual import events
 from textual.app import App
 
 from bench.scans import Scan, ScanSource
-from drivers.wedge import WedgeDetector
-from screens.messages import ScanRead
+from drivers.wedge import Ended, WedgeDetector
+from screens.messages import ScanRead, ScanUnreadable
 
 
 class KeyboardWedgeApp(App[None]):
@@ -43,24 +45,37 @@ class KeyboardWedgeApp(App[None]):
             return
         now = time.monotonic()
         if event.key == "enter":
-            text = wedge.enter(now)
-            if text is not None:
-                self.post_message(ScanRead(Scan.now(text, ScanSource.WEDGE)))
+            ended = wedge.enter(now)
+            if isinstance(ended, str):
+                self.post_message(ScanRead(Scan.now(ended, ScanSource.WEDGE)))
                 return
-            await self._retype(wedge.release())
-        elif event.character is not None and event.is_printable:
+            if ended is not None:  # the Enter ended an unreadable scan: it is not a key
+                self.post_message(ScanUnreadable(ended))
+                return
+            await self._settle(wedge.release())
+        elif event.character is not None:
+            # Not only printable keys: a zero-width or control character inside a burst
+            # makes it an unreadable scan rather than letting the rest of it act as keys.
             fed = wedge.feed(event.character, now)
-            await self._retype(fed.released)
+            await self._settle(fed.released)
             if fed.held:
                 self.set_timer(wedge.max_gap * 1.5, self._expire_wedge)
                 return
         else:
-            await self._retype(wedge.release())
+            await self._settle(wedge.release())
         await super().on_event(event)
 
     async def _expire_wedge(self) -> None:
         if self._wedge is not None:
-            await self._retype(self._wedge.expire(time.monotonic()))
+            await self._settle(self._wedge.expire(time.monotonic()))
+
+    async def _settle(self, ended: Ended) -> None:
+        """Act on how a burst ended: keys that were typing are delivered, an unreadable
+        scan is reported."""
+        if isinstance(ended, str):
+            await self._retype(ended)
+        else:
+            self.post_message(ScanUnreadable(ended))
 
     async def _retype(self, text: str) -> None:
         """Deliver keys held back as a possible scan that turned out to be a person typing."""

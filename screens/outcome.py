@@ -15,8 +15,10 @@ from bench.money import dollars
 from bench.problems import Problem
 from bench.reasons import reason_text
 from bench.scans import Classified
+from bench.text import shown
 from screens.base import BenchScreen
 from screens.messages import ChecklistReopened, InspectionSaved
+from screens.widgets import ID_CELLS, NAME_CELLS
 
 HEADLINES = {
     Outcome.ACCEPT: "ACCEPT",
@@ -63,8 +65,10 @@ class OutcomeScreen(BenchScreen):
         if active is None or not active.checklist.complete:
             return
         decision = self.session.decision()
+        inspected = active.inspected
         self.query_one("#outcome-item", Label).update(
-            f"{active.inspected.item.id} · {active.inspected.declared_model.name}"
+            f"{shown(inspected.item.id, ID_CELLS)} · "
+            f"{shown(inspected.declared_model.name, NAME_CELLS)}"
         )
         word = self.query_one("#outcome-word", Static)
         word.update(HEADLINES[decision.outcome])

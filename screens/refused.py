@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -12,7 +13,7 @@ from textual.widgets import DataTable, Label
 
 from bench.scans import Classified
 from bench.station import Refused
-from screens.widgets import KeyBar
+from screens.widgets import ID_CELLS, PROBLEM_CELLS, KeyBar, literal
 
 
 class RefusedScreen(ModalScreen[None]):
@@ -42,11 +43,12 @@ class RefusedScreen(ModalScreen[None]):
         table = self.query_one(DataTable)
         table.add_columns("When", "Item", "Inspection", "Why")
         for row in self.refused:
+            # Text cells: a string cell would be read as markup, and the reason is central's.
             table.add_row(
-                f"{row.refused_at.astimezone():%Y-%m-%d %H:%M}",
-                row.request_item_id,
-                row.inspection_id[:8],
-                row.reason,
+                Text(f"{row.refused_at.astimezone():%Y-%m-%d %H:%M}"),
+                literal(row.request_item_id, ID_CELLS),
+                Text(row.inspection_id[:8]),
+                literal(row.reason, PROBLEM_CELLS),
             )
         table.focus()
 

@@ -20,8 +20,10 @@ from bench.money import dollars
 from bench.problems import Problem
 from bench.scans import Classified, ScanKind
 from bench.session import ActiveInspection
+from bench.text import shown
 from screens.base import BenchView
 from screens.messages import InspectionOpened, RequestClosed, RequestOpened
+from screens.widgets import ID_CELLS, NAME_CELLS, PROBLEM_CELLS, literal
 
 # Theme variables, looked up when drawn: a table cell takes a Rich style, not CSS.
 OUTCOME_COLOUR = {
@@ -30,6 +32,11 @@ OUTCOME_COLOUR = {
     Outcome.REJECT: "text-error",
     Outcome.HOLD: "text-primary",
 }
+
+# The table's columns at 80 wide: an item's number, and room for typical model names and
+# serials (a longer one is cut with an ellipsis) beside the columns the bench writes.
+ITEM_NUMBER_CELLS = 8
+TABLE_NAME_CELLS = 24
 
 
 class RequestView(BenchView):
@@ -45,7 +52,7 @@ class RequestView(BenchView):
         yield Label(id="request-title", classes="title", markup=False)
         yield Static(id="request-facts", classes="muted", markup=False)
         yield Static(id="request-warnings", classes="notice", markup=False)
-        table: DataTable[str | Text] = DataTable(id="items", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text] = DataTable(id="items", cursor_type="row", zebra_stripes=True)
         table.add_columns("Item", "Declared model", "Condition", "Offer", "Serial", "Status")
         yield table
 
@@ -58,15 +65,19 @@ class RequestView(BenchView):
         program = self.session.program
         if request is None or program is None:
             return
-        self.query_one("#request-title", Label).update(f"{request.id}  ·  {program.name}")
-        tracking = f" · tracking {request.tracking_number}" if request.tracking_number else ""
+        self.query_one("#request-title", Label).update(
+            f"{shown(request.id, ID_CELLS)}  ·  {shown(program.name, NAME_CELLS)}"
+        )
+        tracking = request.tracking_number
+        tracking = f" · tracking {shown(tracking, ID_CELLS)}" if tracking else ""
         self.query_one("#request-facts", Static).update(
-            f"customer {request.customer_ref} · created {request.created_at:%Y-%m-%d}"
+            f"customer {shown(request.customer_ref, ID_CELLS)}"
+            f" · created {request.created_at:%Y-%m-%d}"
             f" · shipping {dollars(request.shipping_cost_cents)}{tracking}"
         )
         warnings = self.session.request_warnings()
         notice = self.query_one("#request-warnings", Static)
-        notice.update("\n".join(warnings))
+        notice.update("\n".join(shown(warning, PROBLEM_CELLS) for warning in warnings))
         notice.set_class(bool(warnings), "-visible")
         table = self.query_one("#items", DataTable)
         table.clear()
@@ -81,12 +92,13 @@ class RequestView(BenchView):
                     f"{row.decision.outcome.value.upper()} {dollars(row.decision.final_cents)}",
                     style=f"bold {colours.get(OUTCOME_COLOUR[row.decision.outcome], '')}",
                 )
+            # Text cells: a string cell would be read as markup.
             table.add_row(
-                item.id.rsplit("-", 1)[-1],
-                row.model_name,
-                item.declared_condition.value.replace("_", " "),
-                dollars(item.offer_cents),
-                item.declared_serial or "—",
+                literal(item.id.rsplit("-", 1)[-1], ITEM_NUMBER_CELLS),
+                literal(row.model_name, TABLE_NAME_CELLS),
+                Text(item.declared_condition.value.replace("_", " ")),
+                Text(dollars(item.offer_cents)),
+                literal(item.declared_serial or "—", ID_CELLS),
                 status,
                 key=item.id,
             )

@@ -1,5 +1,10 @@
 """Widgets shared by the screens: the station header, the key bar, the problem panel and
-demo hints."""
+demo hints; and how much of a string from outside each screen shows.
+
+Text from outside (scans, central's rows, config) goes through `bench.text.shown` with one
+of the limits below before it is shown, and is shown as plain text, never as markup: at
+80x24 the question and its answer keys stay on screen whatever central or a scanner sent.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,20 @@ from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from bench.problems import Problem
+from bench.text import shown
+
+ID_CELLS = 24
+"""Request and item ids, serials, scanned codes, tracking numbers, customer references."""
+NAME_CELLS = 32
+"""Program, model and inspector names."""
+PROBLEM_CELLS = 100
+"""A problem's detail, which quotes scans and central's rows: two lines of the panel."""
+
+
+def literal(text: str, limit: int) -> Text:
+    """Outside text as a Rich `Text`, for widgets that would read a string as markup
+    (DataTable cells)."""
+    return Text(shown(text, limit))
 
 
 @dataclass(frozen=True)
@@ -35,7 +54,7 @@ class StationHeader(Horizontal):
     def __init__(self) -> None:
         super().__init__()
         # Held, not queried: the app's status can change before the labels are mounted.
-        self._station = Label(id="station")
+        self._station = Label(id="station", markup=False)
         self._inspector = Label(id="inspector", markup=False)
         self._scanner = Label(id="scanner", markup=False)
         self._sync = Label(id="sync", markup=False)
@@ -50,8 +69,8 @@ class StationHeader(Horizontal):
         self.watch(self.app, "status", self.show_status)
 
     def show_status(self, status: StationStatus) -> None:
-        self._station.update(f"BENCH {status.station_id}")
-        self._inspector.update(status.inspector)
+        self._station.update(f"BENCH {shown(status.station_id, ID_CELLS)}")
+        self._inspector.update(shown(status.inspector, NAME_CELLS + ID_CELLS))
         connected = status.scanner_connected
         self._scanner.update(f"SCANNER ● {status.scanner}" if connected else "SCANNER DISCONNECTED")
         self._scanner.set_class(not connected, "-bad")
@@ -135,7 +154,7 @@ class ProblemPanel(Static):
 
     def show(self, problem: Problem) -> None:
         # Text, not markup: scanned codes may hold brackets.
-        text = Text.assemble((problem.title, "bold"), ": ", problem.detail)
+        text = Text.assemble((problem.title, "bold"), ": ", shown(problem.detail, PROBLEM_CELLS))
         if problem.hint:
             text.append("\n" + problem.hint)
         self.update(text)

@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from bench.scans import GS, ScanSource
+from drivers.framing import Unreadable, UnreadableReason
 from drivers.wedge import WedgeDetector, WedgeEvent
 
 SCANNER_GAP = 0.004  # a wedge scanner types a key every few milliseconds
@@ -113,13 +115,55 @@ def test_enter_with_nothing_held_is_not_a_scan() -> None:
     assert detector.release() == ""
 
 
-def test_burst_longer_than_max_length_is_typing() -> None:
+def test_burst_longer_than_max_length_is_one_unreadable_scan_and_no_keys() -> None:
     detector = WedgeDetector(max_length=5)
-    feed_all(detector, "aaaaa", start=0.0, gap=SCANNER_GAP)
+    events = feed_all(detector, "yyyyyynnnn", start=0.0, gap=SCANNER_GAP)
 
-    # A key held down on auto-repeat: the sixth key gives the lot back, itself unheld.
-    assert detector.feed("a", 5 * SCANNER_GAP) == WedgeEvent(held=False, released="aaaaa")
-    assert detector.pending == ""
+    # Line noise or a key stuck on auto-repeat: every key is held, none comes back.
+    assert events == [WedgeEvent(held=True)] * 10
+    ended = detector.enter(10 * SCANNER_GAP)
+    assert isinstance(ended, Unreadable)
+    assert ended.reason is UnreadableReason.TOO_LONG and ended.source is ScanSource.WEDGE
+    assert ended.raw == b"yyyyy"  # a scan's worth is kept for the log, no more
+    assert detector.pending == "" and detector.release() == ""
+
+
+def test_burst_longer_than_max_length_ended_by_a_pause_is_unreadable_too() -> None:
+    detector = WedgeDetector(max_length=5)
+    feed_all(detector, "a" * 8, start=0.0, gap=SCANNER_GAP)
+
+    assert detector.expire(8 * SCANNER_GAP) == ""  # still live
+    ended = detector.expire(1.0)
+    assert isinstance(ended, Unreadable) and ended.reason is UnreadableReason.TOO_LONG
+
+
+@pytest.mark.parametrize("hidden", ["\u200b", "\x1b", "\t", "\u202e", "\x7f"])
+def test_a_control_or_zero_width_character_inside_a_burst_makes_it_unreadable(
+    hidden: str,
+) -> None:
+    detector = WedgeDetector()
+    events = feed_all(detector, f"WYZE{hidden}XY", start=0.0, gap=SCANNER_GAP)
+
+    assert all(event == WedgeEvent(held=True) for event in events)
+    ended = detector.enter(7 * SCANNER_GAP)
+    assert isinstance(ended, Unreadable) and ended.reason is UnreadableReason.CONTROL_BYTES
+    assert ended.raw == f"WYZE{hidden}XY".encode()
+
+
+def test_a_gs_inside_a_burst_is_part_of_the_scan() -> None:
+    detector = WedgeDetector()
+    code = "0109506000134352" + GS + "21ABC"
+    feed_all(detector, code, start=0.0, gap=SCANNER_GAP)
+
+    assert detector.enter(len(code) * SCANNER_GAP) == code
+
+
+def test_a_control_key_outside_a_burst_is_a_person_s_and_delivered() -> None:
+    detector = WedgeDetector()
+    assert detector.feed("\t", 1.0) == WedgeEvent(held=False)
+    detector.feed("a", 2.0)
+    # Backspace long after the last key: that key was typing, and so is Backspace.
+    assert detector.feed("\x7f", 3.0) == WedgeEvent(held=False, released="a")
 
 
 @pytest.mark.parametrize(

@@ -279,3 +279,13 @@ async def wedge_burst(pilot: Pilot[None], text: str) -> None:
         pilot.app.post_message(events.Key(_character_to_key(character), character))
     pilot.app.post_message(events.Key("enter", "\r"))
     await pilot.pause(0.1)
+
+
+def screen_lines(app: App[Any]) -> list[str]:
+    """The terminal's lines as the screen on show paints them now, trailing blanks cut."""
+    return [strip.text.rstrip() for strip in app.screen._compositor.render_strips()]
+
+
+def on_show(app: App[Any], text: str) -> bool:
+    """`text` is painted on the screen now, on one line."""
+    return any(text in line for line in screen_lines(app))

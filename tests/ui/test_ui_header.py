@@ -108,7 +108,7 @@ class TestRefused(SeededStation):
             await pilot.press("f9")
             await on_screen(pilot, RefusedScreen)
             table = app.screen.query_one("#refused-table")
-            row = table.get_row_at(0)  # type: ignore[attr-defined]
+            row = [str(cell) for cell in table.get_row_at(0)]  # type: ignore[attr-defined]
             assert row[1] == "TI-000003-01"
             assert row[2] == poison.started.id[:8]
             assert "final_cents" in row[3]

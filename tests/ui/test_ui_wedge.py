@@ -15,18 +15,23 @@ from textual.widgets import Input
 
 from bench.scans import ScanSource
 from screens.app import BenchApp
+from screens.checklist import ChecklistScreen
 from screens.home import HomeView
 from screens.login import LoginScreen
-from screens.messages import ScanRead
+from screens.messages import InspectionSaved, ScanRead, ScanUnreadable
+from screens.outcome import OutcomeScreen
 from screens.request import RequestView
 from tests.support.station import (
+    ACCEPT_KEYS,
     NOW,
+    PAN_V2_SERIAL,
     SIZE,
     SeededStation,
     Station,
     log_in,
     on_screen,
     problem_text,
+    showing,
     shown,
     type_slowly,
     wedge_burst,
@@ -133,3 +138,71 @@ class TestKeyboardWedge(SeededStation):
         async with app.run_test(size=SIZE) as pilot:
             await on_screen(pilot, LoginScreen)
             assert shown(app.screen.query_one("#scanner")) == "SCANNER ● wedge"
+
+
+class TestBurstsThatAreNotScans(SeededStation):
+    """A burst that cannot be a scan is one unreadable notice, and none of its keys acts."""
+
+    async def test_a_zero_width_burst_on_the_outcome_screen_does_not_confirm(
+        self, station: Station
+    ) -> None:
+        async with run_with_a_wedge(station) as (app, pilot, seen):
+            await scan_a_request(pilot)
+            await wedge_burst(pilot, PAN_V2_SERIAL)
+            await on_screen(pilot, ChecklistScreen)
+            for key in ACCEPT_KEYS:
+                await pilot.press(key)
+                await pilot.pause(0.1)
+            await on_screen(pilot, OutcomeScreen)
+
+            await wedge_burst(pilot, "WYZE\u200bXY")
+            await pilot.pause(0.2)
+
+            assert isinstance(app.screen, OutcomeScreen)
+            assert "Unreadable scan" in problem_text(app)
+            assert [m for m in seen if isinstance(m, InspectionSaved)] == []
+            assert len(wedge_unreadables(seen)) == 1
+
+    async def test_a_zero_width_burst_on_the_item_list_starts_nothing(
+        self, station: Station
+    ) -> None:
+        async with run_with_a_wedge(station) as (app, pilot, seen):
+            await scan_a_request(pilot)
+
+            await wedge_burst(pilot, "WYZE\u200bXY")
+            await pilot.pause(0.2)
+
+            assert isinstance(showing(app), RequestView)
+            assert app.session.active is None
+            assert "Unreadable scan" in problem_text(app)
+            assert len(wedge_unreadables(seen)) == 1
+
+    async def test_a_10_kb_burst_on_the_checklist_answers_nothing(self, station: Station) -> None:
+        async with run_with_a_wedge(station) as (app, pilot, seen):
+            await scan_a_request(pilot)
+            await wedge_burst(pilot, PAN_V2_SERIAL)
+            await on_screen(pilot, ChecklistScreen)
+            assert app.session.active is not None
+            answered = len(app.session.active.checklist.records)
+
+            await wedge_burst(pilot, "yn1a" * 2560)
+            await pilot.pause(0.3)
+
+            assert isinstance(app.screen, ChecklistScreen)
+            assert len(app.session.active.checklist.records) == answered
+            assert "Unreadable scan" in problem_text(app)
+            assert wedge_scans(seen) == ["TI-000001", PAN_V2_SERIAL]
+            assert len(wedge_unreadables(seen)) == 1
+
+
+async def scan_a_request(pilot: Pilot[None]) -> None:
+    """Log in and scan TI-000001 with the wedge: its request on show."""
+    await log_in(pilot, slow=True)
+    await wedge_burst(pilot, "TI-000001")
+    await on_screen(pilot, RequestView)
+
+
+def wedge_unreadables(seen: list[Message]) -> list[ScanUnreadable]:
+    return [
+        m for m in seen if isinstance(m, ScanUnreadable) and m.unreadable.source is ScanSource.WEDGE
+    ]
