@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -26,7 +27,7 @@ class RowsScreen(ModalScreen[None]):
         title: str,
         what_to_do: str,
         columns: Sequence[str],
-        rows: Sequence[Sequence[str]],
+        rows: Sequence[Sequence[Text]],
         *,
         id: str,
     ) -> None:
@@ -45,7 +46,9 @@ class RowsScreen(ModalScreen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        table: DataTable[str] = self.query_one(DataTable)
+        # Text cells (see `screens.widgets.literal`): a string cell would be read as markup,
+        # and what these lists show comes from central.
+        table: DataTable[Text] = self.query_one(DataTable)
         table.add_columns(*self._columns)
         for row in self._rows:
             table.add_row(*row)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.binding import Binding, BindingType
 
 from bench.station import QuarantinedRow
 from screens.lists import RowsScreen
+from screens.widgets import ID_CELLS, PROBLEM_CELLS, literal
 
 
 class SkippedScreen(RowsScreen):
@@ -27,7 +29,12 @@ class SkippedScreen(RowsScreen):
             "here by itself at the next sync once it is.",
             ("Table", "Row", "Why", "Seen"),
             [
-                (row.table, row.key, row.reason, f"{row.seen_at.astimezone():%Y-%m-%d %H:%M}")
+                (
+                    Text(row.table),
+                    literal(row.key, ID_CELLS),
+                    literal(row.reason, PROBLEM_CELLS),
+                    Text(f"{row.seen_at.astimezone():%Y-%m-%d %H:%M}"),
+                )
                 for row in skipped
             ],
             id="skipped",
