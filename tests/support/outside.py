@@ -2,8 +2,9 @@
 characters, very long names.
 
 Central is written by the portal, so whatever a customer or an administrator typed reaches
-the bench. `outside_station` seeds the SQLite central with one program, one model and one
-request of one item whose text fields hold what a test chooses, and the demo's inspectors.
+the bench. `outside_station` writes one program, one model and one
+request of one item whose text fields hold what a test chooses, and the demo's inspectors,
+straight into the station's replica.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from bench.cli.demo import seed_central
 from bench.demo_data import TRADE_UP
 from bench.domain import Request, RequestStatus
+from bench.pins import hash_pin
+from store.local import LocalStore
 from tests.support.factories import demo_model, demo_program, request_item
 from tests.support.station import NOW, Station, dataset, on_screen, open_request
 
@@ -80,14 +82,19 @@ def outside_station(folder: Path, text: CentralText) -> Station:
     )
     first, *others = base.inspectors
     inspectors = (replace(first, name=text.inspector_name), *others)
-    url = f"sqlite:///{folder / 'central.db'}"
-    seed_central(
-        url,
-        replace(
-            base, programs=(program,), catalog=(model,), requests=(request,), inspectors=inspectors
-        ),
-    )
-    return Station(folder, url)
+    station = Station(folder, central_url="")
+    # Written into the station's replica itself, with no central to sync with: the pull
+    # would skip a row like this (store.sync.validate), and the screens must hold up
+    # even so, for text that reaches them by other roads (a scan, the config, a replica
+    # written by an older bench).
+    with LocalStore.open(station.config().store.local_path) as store:
+        store.write_replica(
+            programs=[program],
+            models=[model],
+            requests=[request],
+            inspectors=[(i, hash_pin(base.pins[i.id])) for i in inspectors],
+        )
+    return station
 
 
 async def open_checklist_by_hand(pilot: Pilot[None]) -> None:
