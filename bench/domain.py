@@ -200,12 +200,18 @@ class Answers:
 
 @dataclass(frozen=True)
 class Decision:
-    """What the program's policy decides for one inspected item."""
+    """What the program's policy decides for one inspected item.
+
+    `response_due_on` is set for `revise` only: the last day the customer may reject the
+    revised quote (silence after it accepts); `decide` leaves it None, the session adds it
+    because only the station knows which public holidays count.
+    """
 
     outcome: Outcome
     final_cents: int
     disposition: Disposition
     reasons: tuple[Reason, ...]
+    response_due_on: date | None = None
 
 
 class AnswerSource(StrEnum):

@@ -64,13 +64,13 @@ Invariants: final_cents >= 0; final_cents <= value_cap_cents when set; reject an
 pay 0; the same inputs give the same Decision.
 
 The request rules live here too: `request_problems`, `arrived_late`, `quote_expired`,
-`older_than_limit`, `aggregate_credit_cents` and `revised_quote_due`.
+`older_than_limit`, `aggregate_credit_cents`, `revised_quote_due` and `with_response_due`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from bench.domain import (
@@ -99,6 +99,7 @@ __all__ = [
     "quote_expired",
     "request_problems",
     "revised_quote_due",
+    "with_response_due",
 ]
 
 # Stable output order: the order the Reason enum declares, which central also reads.
@@ -374,3 +375,21 @@ def revised_quote_due(
     `country` / `subdivision` skipped). Raises ValueError for an unknown country.
     """
     return add_working_days(notified_on, policy.revise_response_working_days, country, subdivision)
+
+
+def with_response_due(
+    decision: Decision,
+    policy: ProgramPolicy,
+    notified_on: date,
+    country: str,
+    subdivision: str | None = None,
+) -> Decision:
+    """`decision` with its `response_due_on` when it revises the quote, else unchanged.
+
+    Only a revision asks the customer anything; an accept, reject or hold keeps None so
+    central's settlement never waits on a customer who was not asked.
+    """
+    if decision.outcome is not Outcome.REVISE:
+        return decision
+    due = revised_quote_due(notified_on, policy, country, subdivision)
+    return replace(decision, response_due_on=due)

@@ -46,7 +46,13 @@ from bench.domain import (
 )
 from bench.matching import already_inspected, device_facts, match_device
 from bench.money import dollars
-from bench.policy import aggregate_credit_cents, arrived_late, decide, request_problems
+from bench.policy import (
+    aggregate_credit_cents,
+    arrived_late,
+    decide,
+    request_problems,
+    with_response_due,
+)
 from bench.problems import NeedsReason, Problem, station_problem
 from bench.scans import Classified, classify
 from bench.station import QuarantinedRow, Refused, StationError, StationRecords
@@ -112,10 +118,16 @@ class Session:
         store: StationRecords,
         station_id: str,
         clock: Callable[[], datetime],
+        *,
+        country: str,
+        subdivision: str | None,
     ) -> None:
         self.store = store
         self.station_id = station_id
         self.clock = clock
+        # Whose public holidays the customer's working days to answer a revision skip.
+        self.country = country
+        self.subdivision = subdivision
         self.inspector: Inspector | None = None
         self.request: Request | None = None
         self.program: ProgramPolicy | None = None
@@ -438,7 +450,9 @@ class Session:
     def decision(self) -> Decision:
         active, _ = self._require_active()
         assert self.program is not None
-        return decide(self.program, active.inspected, active.checklist.to_answers(), self.today)
+        decided = decide(self.program, active.inspected, active.checklist.to_answers(), self.today)
+        # The customer is notified of a revision on the inspection's (local) date.
+        return with_response_due(decided, self.program, self.today, self.country, self.subdivision)
 
     @station_safe
     def confirm(self) -> FinishedInspection:

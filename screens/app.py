@@ -212,7 +212,14 @@ class BenchApp(KeyboardWedgeApp):
 
     def on_station_opened(self, message: StationOpened) -> None:
         opened = message.station
-        session = Session(opened.records, self.config.station.id, self.clock)
+        station = self.config.station
+        session = Session(
+            opened.records,
+            station.id,
+            self.clock,
+            country=station.country,
+            subdivision=station.subdivision,
+        )
         self._session = session
         for name, screen in self.STATION_SCREENS.items():
             self.install_screen(screen(session, self.hints), name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -45,6 +46,7 @@ class OutcomeScreen(BenchScreen):
             with Horizontal(id="outcome-row"):
                 yield Digits(id="outcome-value")
                 yield Static(id="outcome-disposition", markup=False)
+            yield Static(id="outcome-quote", markup=False)  # a revision's terms, else hidden
             yield Static(id="outcome-reasons", markup=False)
             yield Label(
                 "Enter / CMD:CONFIRM saves · Backspace / CMD:BACK changes an answer",
@@ -79,6 +81,11 @@ class OutcomeScreen(BenchScreen):
         disposition.update(f"LABEL → {decision.disposition.value.upper()}")
         for kind in Disposition:
             disposition.set_class(kind is decision.disposition, f"-{kind.value}")
+        quote = self.query_one("#outcome-quote", Static)
+        due = decision.response_due_on
+        quote.display = due is not None
+        if due is not None:
+            quote.update(_revised_quote(inspected.item.offer_cents, decision.final_cents, due))
         self.query_one("#outcome-reasons", Static).update(_reasons(decision))
 
     def handle_scan(self, scan: Classified) -> None:
@@ -116,3 +123,13 @@ def _reasons(decision: Decision) -> str:
     if not decision.reasons:
         return "Every check passed."
     return "\n".join(f"• {reason_text(reason)}" for reason in decision.reasons)
+
+
+def _revised_quote(quoted_cents: int, revised_cents: int, due: date) -> str:
+    """What the customer will be told, so the inspector can say it if asked (seed 002)."""
+    # `day` rather than %-d: the same "Tue 8 Dec" whatever the platform's strftime.
+    until = f"{due:%a} {due.day} {due:%b}"
+    return (
+        f"Quoted {dollars(quoted_cents)} · new value {dollars(revised_cents)}\n"
+        f"the customer has until {until} to reject; silence accepts it"
+    )

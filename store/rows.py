@@ -222,6 +222,8 @@ def inspection_payload(done: FinishedInspection, answers: Sequence[AnswerRecord]
             for a in answers
         ],
         **outcome_columns(done),
+        # JSON has no dates: ISO text, or null when the outcome asks the customer nothing.
+        "response_due_on": _iso_date(done.decision.response_due_on),
     }
 
 
@@ -234,11 +236,16 @@ def outcome_columns(done: FinishedInspection) -> Row:
         "final_cents": done.decision.final_cents,
         "disposition": done.decision.disposition.value,
         "wiped": done.wiped,
+        "response_due_on": done.decision.response_due_on,
     }
 
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
+
+
+def _iso_date(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def _date(value: date) -> date:

@@ -16,13 +16,14 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import fields
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -179,6 +180,8 @@ class CentralInspection(CentralBase):
     received_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, server_default=func.now()
     )
+    # For `revise` only: the customer's last day to reject (the settlement waits on it).
+    response_due_on: Mapped[date | None] = mapped_column(Date)
 
 
 class CentralHeartbeat(CentralBase):

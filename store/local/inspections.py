@@ -239,6 +239,7 @@ def decision(row: rows.RowIn) -> Decision:
         final_cents=row["final_cents"],
         disposition=Disposition(row["disposition"]),
         reasons=tuple(Reason(code) for code in row["reason_codes"]),
+        response_due_on=row["response_due_on"],
     )
 
 

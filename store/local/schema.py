@@ -7,7 +7,7 @@ target to be compared against, and the repository modules beside this one share 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -15,6 +15,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -119,6 +120,8 @@ class LocalInspection(LocalBase):
     final_cents: Mapped[int | None] = mapped_column(BigInteger)
     disposition: Mapped[str | None] = mapped_column(Text)
     wiped: Mapped[bool] = mapped_column(Boolean)
+    # A revision's last day for the customer to reject it; None for any other outcome.
+    response_due_on: Mapped[date | None] = mapped_column(Date)
 
 
 class LocalAnswer(LocalBase):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import operator
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import orjson
@@ -40,6 +40,7 @@ _PUSHED_TYPES = [
         "reason_codes": "text[]",
         "final_cents": "int8",
         "wiped": "bool",
+        "response_due_on": "date",
     }.get(column, "text")
     for column in PUSHED_COLUMNS
 ]
@@ -47,12 +48,19 @@ _PUSHED_TYPES = [
 
 _ID, _ITEM, _ANSWERS = (PUSHED_COLUMNS.index(c) for c in ("id", "request_item_id", "answers"))
 _MOMENTS = tuple(PUSHED_COLUMNS.index(c) for c in ("started_at", "finished_at"))
+_DUE = PUSHED_COLUMNS.index("response_due_on")
+# Columns added after benches had queued payloads: a payload without one means null, so
+# an outbox row written by an older release still pushes.
+OPTIONAL = ("response_due_on",)
 # The reader asks SQLite for every column but the answers, which come as JSON text.
 READ_KEYS = tuple(c for c in PUSHED_COLUMNS if c != "answers")
-NULLABLE = tuple(c.name for c in inspection_table.columns if c.nullable)
+# The nullable keys a payload must have: their null is a real value, not a missing key.
+NULLABLE = tuple(c.name for c in inspection_table.columns if c.nullable and c.name not in OPTIONAL)
 # Null in any other column read is a missing key, or a value central will refuse; the whole
 # payload decoded tells which.
-_REQUIRED = operator.itemgetter(*(i for i, c in enumerate(READ_KEYS) if c not in NULLABLE))
+_REQUIRED = operator.itemgetter(
+    *(i for i, c in enumerate(READ_KEYS) if c not in NULLABLE and c not in OPTIONAL)
+)
 
 
 def outbox_copy_row(row: QueuedRow) -> list[Any]:
@@ -75,20 +83,23 @@ def copy_row(payload: Mapping[str, Any]) -> list[Any]:
 
     Raises KeyError, ValueError or TypeError for a payload that cannot be one.
     """
-    values = [payload[column] for column in PUSHED_COLUMNS]
+    values = [payload.get(c) if c in OPTIONAL else payload[c] for c in PUSHED_COLUMNS]
     values[_ANSWERS] = orjson.dumps(values[_ANSWERS])
     return _ready(values)
 
 
 def _ready(values: list[Any]) -> list[Any]:
     """A payload's values in `PUSHED_COLUMNS` order, the answers as JSON text (UTF-8), made
-    a COPY row in place: the UUID as its 16 bytes, the moments as aware datetimes."""
+    a COPY row in place: the UUID as its 16 bytes, the moments as aware datetimes, the due
+    date (ISO text or null) as a date."""
     values[_ID] = _uuid_bytes(str(values[_ID]))
     for index in _MOMENTS:
         parsed = datetime.fromisoformat(str(values[index]))
         if parsed.tzinfo is None:
             raise ValueError(f"{PUSHED_COLUMNS[index]} has no time zone")
         values[index] = parsed
+    if values[_DUE] is not None:
+        values[_DUE] = date.fromisoformat(str(values[_DUE]))
     return values
 
 

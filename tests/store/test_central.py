@@ -78,7 +78,7 @@ CONTRACT: dict[str, set[str]] = {
     "inspections": {
         "id", "request_item_id", "station_id", "inspector_id", "started_at", "finished_at",
         "scanned_code", "identified_sku", "answers", "grade", "outcome", "reason_codes",
-        "final_cents", "disposition", "wiped", "received_at",
+        "final_cents", "disposition", "wiped", "received_at", "response_due_on",
     },
     "station_heartbeats": {"station_id", "last_seen", "queue_depth", "app_version"},
 }  # fmt: skip
@@ -184,6 +184,8 @@ class TestInitCentral:
             "Applied migration 0002: Item conflicts, money never negative, indexes in pull order",
             "Applied migration 0003: Programs: server defaults for the policy columns the bench "
             "adds to the contract",
+            "Applied migration 0004: Inspections: response_due_on, a revised quote's last day "
+            "to reject",
         ]
         assert all("password" not in s for s in steps)
 

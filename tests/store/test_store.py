@@ -484,6 +484,7 @@ class TestInspections:
             "final_cents": 1500,
             "disposition": "refurbish",
             "wiped": True,
+            "response_due_on": None,
         }
         json.dumps(row.payload)  # what the sync worker sends must be plain JSON
         audit = audit_events(local, 1)[0]

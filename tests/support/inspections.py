@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from bench.domain import (
     AnswerRecord,
@@ -22,8 +22,12 @@ DECISIONS = (
     Decision(Outcome.ACCEPT, 1500, Disposition.REFURBISH, ()),
     Decision(Outcome.REJECT, 0, Disposition.RECYCLE, (Reason.TOO_OLD,)),
     Decision(Outcome.HOLD, 0, Disposition.HOLD, (Reason.SERIAL_MISMATCH,)),
-    Decision(Outcome.REVISE, 1344, Disposition.REFURBISH, (Reason.CONDITION_DIFFERS,)),
+    # Notified Sun 29 Nov 2026 (BASE): Mon 30 .. Fri 4 Dec are the 5 working days to reject.
+    Decision(
+        Outcome.REVISE, 1344, Disposition.REFURBISH, (Reason.CONDITION_DIFFERS,), date(2026, 12, 4)
+    ),
 )
+REVISED, ACCEPTED = DECISIONS[3], DECISIONS[0]
 
 
 def finished(

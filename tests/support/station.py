@@ -117,6 +117,9 @@ ACCEPT_KEYS = ("enter", "enter", "enter", "n", "n", "y", "y")
 # or broken (cracked), dirty, not reset (wiped), not owned: a reject with four reasons,
 # the most an 80x24 outcome must show without scrolling.
 FOUR_REASON_REJECT_KEYS = ("enter", "enter", "enter", "y", "1", "y", "n", "y", "n")
+# TI-000005, an Amazfit GTR 2 declared like new, graded B at the bench: a revised quote.
+REVISE = ("TI-000005", "A19522929179284")
+REVISE_KEYS = ("enter", "enter", "n", "n", "y", "b", "y")
 
 
 def count_bells(app: BenchApp) -> list[None]:

@@ -19,6 +19,8 @@ from screens.help import HelpScreen
 from screens.login import LoginScreen
 from tests.support.station import (
     FOUR_REASON_REJECT_KEYS,
+    REVISE,
+    REVISE_KEYS,
     SeededStation,
     Station,
     log_in,
@@ -68,6 +70,10 @@ async def outcome(pilot: Pilot[None]) -> None:
     await walk_to_outcome(pilot, FOUR_REASON_REJECT_KEYS)
 
 
+async def revised_quote(pilot: Pilot[None]) -> None:
+    await walk_to_outcome(pilot, REVISE_KEYS, *REVISE)  # the old quote, the new, the deadline
+
+
 async def help_screen(pilot: Pilot[None]) -> None:
     await log_in(pilot)
     await pilot.press("f1")
@@ -98,6 +104,10 @@ class TestSnapshots(SeededStation):
     @pytest.mark.parametrize("size", SIZES)
     def test_outcome(self, station: Station, snap_compare: Any, size: tuple[int, int]) -> None:
         assert snap_compare(station.app(), terminal_size=size, run_before=still(outcome))
+
+    def test_revised_quote_outcome(self, station: Station, snap_compare: Any) -> None:
+        # The longest outcome there is, so only at the smallest terminal.
+        assert snap_compare(station.app(), terminal_size=(80, 24), run_before=still(revised_quote))
 
     @pytest.mark.parametrize("size", SIZES)
     def test_help(self, station: Station, snap_compare: Any, size: tuple[int, int]) -> None:

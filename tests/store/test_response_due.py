@@ -1,0 +1,106 @@
+"""A revised quote's `response_due_on` from the bench's confirm to central's `inspections`.
+
+Central's settlement waits on it (DESIGN.md: `awaiting_customer` until the last due date
+has passed), so it must survive the local store, the outbox and both kinds of push; and an
+outbox row queued by a bench from before the column existed must still push, as NULL.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bench import __version__
+from bench.domain import Decision, FinishedInspection
+from store.central import central_engine, init_central, inspection_table
+from store.local import LocalStore
+from store.sync import SyncEngine
+from tests.support.inspections import ACCEPTED, REVISED, finished
+from tests.support.store_helpers import finished_inspection, outbox_rows
+
+DUE = date(2026, 12, 4)
+
+
+def deciding(n: int, decision: Decision) -> FinishedInspection:
+    return dataclasses.replace(finished(n), decision=decision)
+
+
+@pytest.fixture
+def local(tmp_path: Path) -> Iterator[LocalStore]:
+    store = LocalStore.open(tmp_path / "station.db")
+    yield store
+    store.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def central(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A SQLite central (a multi-row insert) and a PostgreSQL one (binary COPY)."""
+    url: str = (
+        request.getfixturevalue("pg_url")
+        if request.param == "postgres"
+        else f"sqlite:///{tmp_path / 'central.db'}"
+    )
+    init_central(url)
+    return url
+
+
+def push(local: LocalStore, url: str) -> dict[str, date | None]:
+    """Push everything queued; central's inspection id -> response_due_on."""
+    sync = SyncEngine(local, url, "B-07", app_version=__version__)
+    try:
+        state = sync.run_once()
+    finally:
+        sync.close()
+    assert state.online and state.queued == 0, state
+    engine = central_engine(url)
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(
+                select(inspection_table.c.id, inspection_table.c.response_due_on)
+            ).all()
+    finally:
+        engine.dispose()
+    return {str(id): due for id, due in found}
+
+
+def test_the_local_store_keeps_it_and_the_outbox_carries_it_as_iso(local: LocalStore) -> None:
+    revised, accepted = deciding(1, REVISED), deciding(2, ACCEPTED)
+    local.finish_inspection(revised)
+    local.finish_inspection(accepted)
+    got = finished_inspection(local, revised.started.id)
+    assert got is not None and got.decision.response_due_on == DUE
+    payloads = {row.inspection_id: row.payload for row in outbox_rows(local)}
+    assert payloads[revised.started.id]["response_due_on"] == "2026-12-04"
+    assert payloads[accepted.started.id]["response_due_on"] is None
+
+
+def test_a_revise_lands_with_its_due_date_and_an_accept_with_null(
+    local: LocalStore, central: str
+) -> None:
+    revised, accepted = deciding(1, REVISED), deciding(2, ACCEPTED)
+    local.finish_inspection(revised)
+    local.finish_inspection(accepted)
+    assert push(local, central) == {revised.started.id: DUE, accepted.started.id: None}
+
+
+def test_an_outbox_row_from_before_the_column_still_pushes_as_null(
+    local: LocalStore, central: str
+) -> None:
+    old, new = deciding(1, ACCEPTED), deciding(2, REVISED)
+    local.finish_inspection(old)
+    local.finish_inspection(new)
+    [row, _] = outbox_rows(local)
+    written_before = {k: v for k, v in row.payload.items() if k != "response_due_on"}
+    with local.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "UPDATE outbox SET payload = ? WHERE inspection_id = ?",
+            (json.dumps(written_before), old.started.id),
+        )
+    # Pushed, not dead-lettered: both arrive, the old one with no due date.
+    assert push(local, central) == {old.started.id: None, new.started.id: DUE}
