@@ -208,6 +208,12 @@ class BenchApp(KeyboardWedgeApp):
             log.error("station database: %s", error)
             self.post_message(StartupFailed(str(error)))
             return
+        except Exception as error:  # a worker's error would otherwise vanish: a hung start-up
+            log.exception("the station could not open")
+            self.post_message(
+                StartupFailed(f"An unexpected error stopped the station from opening: {error!r}")
+            )
+            return
         self.post_message(StationOpened(opened))
 
     def on_station_opened(self, message: StationOpened) -> None:

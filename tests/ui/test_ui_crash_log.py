@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -52,3 +53,24 @@ def test_a_thread_that_dies_leaves_its_traceback_in_the_log(tmp_path: Path) -> N
     text = log.read_text(encoding="utf-8")
     assert "bench-scanner-reader stopped on an unexpected error" in text
     assert "Boom: the cable caught fire" in text
+
+
+async def test_an_unexpected_error_while_opening_the_station_is_shown_and_logged(
+    tmp_path: Path,
+) -> None:
+    from screens.app import make_app
+    from screens.startup import StartupScreen
+    from tests.support.station import wait_until
+
+    log = setup_logging(tmp_path / "bench.log", "INFO")
+
+    def broken(*_: object) -> NoReturn:
+        raise Boom("the replica is made of cheese")
+
+    app = make_app(Station(tmp_path, "").config(), open_station=broken)
+    async with app.run_test(size=SIZE) as pilot:
+        error = "#startup-error"
+        await wait_until(pilot, lambda: app.screen.query_one(error).has_class("-visible"))
+        assert isinstance(app.screen, StartupScreen)
+        assert "the replica is made of cheese" in str(app.screen.query_one(error).render())
+    assert "Boom: the replica is made of cheese" in log.read_text(encoding="utf-8")
