@@ -49,8 +49,8 @@ COMMAND_ANSWERS: dict[Cmd, str] = {
 
 QUESTION_CELLS = 70
 """One line of the question box at 80 wide; only a long program name makes it longer."""
-WHY_CELLS = 54
-"""Why an answer is pre-filled (it quotes serials): one line of the notice at 80 wide."""
+WHY_CELLS = 120
+"""Why an answer is pre-filled (it quotes serials): two lines of the notice at 80 wide."""
 
 
 class ChecklistScreen(BenchScreen):
