@@ -45,6 +45,13 @@ class Defect(StrEnum):
     MISSING_PARTS = "missing_parts"
 
 
+class IdentifiedBy(StrEnum):
+    """How the device in hand was matched to its item: a dispute turns on it."""
+
+    SCAN = "scan"
+    HAND = "hand"  # picked from the request's list: its label could not be read
+
+
 class Outcome(StrEnum):
     ACCEPT = "accept"
     REVISE = "revise"
@@ -246,8 +253,9 @@ class InspectionStarted:
     station_id: str
     inspector_id: str
     started_at: datetime
-    scanned_code: str
+    scanned_code: str  # empty when nothing was scanned (picked by hand)
     identified_sku: str | None
+    identified_by: IdentifiedBy = IdentifiedBy.SCAN
 
 
 @dataclass(frozen=True)

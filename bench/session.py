@@ -35,6 +35,7 @@ from bench.domain import (
     Decision,
     FinishedInspection,
     Grade,
+    IdentifiedBy,
     InspectedItem,
     InspectionStarted,
     Inspector,
@@ -365,14 +366,19 @@ class Session:
             )
         if item.id in self._decisions:
             return already_inspected(item, self._decisions[item.id])
-        return self._start(item, None, DeviceFacts(item.id))
+        # Nothing was scanned: the record says so, and no scanned code stands in for it.
+        return self._start(item, None, DeviceFacts(""), IdentifiedBy.HAND)
 
     def _declared_name(self, item: RequestItem) -> str | None:
         declared = self.store.catalog_model(item.sku)
         return declared.name if declared else None
 
     def _start(
-        self, item: RequestItem, model: CatalogModel | None, facts: DeviceFacts
+        self,
+        item: RequestItem,
+        model: CatalogModel | None,
+        facts: DeviceFacts,
+        identified_by: IdentifiedBy = IdentifiedBy.SCAN,
     ) -> ActiveInspection | Problem:
         assert self.request is not None and self.program is not None
         assert self.inspector is not None, "an inspection needs a logged-in inspector"
@@ -394,6 +400,7 @@ class Session:
             started_at=self.clock(),
             scanned_code=facts.scanned_code,
             identified_sku=identified.sku if identified else None,
+            identified_by=identified_by,
         )
         self.store.begin_inspection(started)
         checklist = Checklist(
@@ -527,7 +534,8 @@ class Session:
             else None
         )
         inspected = InspectedItem(item, opened.created_at, declared, identified)
-        facts = device_facts(classify(found.started.scanned_code))
+        picked = found.started.identified_by is IdentifiedBy.HAND
+        facts = DeviceFacts("") if picked else device_facts(classify(found.started.scanned_code))
         checklist = Checklist(
             self.program,
             prefills(self.program, inspected, facts, self.today),

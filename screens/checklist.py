@@ -22,7 +22,14 @@ from bench.checklist import (
     valid_values,
 )
 from bench.commands import Command as Cmd
-from bench.domain import AnswerSource, Defect, Grade, ProgramPolicy
+from bench.domain import (
+    AnswerSource,
+    Defect,
+    Grade,
+    IdentifiedBy,
+    InspectionStarted,
+    ProgramPolicy,
+)
 from bench.money import dollars
 from bench.problems import NeedsReason, Problem
 from bench.scans import Classified
@@ -101,7 +108,7 @@ class ChecklistScreen(BenchScreen):
             f"{shown(item.id, ID_CELLS)} · declared "
             f"{shown(active.inspected.declared_model.name, NAME_CELLS)}, "
             f"{item.declared_condition.value.replace('_', ' ')} · offer {dollars(item.offer_cents)}"
-            f" · scanned {shown(active.started.scanned_code, ID_CELLS)} ({seen})"
+            f" · {_identified(active.started)} ({seen})"
         )
         self.query_one("#last-answer", Label).update(_last_answer(active.checklist))
         number, total = active.checklist.position
@@ -215,6 +222,12 @@ def _last_answer(checklist: Checklist) -> str:
     record = checklist.records[-1]
     asked = _asked(Question(record.question), checklist.policy)
     return f"✓ {asked} {record.value.upper()}{SOURCE_NOTES[record.source]}"
+
+
+def _identified(started: InspectionStarted) -> str:
+    if started.identified_by is IdentifiedBy.HAND:
+        return "picked by hand"
+    return f"scanned {shown(started.scanned_code, ID_CELLS)}"
 
 
 def _asked(question: Question, policy: ProgramPolicy) -> str:

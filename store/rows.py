@@ -209,6 +209,7 @@ def inspection_payload(done: FinishedInspection, answers: Sequence[AnswerRecord]
         "started_at": _iso(started.started_at),
         "finished_at": _iso(done.finished_at),
         "scanned_code": started.scanned_code,
+        "identified_by": started.identified_by.value,
         "identified_sku": started.identified_sku,
         "answers": [
             {

@@ -38,7 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, mapped_column
 
-from bench.domain import ProgramPolicy
+from bench.domain import IdentifiedBy, ProgramPolicy
 from store.contract import (
     CatalogModelColumns,
     InspectorColumns,
@@ -158,6 +158,7 @@ class CentralInspection(CentralBase):
         CheckConstraint(one_of("disposition", DISPOSITIONS), name="disposition"),
         CheckConstraint(one_of("grade", GRADES, nullable=True), name="grade"),
         CheckConstraint("final_cents >= 0", name="final_cents"),
+        CheckConstraint(one_of("identified_by", list(IdentifiedBy)), name="identified_by"),
         Index("ix_inspections_station_id_finished_at", "station_id", "finished_at"),
         Index("ix_inspections_inspector_id_finished_at", "inspector_id", "finished_at"),
     )
@@ -169,6 +170,8 @@ class CentralInspection(CentralBase):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime] = mapped_column(UTCDateTime())
     scanned_code: Mapped[str] = mapped_column(Text)
+    # "scan", or "hand" when the inspector picked the item from the list (nothing scanned).
+    identified_by: Mapped[str] = mapped_column(Text, server_default="scan")
     identified_sku: Mapped[str | None] = mapped_column(Text)
     answers: Mapped[list[dict[str, Any]]] = mapped_column(json_document())
     grade: Mapped[str | None] = mapped_column(Text)
@@ -182,6 +185,8 @@ class CentralInspection(CentralBase):
     )
     # For `revise` only: the customer's last day to reject (the settlement waits on it).
     response_due_on: Mapped[date | None] = mapped_column(Date)
+    # The inspection this one replaces, when a supervisor reopened the item.
+    supersedes: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
 
 class CentralHeartbeat(CentralBase):

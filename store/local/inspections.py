@@ -19,6 +19,7 @@ from bench.domain import (
     Disposition,
     FinishedInspection,
     Grade,
+    IdentifiedBy,
     InspectionStarted,
     Outcome,
     Reason,
@@ -230,6 +231,7 @@ def started_from_row(row: rows.RowIn) -> InspectionStarted:
         started_at=row["started_at"],
         scanned_code=row["scanned_code"],
         identified_sku=row["identified_sku"],
+        identified_by=IdentifiedBy(row["identified_by"]),
     )
 
 
@@ -252,6 +254,7 @@ def _started_values(started: InspectionStarted, status: str) -> rows.Row:
         "started_at": started.started_at,
         "status": status,
         "scanned_code": started.scanned_code,
+        "identified_by": started.identified_by.value,
         "identified_sku": started.identified_sku,
         "reason_codes": [],
         "wiped": False,

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from bench.domain import Disposition, Grade, Outcome
+from bench.domain import Disposition, Grade, IdentifiedBy, Outcome
 from store.contract import (
     CatalogModelColumns,
     InspectorColumns,
@@ -101,6 +101,7 @@ class LocalInspection(LocalBase):
             one_of("disposition", [d.value for d in Disposition], True), name="disposition"
         ),
         CheckConstraint(one_of("grade", [g.value for g in Grade], True), name="grade"),
+        CheckConstraint(one_of("identified_by", list(IdentifiedBy)), name="identified_by"),
         # "What is unfinished at this station" runs at every start-up.
         Index("ix_inspections_status_station_id", "status", "station_id"),
     )
@@ -113,6 +114,8 @@ class LocalInspection(LocalBase):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(Text)
     scanned_code: Mapped[str] = mapped_column(Text)
+    # How the device was matched to its item: "scan", or "hand" when picked from the list.
+    identified_by: Mapped[str] = mapped_column(Text, server_default="scan")
     identified_sku: Mapped[str | None] = mapped_column(Text)
     grade: Mapped[str | None] = mapped_column(Text)
     outcome: Mapped[str | None] = mapped_column(Text)

@@ -233,6 +233,7 @@ class LocalStore:
                         "inspection_id": started.id,
                         "request_item_id": started.request_item_id,
                         "scanned_code": started.scanned_code,
+                        "identified_by": started.identified_by.value,
                     },
                     started.started_at,
                 )

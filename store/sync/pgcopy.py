@@ -41,6 +41,7 @@ _PUSHED_TYPES = [
         "final_cents": "int8",
         "wiped": "bool",
         "response_due_on": "date",
+        "supersedes": "uuid",
     }.get(column, "text")
     for column in PUSHED_COLUMNS
 ]
@@ -48,10 +49,13 @@ _PUSHED_TYPES = [
 
 _ID, _ITEM, _ANSWERS = (PUSHED_COLUMNS.index(c) for c in ("id", "request_item_id", "answers"))
 _MOMENTS = tuple(PUSHED_COLUMNS.index(c) for c in ("started_at", "finished_at"))
-_DUE = PUSHED_COLUMNS.index("response_due_on")
-# Columns added after benches had queued payloads: a payload without one means null, so
-# an outbox row written by an older release still pushes.
-OPTIONAL = ("response_due_on",)
+_DUE, _SUPERSEDES = (PUSHED_COLUMNS.index(c) for c in ("response_due_on", "supersedes"))
+# Columns added after benches had queued payloads, with what a payload without one means,
+# so an outbox row written by an older release still pushes.
+OPTIONAL: dict[str, Any] = {"response_due_on": None, "supersedes": None, "identified_by": "scan"}
+_DEFAULTS = tuple(
+    (PUSHED_COLUMNS.index(c), default) for c, default in OPTIONAL.items() if default is not None
+)
 # The reader asks SQLite for every column but the answers, which come as JSON text.
 READ_KEYS = tuple(c for c in PUSHED_COLUMNS if c != "answers")
 # The nullable keys a payload must have: their null is a real value, not a missing key.
@@ -90,9 +94,14 @@ def copy_row(payload: Mapping[str, Any]) -> list[Any]:
 
 def _ready(values: list[Any]) -> list[Any]:
     """A payload's values in `PUSHED_COLUMNS` order, the answers as JSON text (UTF-8), made
-    a COPY row in place: the UUID as its 16 bytes, the moments as aware datetimes, the due
-    date (ISO text or null) as a date."""
+    a COPY row in place: the UUIDs as their 16 bytes, the moments as aware datetimes, the due
+    date (ISO text or null) as a date, a column an older payload lacks as its default."""
     values[_ID] = _uuid_bytes(str(values[_ID]))
+    if values[_SUPERSEDES] is not None:
+        values[_SUPERSEDES] = _uuid_bytes(str(values[_SUPERSEDES]))
+    for index, default in _DEFAULTS:
+        if values[index] is None:
+            values[index] = default
     for index in _MOMENTS:
         parsed = datetime.fromisoformat(str(values[index]))
         if parsed.tzinfo is None:
@@ -126,6 +135,8 @@ def _typed(row: Sequence[Any]) -> dict[str, Any]:
     """A COPY row as the values SQLAlchemy takes for `inspections`."""
     typed = dict(zip(PUSHED_COLUMNS, row, strict=True))
     typed["id"] = uuid.UUID(bytes=row[_ID])
+    if row[_SUPERSEDES] is not None:
+        typed["supersedes"] = uuid.UUID(bytes=row[_SUPERSEDES])
     typed["answers"] = orjson.loads(row[_ANSWERS])
     return typed
 

@@ -78,7 +78,8 @@ CONTRACT: dict[str, set[str]] = {
     "inspections": {
         "id", "request_item_id", "station_id", "inspector_id", "started_at", "finished_at",
         "scanned_code", "identified_sku", "answers", "grade", "outcome", "reason_codes",
-        "final_cents", "disposition", "wiped", "received_at", "response_due_on",
+        "final_cents", "disposition", "wiped", "received_at", "response_due_on", "supersedes",
+        "identified_by",  # the bench's own addition, beside the contract
     },
     "station_heartbeats": {"station_id", "last_seen", "queue_depth", "app_version"},
 }  # fmt: skip
@@ -186,6 +187,8 @@ class TestInitCentral:
             "adds to the contract",
             "Applied migration 0004: Inspections: response_due_on, a revised quote's last day "
             "to reject",
+            "Applied migration 0005: Inspections: identified_by (scanned or picked by hand) and "
+            "supersedes (a reopened item)",
         ]
         assert all("password" not in s for s in steps)
 

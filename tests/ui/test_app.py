@@ -6,7 +6,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from bench.domain import Disposition, Outcome
+from bench.domain import Disposition, IdentifiedBy, Outcome
 from screens.app import BenchApp
 from screens.checklist import ChecklistScreen
 from screens.home import HomeView
@@ -101,3 +101,32 @@ class TestInspectionToEachOutcome(SeededStation):
             assert len(outbox) == 1
             assert outbox[0].payload["outcome"] == outcome.value
             assert outbox[0].payload["final_cents"] == cents
+
+
+class TestItemPickedByHand(SeededStation):
+    async def test_is_recorded_as_picked_by_hand_not_as_a_scan_of_its_id(
+        self, station: Station
+    ) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await logged_in(pilot)
+            await scan(pilot, "TI-000001")
+            await wait_until(pilot, lambda: isinstance(showing(app), RequestView))
+            await pilot.press("enter")  # the highlighted item, picked from the list
+            await wait_until(pilot, lambda: isinstance(app.screen, ChecklistScreen))
+            context = str(app.screen.query_one("#context").render())
+            assert "picked by hand" in context and "scanned" not in context
+            active = app.session.active
+            assert active is not None
+            inspection_id = active.started.id
+            # Nothing scanned gives the serial: the inspector reads it off the device.
+            await pilot.press("enter", "y", "enter", "n", "n", "y", "y")
+            await wait_until(pilot, lambda: isinstance(app.screen, OutcomeScreen))
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: isinstance(showing(app), RequestView))
+            saved = finished_inspection(app.session.store, inspection_id)
+            assert saved is not None
+            assert saved.started.identified_by is IdentifiedBy.HAND
+            assert saved.started.scanned_code == ""
+            [row] = [r for r in outbox_rows(app.session.store) if r.inspection_id == inspection_id]
+            assert (row.payload["identified_by"], row.payload["scanned_code"]) == ("hand", "")

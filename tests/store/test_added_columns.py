@@ -1,8 +1,11 @@
-"""A revised quote's `response_due_on` from the bench's confirm to central's `inspections`.
+"""Columns added to `inspections` after the first release, from the bench's confirm to
+central: each must survive the local store, the outbox and both kinds of push, and an
+outbox row queued by a bench from before the column existed must still push.
 
-Central's settlement waits on it (DESIGN.md: `awaiting_customer` until the last due date
-has passed), so it must survive the local store, the outbox and both kinds of push; and an
-outbox row queued by a bench from before the column existed must still push, as NULL.
+- `response_due_on`: a revised quote's last day to reject. Central's settlement waits on
+  it (DESIGN.md: `awaiting_customer` until the last due date has passed).
+- `identified_by`: whether the device was scanned or picked by hand from the list, which a
+  dispute turns on.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from bench import __version__
-from bench.domain import Decision, FinishedInspection
+from bench.domain import Decision, FinishedInspection, IdentifiedBy
 from store.central import central_engine, init_central, inspection_table
 from store.local import LocalStore
 from store.sync import SyncEngine
@@ -50,8 +54,8 @@ def central(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
-def push(local: LocalStore, url: str) -> dict[str, date | None]:
-    """Push everything queued; central's inspection id -> response_due_on."""
+def push(local: LocalStore, url: str, column: str = "response_due_on") -> dict[str, Any]:
+    """Push everything queued; central's inspection id -> `column`."""
     sync = SyncEngine(local, url, "B-07", app_version=__version__)
     try:
         state = sync.run_once()
@@ -61,12 +65,10 @@ def push(local: LocalStore, url: str) -> dict[str, date | None]:
     engine = central_engine(url)
     try:
         with engine.connect() as conn:
-            found = conn.execute(
-                select(inspection_table.c.id, inspection_table.c.response_due_on)
-            ).all()
+            found = conn.execute(select(inspection_table.c.id, inspection_table.c[column])).all()
     finally:
         engine.dispose()
-    return {str(id): due for id, due in found}
+    return {str(id): value for id, value in found}
 
 
 def test_the_local_store_keeps_it_and_the_outbox_carries_it_as_iso(local: LocalStore) -> None:
@@ -104,3 +106,39 @@ def test_an_outbox_row_from_before_the_column_still_pushes_as_null(
         )
     # Pushed, not dead-lettered: both arrive, the old one with no due date.
     assert push(local, central) == {old.started.id: None, new.started.id: DUE}
+
+
+def picked_by_hand(n: int) -> FinishedInspection:
+    done = finished(n)
+    started = dataclasses.replace(done.started, scanned_code="", identified_by=IdentifiedBy.HAND)
+    return dataclasses.replace(done, started=started)
+
+
+def test_a_device_picked_by_hand_lands_as_hand_and_a_scanned_one_as_scan(
+    local: LocalStore, central: str
+) -> None:
+    picked, scanned = picked_by_hand(1), finished(2)
+    local.finish_inspection(picked)
+    local.finish_inspection(scanned)
+    got = finished_inspection(local, picked.started.id)
+    assert got is not None and got.started.identified_by is IdentifiedBy.HAND
+    assert push(local, central, "identified_by") == {
+        picked.started.id: "hand",
+        scanned.started.id: "scan",
+    }
+    assert push(local, central, "scanned_code")[picked.started.id] == ""
+
+
+def test_an_outbox_row_from_before_identified_by_pushes_as_scanned(
+    local: LocalStore, central: str
+) -> None:
+    old = finished(1)
+    local.finish_inspection(old)
+    [row] = outbox_rows(local)
+    written_before = {k: v for k, v in row.payload.items() if k != "identified_by"}
+    with local.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "UPDATE outbox SET payload = ? WHERE inspection_id = ?",
+            (json.dumps(written_before), old.started.id),
+        )
+    assert push(local, central, "identified_by") == {old.started.id: "scan"}
