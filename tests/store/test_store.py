@@ -459,6 +459,7 @@ class TestInspections:
             "started_at": "2025-03-14T09:30:00+00:00",
             "finished_at": "2025-03-14T09:40:00+00:00",
             "scanned_code": "SN-1",
+            "identified_by": "scan",
             "identified_sku": PAN_V2.sku,
             "answers": [
                 {
