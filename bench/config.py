@@ -8,7 +8,8 @@ name, type, default, allowed values, help text), and both `load_config` and
 `write_example` read it. Adding a key means one row in `SCHEMA` and one field in the
 section's dataclass (a test checks the two agree).
 
-This module imports only the standard library: it runs before the first screen is up.
+This module imports only the standard library (and `holidays`, to check the country, a
+library the station loads anyway): it runs before the first screen is up.
 It is over 400 lines because `SCHEMA` is in it: every key's row, and the checks and
 messages all keys share; split, a key would sit apart from what reads it.
 """
@@ -325,10 +326,12 @@ def load_config(path: Path = DEFAULT_CONFIG_PATH) -> Config:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
+        # `bench init-config` writes the example from SCHEMA: it works from a pip install,
+        # where no example file sits next to the user.
+        make = "bench init-config" + ("" if path == DEFAULT_CONFIG_PATH else f" {path}")
         raise ConfigError(
-            f"No config file at {_shown(path)}. Create one with `bench init-config` (writes a "
-            "commented example) or copy bench/config.example.toml, or run `bench demo` "
-            "to try the bench without one."
+            f"No config file at {_shown(path)}. Create one with `{make}` (writes a "
+            "commented example to edit), or run `bench demo` to try the bench without one."
         ) from None
     except IsADirectoryError:
         raise ConfigError(f"{name} is a folder, not a config file.") from None
@@ -366,6 +369,8 @@ def parse_config(
                 f"Known sections: {', '.join(SECTIONS)}."
             )
     built: dict[str, Any] = {}
+    read: dict[str, dict[str, Any]] = {}  # every section's values, wrong ones as None
+    refused: set[tuple[str, str]] = set()  # (section, key) of each value refused
     for section, (cls, _) in SECTIONS.items():
         table = data.get(section, {})
         if not isinstance(table, Mapping):
@@ -382,6 +387,7 @@ def parse_config(
                 value, problem = _check(key, table[key.name], base)
                 if problem:
                     problems.append(f"{name}: [{section}] {key.name} {problem}")
+                    refused.add((section, key.name))
                 values[key.name] = value
             elif key.required:
                 problems.append(
@@ -390,8 +396,16 @@ def parse_config(
                 )
             else:
                 values[key.name] = _check(key, key.default, base)[0]
+        read[section] = values
         if not problems:
             built[section] = cls(**values)
+    # Checked even when other keys are wrong, so the technician sees every problem at once.
+    station = read.get("station")
+    calendar_keys = {("station", "country"), ("station", "subdivision")}
+    if station is not None and not refused & calendar_keys:
+        found = _calendar_problem(station["country"], station["subdivision"])
+        if found:
+            problems.append(f"{name}: [station] {found}")
     if not problems:
         store = built["store"]
         assert isinstance(store, StoreConfig)
@@ -440,6 +454,41 @@ def _check(key: Key, value: object, base: Path) -> tuple[object, str | None]:
         path = Path(value).expanduser()
         return (path if path.is_absolute() else base / path), None
     return value, None
+
+
+def _calendar_problem(country: str, subdivision: str | None) -> str | None:
+    """What is wrong with [station] country and subdivision, as the rest of a sentence
+    after the key's name; None when the `holidays` library has their calendar.
+
+    Checked at load because the calendar is first needed at the first revised quote, long
+    after the technician who set the station up has gone. `holidays` is imported here
+    only: the check of these two keys is all this module needs of it.
+    """
+    import holidays
+
+    try:
+        holidays.country_holidays(country, subdiv=subdivision or None)
+    except NotImplementedError:
+        pass
+    else:
+        return None
+    supported: dict[str, list[str]] = holidays.list_supported_countries()
+    if country not in supported:
+        codes = ", ".join(sorted(holidays.list_supported_countries(include_aliases=False)))
+        return (
+            f"country must be a country whose public holidays bench knows, got "
+            f"{_describe_short(country)}. Valid codes: {codes}."
+        )
+    subdivisions = supported[country]
+    if not subdivisions:
+        return (
+            f"subdivision must be left out: {country} has no subdivisions with holidays of "
+            f"their own, got {_describe_short(subdivision)}."
+        )
+    return (
+        f"subdivision must be one of {country}'s: {', '.join(subdivisions)}, "
+        f"got {_describe_short(subdivision)}."
+    )
 
 
 def _unknown_key(name: str, section: str, key_name: str) -> str:

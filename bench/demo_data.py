@@ -475,9 +475,9 @@ def demo_dataset(today: date, seed: int = 7, request_count: int = 300) -> DemoDa
     bip = b.add(GRADED, transit, 2, ["AMZ-BIP"], conditions=[Condition.GOOD],
                 purchased=[today - timedelta(days=6 * 365)], serials=[True],
                 quote_days_before=16)  # fmt: skip
-    hints.append(
-        ScanHint(bip.id, "an old Amazfit Bip, quoted 18 days ago: quote expired, valued by year")
-    )
+    # The graded program's time limit: the policy holds a device whose quote has expired
+    # (at 6 years old the Bip would only be valued by year, never rejected for age).
+    hints.append(ScanHint(bip.id, "an Amazfit Bip whose quote expired: hold for review"))
 
     cancelled = b.add(TRADE_IN_CREDIT, RequestStatus.CANCELLED, 9, ["WYZE-BCP-TC"])
     hints.append(ScanHint(cancelled.id, "a cancelled request: nothing to inspect"))

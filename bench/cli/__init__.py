@@ -1,7 +1,7 @@
 """The `bench` command: the station TUI, the demo and the set-up commands.
 
 This package is the one place that wires the layers together: each module is one group
-of commands (`station`, `central`, `scanner`) and imports the store, the screens and the
+of commands (`station`, `central`, `sync`, `scanner`) and imports the store, the screens and the
 drivers it needs inside the command that runs, so `bench --help` and `bench --version`
 answer at once.
 """
@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bench import __version__
-from bench.cli import central, scanner, station
+from bench.cli import central, scanner, station, sync
 from bench.cli.common import EXIT_FAILED, EXIT_USAGE, CommandFailed
 from bench.config import DEFAULT_CONFIG_PATH, ConfigError
 
@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     station.add_commands(commands)
     central.add_commands(commands)
+    sync.add_commands(commands)
     scanner.add_commands(commands)
     return parser
 

@@ -1,27 +1,21 @@
-"""`bench central init`, `bench inspectors add`, `bench seed` and `bench sync --once`: the
-commands that reach the central database from a shell."""
+"""`bench central init`, `bench inspectors add` and `bench seed`: the commands that set a
+central database up from a shell."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from typing import Any
 
 from bench.cli.common import (
     CommandFailed,
     central_failed,
     central_url_of,
-    check_writable,
     demo_dataset,
-    log_to_file,
-    progress_bar,
     shown_url,
     usage,
 )
 from bench.cli.demo import seed_with_progress
-from bench.config import load_config
-from bench.station import QuarantinedRow
 
 
 def add_commands(commands: Any) -> None:
@@ -38,8 +32,13 @@ def add_commands(commands: Any) -> None:
     inspector_commands = inspectors.add_subparsers(title="inspector commands", metavar="COMMAND")
     add = inspector_commands.add_parser("add", help="add or update an inspector in central")
     add.add_argument("id", help="badge id, e.g. EMP-0042")
-    add.add_argument("--name", required=True)
-    add.add_argument("--role", choices=("inspector", "supervisor"), default="inspector")
+    add.add_argument("--name", required=True, help='the name shown on screen, e.g. "Kim Lee"')
+    add.add_argument(
+        "--role",
+        choices=("inspector", "supervisor"),
+        default="inspector",
+        help="what the badge is for (default: inspector)",
+    )
     add.add_argument(
         "--pin-stdin",
         action="store_true",
@@ -50,17 +49,11 @@ def add_commands(commands: Any) -> None:
     add.set_defaults(command=inspectors_add)
     inspectors.set_defaults(command=lambda _: usage(inspectors))
 
-    sync = commands.add_parser(
-        "sync", help="send queued inspections to central and pull what changed, then exit"
-    )
-    sync.add_argument(
-        "--once", action="store_true", required=True, help="one round (the TUI syncs on its own)"
-    )
-    sync.set_defaults(command=sync_once)
-
     seed = commands.add_parser("seed", help="fill a central database with the demo data")
     seed.add_argument("--url", help="central database URL (default: BENCH_CENTRAL_URL or config)")
-    seed.add_argument("--requests", type=int, default=300)
+    seed.add_argument(
+        "--requests", type=int, default=300, help="how many demo requests (default: 300)"
+    )
     seed.set_defaults(command=seed_central)
 
 
@@ -94,55 +87,6 @@ def inspectors_add(args: argparse.Namespace) -> int:
         raise central_failed(url, error) from None
     print(f"Inspector {args.id.upper()} ({args.name}, {args.role}) saved in {shown_url(url)}")
     return 0
-
-
-def sync_once(args: argparse.Namespace) -> int:
-    """One sync round from the command line; non-zero when central can't be reached."""
-    from bench.config import central_url
-    from store.local import LocalStore
-    from store.station import sync_engine
-
-    config = load_config(args.config)
-    url = central_url(config)
-    if not url:
-        raise CommandFailed(
-            f"No central database in {args.config} ([store] central_url) "
-            "and BENCH_CENTRAL_URL is not set."
-        )
-    check_writable(config.store.local_path, config.source)
-    log_to_file(config)
-    bars: dict[str, Callable[[int, int], None]] = {}
-
-    def progress(what: str, done: int, total: int) -> None:
-        bars.setdefault(what, progress_bar(f"{what:<16}"))(done, total)
-
-    local = LocalStore.open(config.store.local_path)
-    engine = sync_engine(local, config, url, progress)
-    try:
-        state = engine.run_once()
-        skipped = _skipped_rows(local.quarantined_rows())
-    finally:
-        engine.close()
-        local.close()
-    dead = f", {state.dead} refused by central (see the bench)" if state.dead else ""
-    if not state.online:
-        raise CommandFailed(
-            f"OFFLINE: {state.problem}. {state.queued} inspections stay queued{dead}; "
-            "they will be sent when central is back." + "".join(f"\n{line}" for line in skipped)
-        )
-    print(f"ONLINE: sent {state.pushed}, pulled {state.pulled}, {state.queued} queued{dead}")
-    for line in skipped:
-        print(line)
-    return 0
-
-
-def _skipped_rows(rows: list[QuarantinedRow]) -> list[str]:
-    """The quarantine as `sync --once` lists it: central rows someone must fix there."""
-    if not rows:
-        return []
-    return [f"{len(rows)} central rows skipped:"] + [
-        f"  {row.table} {row.key}: {row.reason}" for row in rows
-    ]
 
 
 def seed_central(args: argparse.Namespace) -> int:

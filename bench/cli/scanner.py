@@ -59,10 +59,10 @@ def add_commands(commands: Any) -> None:
     scanner.add_argument(
         "--port", help="path, /dev/serial/by-id/..., vid:pid[:serial] or URL (default: config)"
     )
-    scanner.add_argument("--baud", type=int, help="default: config, or 9600")
-    scanner.add_argument("--data-bits", type=int, help="default: config, or 8")
+    scanner.add_argument("--baud", type=int, help="line speed (default: config, or 9600)")
+    scanner.add_argument("--data-bits", type=int, help="5 to 8 (default: config, or 8)")
     scanner.add_argument("--parity", help="none | even | odd | mark | space (default: none)")
-    scanner.add_argument("--stop-bits", type=int, help="default: config, or 1")
+    scanner.add_argument("--stop-bits", type=int, help="1 or 2 (default: config, or 1)")
     scanner.add_argument("--terminator", help="CR | LF | CRLF | STX/ETX (default: config, or CR)")
     scanner.add_argument(
         "--count", type=int, default=None, help="stop after this many frames (default: never)"

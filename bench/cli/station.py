@@ -31,15 +31,36 @@ def add_commands(commands: Any) -> None:
         "demo",
         help="try the bench with zero set-up: seeded demo data, an embedded central database",
     )
-    demo.add_argument("--dir", type=Path, default=None, help="where the demo keeps its files")
+    demo.add_argument(
+        "--dir",
+        type=Path,
+        default=None,
+        help="where the demo keeps its files "
+        "(default: ~/.local/share/bench/demo, or bench/demo in $XDG_DATA_HOME when set)",
+    )
     demo.add_argument("--fresh", action="store_true", help="start again from new demo data")
-    demo.add_argument("--requests", type=int, default=300, help="how many demo requests")
+    demo.add_argument(
+        "--requests", type=int, default=300, help="how many demo requests (default: 300)"
+    )
     demo.set_defaults(command=run_demo)
 
     init_config = commands.add_parser(
-        "init-config", help="write a commented config.toml to start from"
+        "init-config",
+        help="write a commented config.toml to start from",
+        description="Write the example config, every key commented, to edit for this "
+        "station. An existing file is kept unless --force is given.",
     )
-    init_config.add_argument("path", type=Path, nargs="?", default=DEFAULT_CONFIG_PATH)
+    init_config.add_argument(
+        "path",
+        type=Path,
+        nargs="?",
+        default=DEFAULT_CONFIG_PATH,
+        help="where to write it (default: ./config.toml); "
+        "a station with its config elsewhere starts with bench --config PATH",
+    )
+    init_config.add_argument(
+        "--force", action="store_true", help="replace the file if it exists (its edits are lost)"
+    )
     init_config.set_defaults(command=write_config)
 
 
@@ -121,8 +142,12 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def write_config(args: argparse.Namespace) -> int:
     path: Path = args.path
-    if path.exists():
-        raise CommandFailed(f"{path} exists already; edit it, or remove it first.")
+    if path.is_dir():
+        raise CommandFailed(f"{path} is a folder: give the path of the file to write.")
+    if path.exists() and not args.force:
+        raise CommandFailed(
+            f"{path} exists already: edit it, or pass --force to replace it with the example."
+        )
     try:
         write_example(path)
     except OSError as error:

@@ -8,16 +8,19 @@ database password.
 
 from __future__ import annotations
 
+import argparse
 import re
 import sqlite3
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import bench
-from bench.config import load_config
+from bench.cli import build_parser, main
+from bench.config import example_text, load_config
 from bench.pins import verify_pin
 from tests.support.commands import assert_plain_failure, run
 
@@ -32,7 +35,7 @@ CONTRACT_TABLES = {
     "inspections",
     "station_heartbeats",
 }
-SUBCOMMANDS = ("demo", "central", "inspectors", "seed", "init-config")
+SUBCOMMANDS = ("demo", "central", "inspectors", "seed", "init-config", "sync", "scanner")
 
 
 def sqlite_tables(path: Path) -> set[str]:
@@ -80,6 +83,60 @@ def test_help_lists_every_command_and_the_config_option(tmp_path: Path) -> None:
     assert "--version" in result.stdout
 
 
+def subcommands(
+    parser: argparse.ArgumentParser, path: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], argparse.ArgumentParser, str | None]]:
+    """Every subcommand under `parser`, at any depth: its words, its parser, its help."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, sub in action.choices.items():
+                yield (*path, name), sub, helps.get(name)
+                yield from subcommands(sub, (*path, name))
+
+
+ALL_SUBCOMMANDS = [words for words, _, _ in subcommands(build_parser())]
+
+
+def test_the_walk_finds_every_subcommand() -> None:
+    assert {words[0] for words in ALL_SUBCOMMANDS} == set(SUBCOMMANDS)
+    assert {("central", "init"), ("inspectors", "add"), ("scanner", "simulate")} <= set(
+        ALL_SUBCOMMANDS
+    )
+
+
+def test_every_subcommand_and_each_of_its_options_has_help() -> None:
+    missing = []
+    for words, sub, help_text in subcommands(build_parser()):
+        if not help_text:
+            missing.append(" ".join(words))
+        for action in sub._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                continue
+            if not action.help or action.help == argparse.SUPPRESS:
+                missing.append(
+                    f"{' '.join(words)} {'/'.join(action.option_strings) or action.dest}"
+                )
+    assert missing == []
+
+
+@pytest.mark.parametrize("words", ALL_SUBCOMMANDS, ids=" ".join)
+def test_help_of_every_subcommand(
+    words: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main([*words, "--help"])
+    assert exited.value.code == 0
+    shown = capsys.readouterr()
+    assert shown.out.startswith(f"usage: bench {' '.join(words)} ")
+    assert shown.err == ""
+    parser = {path: sub for path, sub, _ in subcommands(build_parser())}[words]
+    text = " ".join(shown.out.split())  # argparse wraps the help at the terminal's width
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            assert " ".join(str(action.help).split()) in text, action.dest
+
+
 @pytest.mark.parametrize(("group", "command"), [("central", "init"), ("inspectors", "add")])
 def test_a_command_group_alone_shows_its_commands(tmp_path: Path, group: str, command: str) -> None:
     result = run(group, cwd=tmp_path)
@@ -95,10 +152,15 @@ def test_first_run_without_config_says_how_to_make_one(tmp_path: Path) -> None:
     result = run(cwd=tmp_path, timeout=20)
     message = assert_plain_failure(result, code=2)
     assert "No config file at ./config.toml" in message
-    assert "bench init-config" in message
+    assert "`bench init-config`" in message
     assert "bench demo" in message
+    assert "config.example.toml" not in message  # a pip install has no such file at hand
     assert result.stdout == ""
     assert not (tmp_path / "config.toml").exists()
+
+    # What the message says to do works, and the station then starts from that file.
+    assert run("init-config", cwd=tmp_path).returncode == 0
+    assert load_config(tmp_path / "config.toml").station.id == "B-07"
 
 
 def test_malformed_toml_names_the_file_and_the_line(tmp_path: Path) -> None:
@@ -143,8 +205,18 @@ def test_config_errors_name_the_file_given_with_config(tmp_path: Path) -> None:
             "[scaner]",
             ["config.toml: unknown section [scaner].", "Did you mean [scanner]?"],
         ),
+        (
+            'country = "US"',
+            'country = "XX"',
+            [
+                "config.toml: [station] country must be a country whose public holidays bench "
+                'knows, got "XX". Valid codes: AD, AE, ',
+                " GB, ",
+                " US, ",
+            ],
+        ),
     ],
-    ids=["unknown-key", "wrong-type", "bad-choice", "unknown-section"],
+    ids=["unknown-key", "wrong-type", "bad-choice", "unknown-section", "unknown-country"],
 )
 def test_a_wrong_key_or_value_is_named_with_what_is_expected(
     tmp_path: Path, old: str, new: str, expected: list[str]
@@ -218,9 +290,24 @@ def test_init_config_writes_a_loadable_file_and_never_overwrites(tmp_path: Path)
     written.write_text(edited, encoding="utf-8")
     again = run("init-config", cwd=tmp_path)
     message = assert_plain_failure(again, code=1)
-    assert "config.toml exists already" in message
+    assert message == (
+        "bench: config.toml exists already: edit it, or pass --force to replace it with the "
+        "example."
+    )
     assert written.read_text(encoding="utf-8") == edited  # the edit is not lost
     assert load_config(written).station.id == "B-12"
+
+    forced = run("init-config", "--force", cwd=tmp_path)
+    assert forced.returncode == 0, forced
+    assert load_config(written).station.id == "B-07"
+    assert written.read_text(encoding="utf-8") == example_text()
+
+
+def test_init_config_refuses_a_folder_even_with_force(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    result = run("init-config", "site", "--force", cwd=tmp_path)
+    message = assert_plain_failure(result, code=1)
+    assert message == "bench: site is a folder: give the path of the file to write."
 
 
 def test_init_config_to_another_path(tmp_path: Path) -> None:

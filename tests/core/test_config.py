@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
+import holidays
 import pytest
 
 from bench import config as cfg
@@ -47,12 +48,20 @@ def error_of(path: Path) -> str:
 
 
 def test_missing_file_says_how_to_make_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`bench init-config`, never a file of the source checkout a pip install lacks."""
     monkeypatch.chdir(tmp_path)
     assert error_of(Path("config.toml")) == (
         "No config file at ./config.toml. Create one with `bench init-config` (writes a "
-        "commented example) or copy bench/config.example.toml, or run `bench demo` to try "
-        "the bench without one."
+        "commented example to edit), or run `bench demo` to try the bench without one."
     )
+
+
+def test_missing_file_given_with_config_says_to_make_that_one(tmp_path: Path) -> None:
+    path = tmp_path / "site" / "b07.toml"
+    message = error_of(path)
+    assert message.startswith(f"No config file at {path}. Create one with `bench init-config ")
+    assert f"`bench init-config {path}`" in message
+    assert "config.example.toml" not in message
 
 
 # Config texts with mistakes, and the exact message each gets; {path} is the file.
@@ -164,6 +173,63 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
         load_config(path)
     assert len(caught.value.problems) == 3
     assert str(caught.value) == "\n".join(caught.value.problems)
+
+
+def station(lines: str) -> str:
+    return MINIMAL.replace('id = "B-07"\n', f'id = "B-07"\n{lines}')
+
+
+def test_an_unknown_country_is_refused_with_the_valid_codes(tmp_path: Path) -> None:
+    path = write(tmp_path, station('country = "XX"\n'))
+    codes = sorted(holidays.list_supported_countries(include_aliases=False))
+    assert len(codes) > 100
+    assert error_of(path) == (
+        f"{path}: [station] country must be a country whose public holidays bench knows, "
+        f'got "XX". Valid codes: {", ".join(codes)}.'
+    )
+
+
+def test_an_unknown_subdivision_is_refused_with_the_country_s_list(tmp_path: Path) -> None:
+    path = write(tmp_path, station('country = "US"\nsubdivision = "ZZ"\n'))
+    states = holidays.list_supported_countries()["US"]
+    assert "CA" in states
+    assert error_of(path) == (
+        f'{path}: [station] subdivision must be one of US\'s: {", ".join(states)}, got "ZZ".'
+    )
+
+
+def test_a_subdivision_of_a_country_without_any_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, station('country = "IS"\nsubdivision = "ZZ"\n'))
+    assert error_of(path) == (
+        f"{path}: [station] subdivision must be left out: IS has no subdivisions with "
+        'holidays of their own, got "ZZ".'
+    )
+
+
+def test_a_bad_country_is_reported_with_the_other_problems(tmp_path: Path) -> None:
+    path = write(tmp_path, station('country = "XX"\n') + "baud = 0\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert [p.split(" must ")[0] for p in caught.value.problems] == [
+        f"{path}: [scanner] baud",
+        f"{path}: [station] country",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lines", "country", "subdivision"),
+    [
+        ('country = "US"\nsubdivision = "CA"\n', "US", "CA"),
+        ('country = "DE"\nsubdivision = "BY"\n', "DE", "BY"),
+        ('country = "GB"\n', "GB", None),
+        ('country = "US"\nsubdivision = "California"\n', "US", "California"),  # an alias
+    ],
+)
+def test_the_countries_and_subdivisions_of_the_holidays_library_load(
+    tmp_path: Path, lines: str, country: str, subdivision: str | None
+) -> None:
+    loaded = load_config(write(tmp_path, station(lines))).station
+    assert (loaded.country, loaded.subdivision) == (country, subdivision)
 
 
 def test_serial_scanner_needs_a_port(tmp_path: Path) -> None:

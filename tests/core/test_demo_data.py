@@ -10,12 +10,26 @@ from stdnum import ean
 
 from bench.demo_data import (
     DemoDataset,
+    ScanHint,
     demo_dataset,
     gtin13,
     ups_tracking_number,
 )
-from bench.domain import Disposition, ProgramKind, RequestStatus, Role
+from bench.domain import (
+    Answers,
+    Condition,
+    Disposition,
+    Grade,
+    InspectedItem,
+    Outcome,
+    ProgramKind,
+    Request,
+    RequestItem,
+    RequestStatus,
+    Role,
+)
 from bench.pins import valid_pin_format
+from bench.policy import arrived_late, decide, older_than_limit, quote_expired
 
 TODAY = date(2026, 11, 29)
 
@@ -222,3 +236,107 @@ def test_scenario_requests(data: DemoDataset) -> None:
     assert (TODAY - r["TI-000006"].created_at.date()).days == 21
     assert (TODAY - r["TI-000007"].items[0].quoted_at.date()).days == 18
     assert r["TI-000008"].status is RequestStatus.CANCELLED
+
+
+# --- the hints say what the policy decides ------------------------------------------------
+
+# What a hint can state about a device, in its own words: the grades the inspector may
+# give (None: the one matching the declared condition, i.e. "no problems"; a hold holds
+# whatever the grade), and what the policy must then decide. A hint with outcome words
+# that match none of these fails: "quote expired, valued by year" did, for a held device.
+STATEMENTS: list[tuple[str, tuple[Grade | None, ...], Outcome, Disposition | None]] = [
+    ("answer no problems and it is accepted", (None,), Outcome.ACCEPT, Disposition.REFURBISH),
+    ("rejected as too old, recycled", (None,), Outcome.REJECT, Disposition.RECYCLE),
+    ("hold for review", (None, Grade.A), Outcome.HOLD, Disposition.HOLD),
+    ("past the 14-day ship window", (None,), Outcome.HOLD, Disposition.HOLD),
+    ("grade A keeps the quote", (Grade.A,), Outcome.ACCEPT, Disposition.REFURBISH),
+    ("B or worse revises it", (Grade.B, Grade.C, Grade.D), Outcome.REVISE, None),
+]
+OUTCOME_WORDS = re.compile(r"accept|reject|hold|held|revis|keeps the quote|valued|expired|past")
+AS_DECLARED = {
+    Condition.LIKE_NEW: Grade.A,
+    Condition.GOOD: Grade.B,
+    Condition.FAIR: Grade.C,
+    Condition.POOR: Grade.D,
+}
+
+
+def hinted_device(
+    data: DemoDataset, hint: ScanHint
+) -> tuple[Request, RequestItem, bool | None] | None:
+    """The request and item a hint's scan puts on the bench, and whether the scanned
+    serial matches the declared one; None for a badge or a parcel label."""
+    requests = {r.id: r for r in data.requests}
+    by_serial = {i.declared_serial: (r, i) for r in data.requests for i in r.items}
+    if hint.code in by_serial:
+        request, item = by_serial[hint.code]
+        return request, item, True
+    if hint.code in requests:
+        request = requests[hint.code]
+        if len(request.items) != 1 or request.status is RequestStatus.CANCELLED:
+            return None
+        item = request.items[0]
+        return request, item, True if item.declared_serial else None
+    named = re.search(r"TI-\d{6}", hint.description)
+    if named is None:
+        return None  # a badge
+    request = requests[named.group()]
+    gtin_skus = {m.sku for m in data.catalog if hint.code in m.gtins}
+    if gtin_skus:
+        (item,) = [i for i in request.items if i.sku in gtin_skus]
+        return request, item, None
+    if hint.code == request.tracking_number:
+        return None
+    (item,) = request.items  # a device whose serial nobody declared
+    return request, item, False
+
+
+@pytest.mark.parametrize(
+    "today", [TODAY, date.today(), date(2027, 1, 4), date(2028, 2, 29)], ids=str
+)
+def test_every_hint_states_what_the_policy_decides(today: date) -> None:
+    """Walk each hinted device through the policy as an inspector answering the hint's way
+    would: the facts from the data (age, serial), no problems found, the hint's grade."""
+    data = demo_dataset(today)
+    programs = {p.code: p for p in data.programs}
+    models = {m.sku: m for m in data.catalog}
+    checked = 0
+    for hint in data.scan_hints:
+        said = [s for s in STATEMENTS if s[0] in hint.description]
+        device = hinted_device(data, hint)
+        if device is None or not said:
+            assert not OUTCOME_WORDS.search(hint.description), f"{hint}: unchecked outcome"
+            continue
+        request, item, serial_matches = device
+        policy, model = programs[request.program_code], models[item.sku]
+        bought = item.purchased_on or model.released_on
+        for words, grades, outcome, disposition in said:
+            for grade in grades:
+                graded = policy.kind is ProgramKind.GRADED
+                answers = Answers(
+                    model_listed=True,
+                    older_than_limit=older_than_limit(policy, bought, today),
+                    broken=False,
+                    dirty=False,
+                    factory_reset=True,
+                    owned_outright=True,
+                    serial_matches=serial_matches,
+                    grade=(grade or AS_DECLARED[item.declared_condition]) if graded else None,
+                )
+                inspected = InspectedItem(item, request.created_at, model, model)
+                decision = decide(policy, inspected, answers, today)
+                assert decision.outcome is outcome, (hint.code, words, grade, decision)
+                if disposition is not None:
+                    assert decision.disposition is disposition, (hint.code, words, decision)
+                checked += 1
+    assert checked >= 9
+
+
+def test_the_expired_graded_quote_is_held_for_that_reason() -> None:
+    data = demo_dataset(TODAY)
+    (hint,) = [h for h in data.scan_hints if h.code == "TI-000007"]
+    assert "expired" in hint.description and "hold for review" in hint.description
+    request = next(r for r in data.requests if r.id == "TI-000007")
+    policy = next(p for p in data.programs if p.code == request.program_code)
+    assert quote_expired(policy, request.items[0], TODAY)
+    assert not arrived_late(policy, request, TODAY)  # graded: the quote is the time limit

@@ -30,18 +30,23 @@ def run(
     timeout: float = 60,
 ) -> subprocess.CompletedProcess[str]:
     """Run `bench ARGS` in `cwd` with a clean environment (no BENCH_CENTRAL_URL of ours)."""
-    environment = {k: v for k, v in os.environ.items() if k != "BENCH_CENTRAL_URL"}
-    environment["XDG_DATA_HOME"] = str(cwd / "xdg")  # `bench demo` must not touch ~
-    environment.update(env or {})
     return subprocess.run(
         [BENCH, *args],
         cwd=cwd,
         input=stdin if stdin is not None else "",
         capture_output=True,
         text=True,
-        env=environment,
+        env=environment(cwd, env),
         timeout=timeout,
     )
+
+
+def environment(cwd: Path, env: dict[str, str] | None = None) -> dict[str, str]:
+    """Ours, without BENCH_CENTRAL_URL, with `env` on top; a demo's files under `cwd`."""
+    environment = {k: v for k, v in os.environ.items() if k != "BENCH_CENTRAL_URL"}
+    environment["XDG_DATA_HOME"] = str(cwd / "xdg")  # `bench demo` must not touch ~
+    environment.update(env or {})
+    return environment
 
 
 def assert_plain_failure(result: subprocess.CompletedProcess[str], code: int | None = None) -> str:
