@@ -30,6 +30,9 @@ class Command(StrEnum):
     REASON_2 = "CMD:REASON-2"
     REASON_3 = "CMD:REASON-3"
     REASON_4 = "CMD:REASON-4"
+    FACT_1 = "CMD:FACT-1"
+    FACT_2 = "CMD:FACT-2"
+    FACT_3 = "CMD:FACT-3"
     PRINT_COMMAND_SHEET = "CMD:SHEET"
 
     @property
@@ -66,6 +69,9 @@ COMMAND_LABELS: Mapping[Command, str] = {
     Command.REASON_2: "Override reason 2",
     Command.REASON_3: "Override reason 3",
     Command.REASON_4: "Override reason 4",
+    Command.FACT_1: "Change fact 1 of what the data says",
+    Command.FACT_2: "Change fact 2 of what the data says",
+    Command.FACT_3: "Change fact 3 of what the data says",
     Command.PRINT_COMMAND_SHEET: "Print the command sheet",
 }
 

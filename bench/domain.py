@@ -99,6 +99,16 @@ class Reason(StrEnum):
     WRONG_ITEM = "wrong_item"
 
 
+GRADE_MEANINGS: Mapping[Grade, str] = {
+    Grade.A: "like new: no marks on the screen or the body",
+    Grade.B: "good: light wear, fine scratches seen only up close",
+    Grade.C: "fair: scratches or scuffs seen at arm's length; no cracks",
+    Grade.D: "poor: deep scratches, dents or heavy wear; it still works",
+}
+"""What each cosmetic grade means, so two inspectors grade alike; the words match the
+conditions a customer declares (like new is A ... poor is D)."""
+
+
 @dataclass(frozen=True)
 class ProgramPolicy:
     """One program's rules, as data (central table `programs`, overridable in config).
@@ -106,6 +116,7 @@ class ProgramPolicy:
     The graded-value fields are only read for graded programs: value = base value of the
     model x grade percent, less `age_step_percent` per year since the model's release,
     x `broken_percent` / `dirty_percent` when those apply, capped at `value_cap_cents`.
+    `grade_meanings` is what the grade question shows for each grade.
     """
 
     code: str
@@ -125,6 +136,7 @@ class ProgramPolicy:
     broken_percent: int = 15
     dirty_percent: int = 85
     age_step_percent: int = 10
+    grade_meanings: Mapping[Grade, str] = field(default_factory=lambda: dict(GRADE_MEANINGS))
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ class Problem:
 class NeedsReason:
     """The answer overrides what the data says: ask for a reason, then answer again."""
 
-    value: str
     message: str
 
 

@@ -22,11 +22,12 @@ from typing import ParamSpec, TypeVar
 
 from bench import pins
 from bench.checklist import (
+    YES,
     Checklist,
     ChecklistError,
     DeviceFacts,
     OverrideNeedsReason,
-    Prefill,
+    Question,
     prefills,
 )
 from bench.domain import (
@@ -77,11 +78,6 @@ class ActiveInspection:
     started: InspectionStarted
     inspected: InspectedItem
     checklist: Checklist
-
-    @property
-    def prefill(self) -> Prefill | None:
-        current = self.checklist.current
-        return self.checklist.prefilled.get(current) if current else None
 
 
 P = ParamSpec("P")
@@ -404,7 +400,10 @@ class Session:
         )
         self.store.begin_inspection(started)
         checklist = Checklist(
-            self.program, prefills(self.program, inspected, facts, self.today), item.declared_serial
+            self.program,
+            inspected,
+            prefills(self.program, inspected, facts, self.today),
+            self.today,
         )
         self.active = ActiveInspection(started, inspected, checklist)
         log.info("inspection %s started for %s", started.id, item.id)
@@ -417,28 +416,45 @@ class Session:
         return self.clock().date()
 
     def answer(self, value: str, reason: str | None = None) -> Problem | NeedsReason | None:
+        """Answer the question on show."""
         active, inspector = self._require_active()
         try:
             record = active.checklist.answer(value, inspector.id, self.clock(), reason)
         except OverrideNeedsReason as needs:
-            return NeedsReason(value, str(needs))
+            return NeedsReason(str(needs))
         except ChecklistError as error:
             return Problem("Not an answer", str(error), "Use the keys shown under the question.")
-        return self._store_answer(active, record)
+        return self._store_answers(active, (record,))
 
-    def accept_prefill(self) -> Problem | None:
+    def change_fact(self, index: int, reason: str | None = None) -> Problem | NeedsReason | None:
+        """Turn one of the data's answers on show (from 0) to the other answer."""
         active, inspector = self._require_active()
         try:
-            record = active.checklist.accept_prefill(inspector.id, self.clock())
+            record = active.checklist.change_fact(index, inspector.id, self.clock(), reason)
+        except OverrideNeedsReason as needs:
+            return NeedsReason(str(needs))
+        except ChecklistError as error:
+            return Problem("Nothing to change", str(error), "Use the keys shown under the facts.")
+        return self._store_answers(active, (record,))
+
+    def keep(self) -> Problem | None:
+        """Let the data's answers on show stand, or keep the answer given before."""
+        active, inspector = self._require_active()
+        try:
+            records = active.checklist.keep(inspector.id, self.clock())
         except ChecklistError as error:
             return Problem("Answer needed", str(error), "Answer with the keys shown.")
-        return self._store_answer(active, record)
+        return self._store_answers(active, records)
 
-    def _store_answer(self, active: ActiveInspection, record: AnswerRecord) -> Problem | None:
-        stored = station_safe(self.store.record_answer)(active.started.id, record)
+    def _store_answers(
+        self, active: ActiveInspection, records: tuple[AnswerRecord, ...]
+    ) -> Problem | None:
+        if not records:
+            return None
+        stored = station_safe(self.store.record_answers)(active.started.id, records)
         if isinstance(stored, Problem):
-            # Not stored, so not given: the question stays open, to answer again.
-            active.checklist.forget_last()
+            # Not stored, so not given: the step stays on show, to answer again.
+            active.checklist.take_back()
             return stored
         return None
 
@@ -467,13 +483,14 @@ class Session:
         When that cannot be written, nothing of it is, and the outcome stays to confirm."""
         active, _ = self._require_active()
         decision = self.decision()
-        answers = active.checklist.to_answers()
+        # From the records: a grade not asked (it could not change the outcome) is none.
+        grade = active.checklist.value(Question.GRADE)
         done = FinishedInspection(
             started=active.started,
             finished_at=self.clock(),
             answers=active.checklist.records,
-            grade=Grade(answers.grade) if answers.grade else None,
-            wiped=answers.wiped is True,
+            grade=Grade(grade) if grade else None,
+            wiped=active.checklist.value(Question.WIPED) == YES,
             decision=decision,
         )
         self.store.finish_inspection(done)
@@ -538,8 +555,9 @@ class Session:
         facts = DeviceFacts("") if picked else device_facts(classify(found.started.scanned_code))
         checklist = Checklist(
             self.program,
+            inspected,
             prefills(self.program, inspected, facts, self.today),
-            item.declared_serial,
+            self.today,
             records=found.answers,
         )
         self.active = ActiveInspection(found.started, inspected, checklist)

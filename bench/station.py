@@ -7,7 +7,7 @@ implementation the CLI wires in; tests can wire in the same or their own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -104,7 +104,8 @@ class StationRecords(Protocol):
 
     def begin_inspection(self, started: InspectionStarted) -> None: ...
 
-    def record_answer(self, inspection_id: str, answer: AnswerRecord) -> None: ...
+    def record_answers(self, inspection_id: str, answers: Sequence[AnswerRecord]) -> None:
+        """Append answers to an inspection in progress, all or none."""
 
     def cancel_inspection(self, inspection_id: str, inspector_id: str, at: datetime) -> None: ...
 

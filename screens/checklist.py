@@ -1,9 +1,13 @@
-"""The checklist: one big question at a time, answered by keys or by command scans."""
+"""The checklist: the data's answers on one step, then one big question at a time, answered
+by keys or by command scans."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import ClassVar
 
+from rich.console import RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -17,6 +21,8 @@ from bench.checklist import (
     AnswerKind,
     Checklist,
     Question,
+    Step,
+    fact_label,
     kind_of,
     prompt,
     valid_values,
@@ -53,15 +59,20 @@ COMMAND_ANSWERS: dict[Cmd, str] = {
     Cmd.DEFECT_WATER: Defect.WATER.value,
     Cmd.DEFECT_MISSING_PARTS: Defect.MISSING_PARTS.value,
 }
+FACT_COMMANDS = (Cmd.FACT_1, Cmd.FACT_2, Cmd.FACT_3)
+"""One per fact the data can answer: model listed, serial matches, age."""
 
 QUESTION_CELLS = 70
 """One line of the question box at 80 wide; only a long program name makes it longer."""
-WHY_CELLS = 120
-"""Why an answer is pre-filled (it quotes serials): two lines of the notice at 80 wide."""
+WHY_CELLS = 90
+"""Why the data answers a fact (it quotes serials): two lines of the list at 80 wide."""
+MEANING_CELLS = 66
+"""What a grade means (the program's words): one line of the list at 80 wide."""
+FACTS_QUESTION = "Is what the data says right?"
 
 
 class ChecklistScreen(BenchScreen):
-    """Ask the current question of the active inspection."""
+    """Ask the current step of the active inspection."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer('yes')", "Yes", id="yes"),
@@ -70,11 +81,16 @@ class ChecklistScreen(BenchScreen):
         Binding("b", "answer('B')", "Grade B", id="grade-b"),
         Binding("c", "answer('C')", "Grade C", id="grade-c"),
         Binding("d", "answer('D')", "Grade D", id="grade-d"),
+        Binding("enter", "keep", "Keep", id="keep", tooltip="Keep the data's or the given answer"),
         *(
             Binding(key, f"answer('{defect.value}')", DEFECT_LABELS[defect])
             for key, defect in DEFECT_KEYS.items()
         ),
-        Binding("enter", "keep", "Keep", id="keep", tooltip="Keep the pre-filled answer"),
+        # One entry in the key bar for the three: the facts list names each number.
+        *(
+            Binding(str(n + 1), f"change_fact({n})", "Change a fact", show=n == 0)
+            for n in range(len(FACT_COMMANDS))
+        ),
         Binding("backspace", "back", "Back", id="back", tooltip="Back one question"),
         Binding("escape", "cancel", "Cancel", id="cancel", tooltip="Cancel this inspection"),
     ]
@@ -84,9 +100,9 @@ class ChecklistScreen(BenchScreen):
         with Vertical(classes="box"):
             yield Static(id="context", classes="muted", markup=False)
             yield Label(id="last-answer", markup=False)
-            yield Label(id="position", classes="position")
+            yield Label(id="position", classes="position", markup=False)
             yield Static(id="question", classes="question", markup=False)
-            yield Static(id="prefill", classes="notice", markup=False)
+            yield Static(id="notice", classes="notice")
             yield Label(id="keys", classes="prompt", markup=False)
         yield from self.compose_footer()
 
@@ -99,8 +115,10 @@ class ChecklistScreen(BenchScreen):
 
     def refresh_view(self) -> None:
         active = self.session.active
-        if active is None or active.checklist.current is None:
+        step = active.checklist.current if active else None
+        if active is None or step is None:
             return
+        checklist = active.checklist
         item = active.inspected.item
         model = active.inspected.model
         seen = shown(model.name, NAME_CELLS) if model else "not in the catalog"
@@ -110,49 +128,37 @@ class ChecklistScreen(BenchScreen):
             f"{item.declared_condition.value.replace('_', ' ')} · offer {dollars(item.offer_cents)}"
             f" · {_identified(active.started)} ({seen})"
         )
-        self.query_one("#last-answer", Label).update(_last_answer(active.checklist))
-        number, total = active.checklist.position
-        self.query_one("#position", Label).update(f"Question {number} of {total}")
-        question = active.checklist.current
-        self.query_one("#question", Static).update(_asked(question, active.checklist.policy))
-        prefill = active.prefill
-        notice = self.query_one("#prefill", Static)
-        if prefill is not None:
-            # Text, not markup: the why quotes scanned codes, which may hold brackets.
-            notice.update(
-                Text.assemble(
-                    (f"Pre-filled: {prefill.value.upper()}", "bold"),
-                    f" — {shown(prefill.why, WHY_CELLS)}.\n"
-                    "Enter keeps it; the other answer needs a reason.",
-                )
-            )
-        notice.set_class(prefill is not None, "-visible")
-        self.query_one("#keys", Label).update(self._keys_text(question))
+        self.query_one("#last-answer", Label).update(_last_answer(checklist))
+        self.query_one("#position", Label).update(_position(checklist, step))
+        asked = FACTS_QUESTION if step.facts else _asked(step.question, checklist.policy)
+        self.query_one("#question", Static).update(asked)
+        notice = self.query_one("#notice", Static)
+        listed = _listed(checklist, step)
+        if listed is not None:
+            notice.update(listed)
+        notice.set_class(listed is not None, "-visible")
+        self.query_one("#keys", Label).update(_keys_text(checklist, step))
         self.refresh_bindings()
-
-    def _keys_text(self, question: Question) -> str:
-        kind = kind_of(question)
-        if kind is AnswerKind.GRADE:
-            return "[A] [B] [C] [D]   grade"
-        if kind is AnswerKind.DEFECT:
-            return "   ".join(f"[{k}] {DEFECT_LABELS[d]}" for k, d in DEFECT_KEYS.items())
-        return "[Y] Yes      [N] No"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         active = self.session.active if self.is_current else None
         if active is None or active.checklist.current is None:
             return True
-        question = active.checklist.current
+        step = active.checklist.current
         if action == "answer":
-            return str(parameters[0]) in valid_values(question)
+            return not step.facts and str(parameters[0]) in valid_values(step.question)
+        if action == "change_fact":
+            return step.facts and int(str(parameters[0])) < len(step.questions)
         if action == "keep":
-            return active.prefill is not None
+            return active.checklist.can_keep
         return True
 
     def handle_scan(self, scan: Classified) -> None:
         command = scan.command
         if command in COMMAND_ANSWERS:
             self.action_answer(COMMAND_ANSWERS[command])
+        elif command in FACT_COMMANDS:
+            self.action_change_fact(FACT_COMMANDS.index(command))
         elif command in (Cmd.CONFIRM, Cmd.SKIP):
             self.action_keep()
         elif command is Cmd.BACK:
@@ -170,19 +176,27 @@ class ChecklistScreen(BenchScreen):
 
     def action_answer(self, value: str, reason: str | None = None) -> None:
         result = self.session.answer(value, reason)
-        if isinstance(result, NeedsReason):
-            self.app.bell()
+        self._answered(result, lambda chosen: self.action_answer(value, chosen))
 
-            def answered(chosen: str | None) -> None:
-                if chosen:
-                    self.action_answer(value, chosen)
-
-            self.app.push_screen(ReasonScreen(result.message), answered)
-            return
-        self._moved(result)
+    def action_change_fact(self, index: int, reason: str | None = None) -> None:
+        result = self.session.change_fact(index, reason)
+        self._answered(result, lambda chosen: self.action_change_fact(index, chosen))
 
     def action_keep(self) -> None:
-        self._moved(self.session.accept_prefill())
+        self._moved(self.session.keep())
+
+    def _answered(self, result: Problem | NeedsReason | None, again: Callable[[str], None]) -> None:
+        """Moved on, or a problem to show; an override first asks why, then goes `again`."""
+        if not isinstance(result, NeedsReason):
+            self._moved(result)
+            return
+        self.app.bell()
+
+        def answered(chosen: str | None) -> None:
+            if chosen:
+                again(chosen)
+
+        self.app.push_screen(ReasonScreen(result.message), answered)
 
     def _moved(self, problem: Problem | None) -> None:
         if problem is not None:
@@ -215,13 +229,104 @@ SOURCE_NOTES = {
 }
 
 
+def _value_text(question: Question, value: str) -> str:
+    if kind_of(question) is AnswerKind.DEFECT:
+        return DEFECT_LABELS[Defect(value)]
+    return value.upper()
+
+
 def _last_answer(checklist: Checklist) -> str:
-    """The answer recorded last, so a fast scanner sees what each scan did."""
-    if not checklist.records:
+    """The answer given last before the step on show, so a fast scanner sees what each scan
+    did; the data's answers all together, as they were confirmed."""
+    record = checklist.last_before_current()
+    if record is None:
         return ""
-    record = checklist.records[-1]
-    asked = _asked(Question(record.question), checklist.policy)
-    return f"✓ {asked} {record.value.upper()}{SOURCE_NOTES[record.source]}"
+    question = Question(record.question)
+    step = checklist.step_of(question)
+    if not step.facts:
+        asked = _asked(question, checklist.policy)
+        return f"✓ {asked} {_value_text(question, record.value)}{SOURCE_NOTES[record.source]}"
+    facts = [(q, checklist.record_of(q)) for q in step.questions]
+    return "✓ " + " · ".join(
+        f"{fact_label(q, checklist.policy)} {given.value.upper()}"
+        + (" (overridden)" if given.source is AnswerSource.OVERRIDDEN else "")
+        for q, given in facts
+        if given is not None
+    )
+
+
+def _position(checklist: Checklist, step: Step) -> str:
+    number, total = checklist.position
+    text = f"Question {number} of {total}" + (", continued" if step.follow_up else "")
+    skipped = checklist.skipped_numbers
+    if not skipped:
+        return text
+    *first, last = [str(n) for n in skipped]
+    which = f"{', '.join(first)} and {last}" if first else last
+    they = "they cannot" if first else "it cannot"
+    return f"{text} · not asked: {which}, {they} change the outcome"
+
+
+def _listed(checklist: Checklist, step: Step) -> RenderableType | None:
+    """The data's answers with why, or what each grade means; None for other questions."""
+    if step.facts:
+        return _facts(checklist, step)
+    if kind_of(step.question) is AnswerKind.GRADE:
+        meanings = checklist.policy.grade_meanings
+        return _table(
+            (Text(f"[{grade.value}]", "bold"), Text(shown(meanings.get(grade, ""), MEANING_CELLS)))
+            for grade in Grade
+        )
+    return None
+
+
+def _facts(checklist: Checklist, step: Step) -> Table:
+    rows = []
+    for n, question in enumerate(step.questions, start=1):
+        data = checklist.prefilled[question]
+        given = checklist.record_of(question)
+        value = given.value if given else data.value
+        why = data.why
+        if given is not None and given.source is AnswerSource.OVERRIDDEN:
+            why = f"overridden ({given.reason}); the data says {data.value.upper()}: {why}"
+        rows.append(
+            (
+                Text(f"[{n}]"),
+                Text(fact_label(question, checklist.policy)),
+                Text(value.upper(), "bold"),
+                Text(shown(why, WHY_CELLS)),
+            )
+        )
+    return _table(rows)
+
+
+def _table(rows: Iterable[tuple[Text, ...]]) -> Table:
+    """Rows of cells whose last one wraps; the others never do."""
+    table = Table.grid(padding=(0, 1))
+    rows = list(rows)
+    for _ in rows[0][:-1]:
+        table.add_column(no_wrap=True)
+    table.add_column()
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def _keys_text(checklist: Checklist, step: Step) -> str:
+    if step.facts:
+        numbers = " ".join(f"[{n}]" for n in range(1, len(step.questions) + 1))
+        keep = "Keep them" if len(step.questions) > 1 else "Keep it"
+        return f"[Enter] {keep}      {numbers} Change one (a reason is asked)"
+    question = step.question
+    kind = kind_of(question)
+    if kind is AnswerKind.GRADE:
+        keys = "[A] [B] [C] [D]   grade"
+    elif kind is AnswerKind.DEFECT:
+        keys = "   ".join(f"[{k}] {DEFECT_LABELS[d]}" for k, d in DEFECT_KEYS.items())
+    else:
+        keys = "[Y] Yes      [N] No"
+    given = checklist.value(question)
+    return keys if given is None else f"{keys}      [Enter] Keep {_value_text(question, given)}"
 
 
 def _identified(started: InspectionStarted) -> str:

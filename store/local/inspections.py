@@ -56,14 +56,14 @@ def begin(conn: Connection, started: InspectionStarted) -> bool:
     return bool(result.rowcount)
 
 
-def record_answer(conn: Connection, inspection_id: str, answer: AnswerRecord) -> None:
-    """Append one answer to an inspection in progress; StoreError if it is not one."""
+def record_answers(conn: Connection, inspection_id: str, answers: Sequence[AnswerRecord]) -> None:
+    """Append answers to an inspection in progress; StoreError if it is not one."""
     found = status(conn, inspection_id)
     if found is None:
         raise StoreError(f"No inspection {inspection_id} to record an answer for.")
     if found != IN_PROGRESS:
         raise StoreError(f"Inspection {inspection_id} is {found}; it takes no more answers.")
-    conn.execute(answer_table.insert(), [rows.answer_row(inspection_id, answer)])
+    conn.execute(answer_table.insert(), [rows.answer_row(inspection_id, a) for a in answers])
 
 
 def unfinished(conn: Connection, station_id: str) -> list[UnfinishedInspection]:

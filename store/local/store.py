@@ -238,10 +238,10 @@ class LocalStore:
                     started.started_at,
                 )
 
-    def record_answer(self, inspection_id: str, answer: AnswerRecord) -> None:
-        """Append one answer to an inspection in progress."""
+    def record_answers(self, inspection_id: str, answers: Sequence[AnswerRecord]) -> None:
+        """Append answers to an inspection in progress, in one transaction: all or none."""
         with self._write() as conn:
-            inspections.record_answer(conn, inspection_id, answer)
+            inspections.record_answers(conn, inspection_id, answers)
 
     def unfinished_inspections(self, station_id: str) -> list[UnfinishedInspection]:
         """Inspections in progress at this station, oldest first, with answers in order."""

@@ -247,9 +247,9 @@ def answer_checklist(term: Terminal) -> str:
         found = QUESTION.search(screen)
         assert found is not None
         previous = found.group(0)
-        if "Pre-filled:" in screen:
+        if "Is what the data says right?" in screen:
             term.key("Enter")
-            answered.append(f"{previous}: kept pre-filled")
+            answered.append(f"{previous}: kept the data's answers")
             continue
         key = next((k for q, k in ANSWERS.items() if q in screen), None)
         if key is None:

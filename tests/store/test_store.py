@@ -374,7 +374,7 @@ class TestInspections:
         second = answer("dirty", "yes", 2, AnswerSource.OVERRIDDEN)
         again = answer("broken", "yes", 3)
         for record in (first, second, again):
-            local.record_answer(begun.id, record)
+            local.record_answers(begun.id, [record])
 
         unfinished = local.unfinished_inspections(STATION)
         assert len(unfinished) == 1
@@ -395,11 +395,11 @@ class TestInspections:
 
     def test_answers_need_an_inspection_in_progress(self, local: LocalStore) -> None:
         with pytest.raises(StoreError, match="No inspection"):
-            local.record_answer(str(uuid.uuid4()), answer("dirty", "no", 1))
+            local.record_answers(str(uuid.uuid4()), [answer("dirty", "no", 1)])
         begun = started()
         local.finish_inspection(finished(begun, ()))
         with pytest.raises(StoreError, match="is finished"):
-            local.record_answer(begun.id, answer("dirty", "no", 1))
+            local.record_answers(begun.id, [answer("dirty", "no", 1)])
 
     def test_ids_must_be_uuids_and_times_aware(self, local: LocalStore) -> None:
         bad = InspectionStarted(**{**started().__dict__, "id": "not-a-uuid"})
@@ -437,7 +437,7 @@ class TestInspections:
         begun = started()
         local.begin_inspection(begun)
         early = answer("broken", "no", 1)
-        local.record_answer(begun.id, early)
+        local.record_answers(begun.id, [early])
         late = answer("grade", "B", 2, AnswerSource.OVERRIDDEN)
         done = finished(begun, (early, late))
 
@@ -506,8 +506,8 @@ class TestInspections:
         local.begin_inspection(begun)
         superseded = answer("broken", "yes", 1)
         final = answer("broken", "no", 2)
-        local.record_answer(begun.id, superseded)
-        local.record_answer(begun.id, final)
+        local.record_answers(begun.id, [superseded])
+        local.record_answers(begun.id, [final])
         local.finish_inspection(finished(begun, (final, answer("dirty", "no", 3))))
         got = finished_inspection(local, begun.id)
         assert got is not None
@@ -643,7 +643,7 @@ class TestFinishIsOneTransaction:
     def _begun_with_one_answer(self, local: LocalStore) -> InspectionStarted:
         begun = started()
         local.begin_inspection(begun)
-        local.record_answer(begun.id, answer("broken", "no", 1))
+        local.record_answers(begun.id, [answer("broken", "no", 1)])
         return begun
 
     def _assert_untouched(self, local: LocalStore, begun: InspectionStarted) -> None:

@@ -111,15 +111,16 @@ async def scan(pilot: Pilot[None], code: str) -> None:
 SIZE = (100, 32)
 PINS = {"EMP-0001": "1234", "EMP-0002": "4321", "EMP-0003": "1111"}
 PAN_V2_SERIAL = "WYZECP22301595691"  # the one item of TI-000001; its serial is declared
-# Answers for TI-000001's Pan v2. Both let its three pre-filled answers stand; then
+# Answers for TI-000001's Pan v2. Both keep the data's three answers with one key; then
 # not broken, not dirty, reset, owned: an accept;
-ACCEPT_KEYS = ("enter", "enter", "enter", "n", "n", "y", "y")
-# or broken (cracked), dirty, not reset (wiped), not owned: a reject with four reasons,
-# the most an 80x24 outcome must show without scrolling.
-FOUR_REASON_REJECT_KEYS = ("enter", "enter", "enter", "y", "1", "y", "n", "y", "n")
+ACCEPT_KEYS = ("enter", "n", "n", "y", "y")
+# or model not listed and bought over 4 years ago (both changed with a reason: the first
+# of the list), then no more is asked but not reset (wiped) and not owned: a hold with
+# four reasons, the most an 80x24 outcome must show without scrolling.
+FOUR_REASON_HOLD_KEYS = ("1", "1", "3", "1", "enter", "n", "y", "n")
 # TI-000005, an Amazfit GTR 2 declared like new, graded B at the bench: a revised quote.
 REVISE = ("TI-000005", "A19522929179284")
-REVISE_KEYS = ("enter", "enter", "n", "n", "y", "b", "y")
+REVISE_KEYS = ("enter", "n", "n", "y", "b", "y")
 
 
 def count_bells(app: BenchApp) -> list[None]:

@@ -6,15 +6,24 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from bench.domain import Disposition, IdentifiedBy, Outcome
+from bench.domain import AnswerSource, Disposition, IdentifiedBy, Outcome
 from screens.app import BenchApp
 from screens.checklist import ChecklistScreen
 from screens.home import HomeView
 from screens.login import LoginScreen
+from screens.messages import InspectionSaved
 from screens.outcome import OutcomeScreen
 from screens.request import RequestView
 from screens.widgets import ProblemPanel
-from tests.support.station import SIZE, SeededStation, Station, scan, showing, wait_until
+from tests.support.station import (
+    PAN_V2_SERIAL,
+    SIZE,
+    SeededStation,
+    Station,
+    scan,
+    showing,
+    wait_until,
+)
 from tests.support.store_helpers import finished_inspection, outbox_rows
 
 
@@ -48,24 +57,22 @@ class TestInspectionToEachOutcome(SeededStation):
         ("request_id", "device", "keys", "outcome", "cents", "disposition"),
         [
             pytest.param(
-                "TI-000001", "WYZECP22301595691",
-                ["enter", "enter", "enter", "n", "n", "y", "y"],
+                "TI-000001", "WYZECP22301595691", ["enter", "n", "n", "y", "y"],
                 Outcome.ACCEPT, 1500, Disposition.REFURBISH, id="accept",
             ),
             pytest.param(
-                "TI-000005", "A19522929179284",
-                ["enter", "enter", "n", "n", "y", "b", "y"],
+                "TI-000005", "A19522929179284", ["enter", "n", "n", "y", "b", "y"],
                 # GTR 2 (2020, base $42.00) at grade B, 6 years on: 4200 x 80% x 40%.
                 Outcome.REVISE, 1344, Disposition.REFURBISH, id="revise",
             ),
             pytest.param(
-                "TI-000003", "2100300000118",
-                ["enter", "enter", "n", "n", "y", "y"],
+                # Bought over 4 years ago: broken and dirty are not asked.
+                "TI-000003", "2100300000118", ["enter", "y", "y"],
                 Outcome.REJECT, 0, Disposition.RECYCLE, id="reject",
             ),
             pytest.param(
-                "TI-000004", "WYZECP23687093963",
-                ["enter", "enter", "enter", "n", "n", "y", "y"],
+                # Not the declared serial: held, only the factory reset is asked.
+                "TI-000004", "WYZECP23687093963", ["enter", "y"],
                 Outcome.HOLD, 0, Disposition.HOLD, id="hold",
             ),
         ],
@@ -120,7 +127,7 @@ class TestItemPickedByHand(SeededStation):
             assert active is not None
             inspection_id = active.started.id
             # Nothing scanned gives the serial: the inspector reads it off the device.
-            await pilot.press("enter", "y", "enter", "n", "n", "y", "y")
+            await pilot.press("enter", "y", "n", "n", "y", "y")
             await wait_until(pilot, lambda: isinstance(app.screen, OutcomeScreen))
             await pilot.press("enter")
             await wait_until(pilot, lambda: isinstance(showing(app), RequestView))
@@ -130,3 +137,59 @@ class TestItemPickedByHand(SeededStation):
             assert saved.started.scanned_code == ""
             [row] = [r for r in outbox_rows(app.session.store) if r.inspection_id == inspection_id]
             assert (row.payload["identified_by"], row.payload["scanned_code"]) == ("hand", "")
+
+
+class Inputs:
+    """The inspector's hands: every key press and every scan goes through here, counted."""
+
+    def __init__(self, pilot: Pilot[None]) -> None:
+        self.pilot = pilot
+        self.given: list[str] = []
+
+    async def scan(self, code: str) -> None:
+        self.given.append(code)
+        await scan(self.pilot, code)
+
+    async def press(self, key: str) -> None:
+        self.given.append(key)
+        await self.pilot.press(key)
+
+
+class TestInputsPerItem(SeededStation):
+    async def test_a_typical_accepted_trade_up_item_takes_8_inputs(self, station: Station) -> None:
+        """From the package label to the saved outcome (the README quotes the figure)."""
+        app = station.app()
+        saved: list[InspectionSaved] = []
+
+        def keep(message: object) -> None:
+            if isinstance(message, InspectionSaved) and message not in saved:
+                saved.append(message)
+
+        async with app.run_test(size=SIZE, message_hook=keep) as pilot:
+            await logged_in(pilot)
+            hands = Inputs(pilot)
+            await hands.scan("TI-000001")  # the package label
+            await wait_until(pilot, lambda: isinstance(showing(app), RequestView))
+            await hands.scan(PAN_V2_SERIAL)  # the device: listed, serial declared, bought
+            await wait_until(pilot, lambda: isinstance(app.screen, ChecklistScreen))
+            await hands.press("enter")  # model listed, serial matches, age: as the data says
+            for key in ("n", "n", "y", "y"):  # not broken, not dirty, reset, owned
+                await hands.press(key)
+            await wait_until(pilot, lambda: isinstance(app.screen, OutcomeScreen))
+            await hands.press("enter")  # save
+            await wait_until(pilot, lambda: bool(saved))
+
+        assert len(hands.given) <= 8
+        assert hands.given == ["TI-000001", PAN_V2_SERIAL, "enter", "n", "n", "y", "y", "enter"]
+        [done] = saved
+        assert done.done.decision.outcome is Outcome.ACCEPT
+        # Still one record per question, as central's answers keep them.
+        assert [(a.question, a.source) for a in done.done.answers] == [
+            ("model_listed", AnswerSource.PREFILLED),
+            ("serial_matches", AnswerSource.PREFILLED),
+            ("older_than_limit", AnswerSource.PREFILLED),
+            ("broken", AnswerSource.INSPECTOR),
+            ("dirty", AnswerSource.INSPECTOR),
+            ("factory_reset", AnswerSource.INSPECTOR),
+            ("owned_outright", AnswerSource.INSPECTOR),
+        ]

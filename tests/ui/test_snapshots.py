@@ -18,7 +18,7 @@ from textual.widgets import Input
 from screens.help import HelpScreen
 from screens.login import LoginScreen
 from tests.support.station import (
-    FOUR_REASON_REJECT_KEYS,
+    FOUR_REASON_HOLD_KEYS,
     REVISE,
     REVISE_KEYS,
     SeededStation,
@@ -27,7 +27,6 @@ from tests.support.station import (
     on_screen,
     open_checklist,
     open_request,
-    scan,
     walk_to_outcome,
 )
 
@@ -62,12 +61,11 @@ async def request(pilot: Pilot[None]) -> None:
 
 async def checklist(pilot: Pilot[None]) -> None:
     await open_checklist(pilot, "TI-000004", "WYZECP23687093963")  # not the declared serial
-    await scan(pilot, "CMD:CONFIRM")  # model listed: the last answer shows above
-    # On show: "Does the serial match?", pre-filled NO with both serials.
+    # On show: the data's three answers, the serial NO with both serials, and their keys.
 
 
 async def outcome(pilot: Pilot[None]) -> None:
-    await walk_to_outcome(pilot, FOUR_REASON_REJECT_KEYS)
+    await walk_to_outcome(pilot, FOUR_REASON_HOLD_KEYS)
 
 
 async def revised_quote(pilot: Pilot[None]) -> None:

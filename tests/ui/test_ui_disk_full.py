@@ -82,23 +82,24 @@ class TestDiskFull:
         app = Station(small_disk, url).app()
         async with app.run_test(size=SIZE) as pilot:
             await open_checklist(pilot)
-            first, second, *rest = ACCEPT_KEYS
-            await pilot.press(first)
+            keep, *rest = ACCEPT_KEYS  # first the data's three answers, with one key
             before = stored_answers(small_disk)
             position = str(app.screen.query_one("#position").render())
 
             with disk_filled(small_disk):
-                await pilot.press(second)
+                await pilot.press(keep)
                 assert "The station's disk is full" in problem_text(app)
                 assert "Nothing was lost" in problem_text(app)
-                # The answer was not stored, so the question is still the one on show.
+                # None of the three was stored, so the step is still the one on show.
                 assert isinstance(app.screen, ChecklistScreen)
                 assert str(app.screen.query_one("#position").render()) == position
                 assert stored_answers(small_disk) == before
+                assert app.session.active is not None
+                assert app.session.active.checklist.records == ()
 
-            await pilot.press(second)  # space again: the same key goes on
+            await pilot.press(keep)  # space again: the same key goes on
             assert problem_text(app) == ""
-            assert stored_answers(small_disk) == before + 1
+            assert stored_answers(small_disk) == before + 3
             await pilot.press(*rest)
             await on_screen(pilot, OutcomeScreen)
 

@@ -73,7 +73,7 @@ class TestHelp(SeededStation):
             await on_screen(pilot, ChecklistScreen)
 
             assert app.session.active is not None
-            assert len(app.session.active.checklist.records) == 1
+            assert len(app.session.active.checklist.records) == 3  # the data's three answers
 
     async def test_help_before_login(self, station: Station) -> None:
         app = station.app()

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
-from bench.checklist import OVERRIDE_REASONS, Question
+from bench.checklist import OVERRIDE_REASONS, Question, Step
 from bench.domain import AnswerSource, Outcome
 from screens.app import BenchApp
 from screens.checklist import ChecklistScreen
@@ -20,11 +20,13 @@ from screens.outcome import OutcomeScreen
 from screens.request import RequestView
 from store.local import LocalStore, inspection_table
 from tests.support.station import (
+    REVISE,
     SIZE,
     SeededStation,
     Station,
     log_in,
     on_screen,
+    on_show,
     open_checklist,
     open_request,
     press_or_scan,
@@ -53,9 +55,8 @@ class TestScannerAlone(SeededStation):
             assert app.session.active is not None
             inspection_id = app.session.active.started.id
 
-            # Model listed, serial matches, age: pre-filled, let stand.
-            for _ in range(3):
-                await scan(pilot, "CMD:CONFIRM")
+            # Model listed, serial matches, age: the data's answers, kept with one scan.
+            await scan(pilot, "CMD:CONFIRM")
             # Broken? no. Dirty? no. Factory reset? yes. Owned outright? yes.
             for code in ("CMD:NO", "CMD:NO", "CMD:YES", "CMD:YES"):
                 await scan(pilot, code)
@@ -84,11 +85,28 @@ class TestEachAnswerIsShown(SeededStation):
             assert shown(last) == ""
 
             await scan(pilot, "CMD:CONFIRM")
-            assert shown(last) == "✓ Is the model listed for Wyze Trade-Up? YES (pre-filled)"
-            await scan(pilot, "CMD:CONFIRM")
-            await scan(pilot, "CMD:CONFIRM")
+            assert shown(last) == "✓ Model listed YES · Serial matches YES · Over 4 years old NO"
             await scan(pilot, "CMD:NO")
             assert shown(last) == "✓ Is it broken or damaged? NO"
+
+    async def test_after_backspace_no_later_answer_shows_above_the_question(
+        self, station: Station
+    ) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_checklist(pilot)
+            await pilot.press("enter", "n", "n")  # on "Was it factory reset?"
+            last = app.screen.query_one("#last-answer")
+            assert shown(last) == "✓ Is it dirty? NO"
+
+            await pilot.press("backspace")  # on "Is it dirty?"
+            assert shown(app.screen.query_one("#question")) == "Is it dirty?"
+            assert shown(last) == "✓ Is it broken or damaged? NO"
+            await pilot.press("backspace")  # on "Is it broken or damaged?"
+            assert shown(app.screen.query_one("#question")) == "Is it broken or damaged?"
+            assert shown(last) == "✓ Model listed YES · Serial matches YES · Over 4 years old NO"
+            await pilot.press("backspace")  # on the data's answers, the first step
+            assert shown(last) == ""
 
 
 class TestKeyboardAlone(SeededStation):
@@ -111,21 +129,24 @@ class TestKeyboardAlone(SeededStation):
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
             await open_checklist(pilot)
-            await pilot.press("enter", "enter", "enter", "n")
+            await pilot.press("enter", "n")
             active = app.session.active
             assert active is not None
-            assert active.checklist.current is Question.DIRTY
+            assert active.checklist.current == Step((Question.DIRTY,), 3)
 
             await pilot.press("backspace")
-            assert active.checklist.position == (4, 7)
-            assert active.checklist.questions[3] is Question.BROKEN
+            assert active.checklist.position == (2, 5)
             assert shown(app.screen.query_one("#question")) == "Is it broken or damaged?"
+            assert shown(app.screen.query_one("#keys")).endswith("[Enter] Keep NO")
             await pilot.press("y")
 
+            # Broken: a trade-up rejects it, so the defect and dirty are not asked; the
+            # factory reset is, and the total stays 5.
             assert active.checklist.value(Question.BROKEN) == "yes"
-            assert active.checklist.questions[4] is Question.DEFECT  # asked once broken
-            assert active.checklist.position == (5, 8)
-            assert shown(app.screen.query_one("#question")) == "What is the main defect?"
+            assert active.checklist.current == Step((Question.FACTORY_RESET,), 4)
+            assert shown(app.screen.query_one("#position")) == (
+                "Question 4 of 5 · not asked: 3, it cannot change the outcome"
+            )
             stored = app.session.store.unfinished_inspections("B-07")[0].answers
             assert [(a.question, a.value) for a in stored][-2:] == [
                 ("broken", "no"),
@@ -136,7 +157,7 @@ class TestKeyboardAlone(SeededStation):
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
             await open_checklist(pilot)
-            await pilot.press("enter", "enter")
+            await pilot.press("enter")
             assert app.session.active is not None
             inspection_id = app.session.active.started.id
 
@@ -156,7 +177,7 @@ class TestKeyboardAlone(SeededStation):
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
             await open_checklist(pilot)
-            await pilot.press("enter", "enter")
+            await pilot.press("enter")
 
             await pilot.press("escape")
             await on_screen(pilot, ConfirmScreen)
@@ -164,22 +185,27 @@ class TestKeyboardAlone(SeededStation):
             await on_screen(pilot, ChecklistScreen)
 
             assert app.session.active is not None
-            assert app.session.active.checklist.current is Question.OLDER_THAN_LIMIT
+            assert app.session.active.checklist.current == Step((Question.BROKEN,), 2)
             assert status_of(app.session.store, app.session.active.started.id) == "in_progress"
 
 
 class TestOverridingAPrefilledAnswer(SeededStation):
-    async def test_other_answer_asks_a_reason_and_records_it(self, station: Station) -> None:
+    async def test_its_number_asks_a_reason_and_records_it(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
             await open_checklist(pilot)
             active = app.session.active
             assert active is not None
-            assert active.checklist.current is Question.MODEL_LISTED
-            assert active.prefill is not None and active.prefill.value == "yes"
-            assert app.screen.query_one("#prefill", Static).has_class("-visible")
+            step = active.checklist.current
+            assert step is not None and step.facts
+            assert step.questions == (
+                Question.MODEL_LISTED,
+                Question.SERIAL_MATCHES,
+                Question.OLDER_THAN_LIMIT,
+            )
+            assert app.screen.query_one("#notice", Static).has_class("-visible")
 
-            await pilot.press("n")
+            await pilot.press("1")
             await on_screen(pilot, ReasonScreen)
             message = rendered(app.screen.query_one("#reason-message"))
             assert "The data says YES" in message
@@ -195,39 +221,102 @@ class TestOverridingAPrefilledAnswer(SeededStation):
             assert [(a.value, a.source, a.reason) for a in stored] == [
                 ("no", AnswerSource.OVERRIDDEN, OVERRIDE_REASONS[1])
             ]
-            assert active.checklist.position == (2, 7)
-            assert active.checklist.questions[1] is Question.SERIAL_MATCHES
+            # Still on the data's answers: the other two are kept with Enter.
+            assert active.checklist.current == step
+            notice = rendered(app.screen.query_one("#notice"))
+            assert "Model listed     NO  overridden (The record or catalog is wrong)" in notice
+            await pilot.press("enter")
+            assert [r.question for r in active.checklist.records] == [
+                "model_listed",
+                "serial_matches",
+                "older_than_limit",
+            ]
+            # Not listed: rejected whatever broken and dirty say, so they are not asked.
+            assert active.checklist.position == (4, 5)
 
     async def test_esc_in_the_reason_dialog_keeps_the_question_open(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
             await open_checklist(pilot)
 
-            await pilot.press("n")
+            await pilot.press("1")
             await on_screen(pilot, ReasonScreen)
             await pilot.press("escape")
             await on_screen(pilot, ChecklistScreen)
 
             active = app.session.active
             assert active is not None
-            assert active.checklist.current is Question.MODEL_LISTED
+            assert active.checklist.current is not None and active.checklist.current.facts
             assert active.checklist.records == ()
             assert app.session.store.unfinished_inspections("B-07")[0].answers == ()
 
-    async def test_reason_by_scan(self, station: Station) -> None:
+    async def test_fact_and_reason_by_scan(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
             await open_checklist(pilot)
 
-            await scan(pilot, "CMD:NO")
+            await scan(pilot, "CMD:FACT-2")
             await on_screen(pilot, ReasonScreen)
             await scan(pilot, "CMD:REASON-4")
             await on_screen(pilot, ChecklistScreen)
 
             assert app.session.active is not None
             record = app.session.active.checklist.records[-1]
+            assert (record.question, record.value) == ("serial_matches", "no")
             assert record.source is AnswerSource.OVERRIDDEN
             assert record.reason == OVERRIDE_REASONS[3]
+
+    async def test_a_yes_scan_on_the_data_s_answers_says_what_to_do(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_checklist(pilot)
+
+            await scan(pilot, "CMD:YES")
+
+            said = problem_text(app)
+            assert "CMD:CONFIRM keeps the data's answers" in said
+            assert "CMD:FACT-1…3 changes one" in said  # whole, not cut
+            assert app.session.active is not None and app.session.active.checklist.records == ()
+
+
+class TestSkippedQuestions(SeededStation):
+    async def test_too_old_asks_reset_and_owned_under_a_steady_total(
+        self, station: Station
+    ) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_checklist(pilot, "TI-000003", "2100300000118")  # bought 5 years ago
+            position = app.screen.query_one("#position")
+            assert shown(position) == "Question 1 of 5"
+
+            await pilot.press("enter")
+            assert shown(app.screen.query_one("#question")) == "Was it factory reset?"
+            assert shown(position) == (
+                "Question 4 of 5 · not asked: 2 and 3, they cannot change the outcome"
+            )
+            await pilot.press("n")  # the wipe follows, under the same number
+            assert shown(app.screen.query_one("#question")) == (
+                "Wipe it now at the bench. Did the wipe succeed?"
+            )
+            assert shown(position).startswith("Question 4 of 5, continued · not asked: 2 and 3")
+            await pilot.press("y")
+            assert shown(position).startswith("Question 5 of 5 · not asked: 2 and 3")
+            await pilot.press("y")
+            await on_screen(pilot, OutcomeScreen)
+            assert app.session.decision().outcome is Outcome.REJECT
+
+
+class TestGradeMeanings(SeededStation):
+    async def test_the_grade_question_says_what_each_grade_means(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_checklist(pilot, *REVISE)
+            await pilot.press("enter", "n", "n", "y")
+            assert shown(app.screen.query_one("#question")) == "What is its cosmetic grade?"
+            assert app.session.program is not None
+            for grade, meaning in app.session.program.grade_meanings.items():
+                assert on_show(app, f"[{grade.value}] {meaning}")
+            assert on_show(app, "[A] like new: no marks on the screen or the body")
 
 
 class TestResumeAfterRestart(SeededStation):
@@ -235,16 +324,17 @@ class TestResumeAfterRestart(SeededStation):
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
             await open_checklist(pilot)
-            await pilot.press("enter", "enter", "enter")
+            await pilot.press("enter")
             assert app.session.active is not None
-            assert app.session.active.checklist.current is Question.BROKEN
+            assert app.session.active.checklist.current == Step((Question.BROKEN,), 2)
             return app.session.active.started.id
 
     @asynccontextmanager
     async def restarted(
         self, station: Station
     ) -> AsyncIterator[tuple[BenchApp, Pilot[None], Static, str]]:
-        """Answer three questions and quit; start again and log in: the notice offers it."""
+        """Keep the data's three answers and quit; start again and log in: the notice
+        offers it."""
         inspection_id = await self.answer_three_and_quit(station)
 
         app = station.app()
@@ -254,7 +344,7 @@ class TestResumeAfterRestart(SeededStation):
             assert notice.has_class("-visible")
             yield app, pilot, notice, inspection_id
 
-    async def test_f5_resumes_at_question_four_and_finishing_stores_it(
+    async def test_f5_resumes_at_question_two_and_finishing_stores_it(
         self, station: Station
     ) -> None:
         async with self.restarted(station) as (app, pilot, notice, inspection_id):
@@ -266,14 +356,14 @@ class TestResumeAfterRestart(SeededStation):
             active = app.session.active
             assert active is not None
             assert active.started.id == inspection_id
-            assert active.checklist.position == (4, 7)
-            assert active.checklist.current is Question.BROKEN
+            assert active.checklist.position == (2, 5)
+            assert active.checklist.current == Step((Question.BROKEN,), 2)
             assert [r.question for r in active.checklist.records] == [
                 "model_listed",
                 "serial_matches",
                 "older_than_limit",
             ]
-            assert shown(app.screen.query_one("#position")) == "Question 4 of 7"
+            assert shown(app.screen.query_one("#position")) == "Question 2 of 5"
 
             await pilot.press("n", "n", "y", "y")
             await on_screen(pilot, OutcomeScreen)

@@ -11,7 +11,7 @@ from screens.home import HomeView
 from screens.login import LoginScreen
 from screens.widgets import KeyBar
 from tests.support.station import (
-    FOUR_REASON_REJECT_KEYS,
+    FOUR_REASON_HOLD_KEYS,
     SeededStation,
     Station,
     log_in,
@@ -80,13 +80,13 @@ class TestFitsAt80x24(SeededStation):
             context = app.screen.query_one("#context")
             assert context.region.height == 2
             assert shown(context).endswith("(Wyze Cam Outdoor v2)")
-            for part in ("#position", "#question", "#prefill", "#keys"):
+            for part in ("#position", "#question", "#notice", "#keys"):
                 assert fully_visible(app.screen.query_one(part)), part
 
     async def test_outcome_shows_everything_without_scrolling(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SMALL) as pilot:
-            await walk_to_outcome(pilot, FOUR_REASON_REJECT_KEYS)
+            await walk_to_outcome(pilot, FOUR_REASON_HOLD_KEYS)
 
             reasons = app.screen.query_one("#outcome-reasons")
             assert shown(reasons).count("•") == 4

@@ -92,8 +92,8 @@ async def step(pilot: Pilot[None], app: BenchApp, saved: list[InspectionSaved]) 
     elif isinstance(view, ChecklistScreen):
         active = app.session.active
         assert active is not None and active.checklist.current is not None
-        question = active.checklist.current
-        await pilot.press("enter" if active.prefill else ANSWER_KEYS[kind_of(question)])
+        step = active.checklist.current
+        await pilot.press("enter" if step.facts else ANSWER_KEYS[kind_of(step.question)])
     elif isinstance(view, OutcomeScreen):
         await pilot.press("enter")
     await pilot.pause(0.05)
