@@ -33,6 +33,12 @@ ScannerKind = Literal["serial", "wedge", "simulated"]
 Terminator = Literal["CR", "LF", "CRLF", "STX/ETX"]
 Parity = Literal["none", "even", "odd", "mark", "space"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+LabelSizeName = Literal["4x6", "4x3", "2x1"]  # width x height in inches; bench.labels draws each
+Paper = Literal["letter", "a4"]
+
+# Thermal label printers print at 8, 12 or 24 dots per millimetre; the layout places every
+# element on whole dots, so only these resolutions are offered.
+LABEL_DPIS: Final = (203, 300, 600)
 
 # The databases bench can use as central, by URL scheme (SQLAlchemy's names, with
 # psycopg 3 for PostgreSQL): anything else would only fail later, offline, for ever.
@@ -117,6 +123,13 @@ class UiConfig:
 
 
 @dataclass(frozen=True)
+class LabelsConfig:
+    size: LabelSizeName
+    dpi: int
+    paper: Paper
+
+
+@dataclass(frozen=True)
 class Config:
     station: StationConfig
     scanner: ScannerConfig
@@ -124,6 +137,7 @@ class Config:
     sync: SyncConfig
     log: LogConfig
     ui: UiConfig
+    labels: LabelsConfig
     source: Path | None = None  # the file it was read from; None when built in code (demo)
 
 
@@ -157,7 +171,7 @@ class Key:
     type: ValueType
     default: object
     help: str
-    choices: tuple[str, ...] = ()
+    choices: tuple[str | int, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
     pattern: str | None = None
@@ -185,6 +199,7 @@ SECTIONS: Final[Mapping[str, tuple[type, str]]] = {
     "sync": (SyncConfig, "Sending inspections to the central database, fetching requests."),
     "log": (LogConfig, "The log file a technician reads when something goes wrong."),
     "ui": (UiConfig, "The screen."),
+    "labels": (LabelsConfig, "The disposition label printed for each device, and the sheets."),
 }
 
 SCHEMA: Final[tuple[Key, ...]] = (
@@ -288,6 +303,20 @@ SCHEMA: Final[tuple[Key, ...]] = (
         "ui", "idle_logout_minutes", "int", 15,
         "no scan or key this long logs out; 0: never",
         minimum=0,
+    ),
+    Key(
+        "labels", "size", "str", "4x6", "4x6 | 4x3 | 2x1: the label stock, in inches",
+        choices=get_args(LabelSizeName),
+        doc=("Width x height of the label stock in inches. 4x6 and 4x3 carry every",
+             "detail; 2x1 carries the barcode, where it goes, the id, grade and value."),
+    ),
+    Key(
+        "labels", "dpi", "int", 203, "203 | 300 | 600: the label printer's resolution",
+        choices=LABEL_DPIS,
+    ),
+    Key(
+        "labels", "paper", "str", "letter", "letter | a4: for the command sheet and badges",
+        choices=get_args(Paper),
     ),
 )  # fmt: skip
 
@@ -439,7 +468,8 @@ def _check(key: Key, value: object, base: Path) -> tuple[object, str | None]:
     if not ok:
         return None, f"must be {_TYPE_WORDS[key.type]}, got {_describe(value)}."
     if key.choices and value not in key.choices:
-        return None, f"must be one of {', '.join(key.choices)}, got {_describe_short(value)}."
+        allowed = ", ".join(map(str, key.choices))
+        return None, f"must be one of {allowed}, got {_describe_short(value)}."
     if key.pattern and isinstance(value, str) and not re.fullmatch(key.pattern, value):
         return None, f"must be {key.pattern_hint}, got {_describe_short(value)}."
     if key.minimum is not None and isinstance(value, int | float) and value < key.minimum:

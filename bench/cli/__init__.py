@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bench import __version__
-from bench.cli import central, scanner, station, sync
+from bench.cli import central, labels, scanner, station, sync
 from bench.cli.common import EXIT_FAILED, EXIT_USAGE, CommandFailed
 from bench.config import DEFAULT_CONFIG_PATH, ConfigError
 
@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     central.add_commands(commands)
     sync.add_commands(commands)
     scanner.add_commands(commands)
+    labels.add_commands(commands)
     return parser
 
 

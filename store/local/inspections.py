@@ -175,6 +175,20 @@ def finished_item_ids(conn: Connection, request_id: str) -> set[str]:
     )
 
 
+def latest_finished(conn: Connection, item_id: str) -> FinishedInspection | None:
+    """The item's latest finished inspection at this station, as it was confirmed."""
+    latest: str | None = conn.execute(
+        select(inspection_table.c.id)
+        .where(
+            inspection_table.c.status == FINISHED,
+            inspection_table.c.request_item_id == item_id,
+        )
+        .order_by(inspection_table.c.finished_at.desc(), inspection_table.c.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return None if latest is None else finished_inspection(conn, latest)
+
+
 def finished_inspection(conn: Connection, inspection_id: str) -> FinishedInspection | None:
     """A finished inspection as it was confirmed, with every answer recorded for it."""
     row = (

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, delete, func, or_, select
 
-from bench.domain import CatalogModel, Inspector, ProgramPolicy, Request
+from bench.domain import CatalogModel, Inspector, ProgramPolicy, Request, RequestItem
 from store import rows
 from store.dbutil import upsert
 from store.local.schema import (
@@ -91,6 +91,17 @@ def inspector(conn: Connection, id: str) -> tuple[Inspector, str] | None:
         conn.execute(select(inspector_table).where(inspector_table.c.id == id)).mappings().first()
     )
     return None if found is None else rows.inspector_from_row(found)
+
+
+def inspectors(conn: Connection) -> list[Inspector]:
+    """Every inspector the replica holds, active or not, by badge id."""
+    found = conn.execute(select(inspector_table).order_by(inspector_table.c.id)).mappings()
+    return [rows.inspector_from_row(row)[0] for row in found]
+
+
+def request_item(conn: Connection, id: str) -> RequestItem | None:
+    found = conn.execute(select(item_table).where(item_table.c.id == id)).mappings().first()
+    return None if found is None else rows.item_from_row(found)
 
 
 def has_inspectors(conn: Connection) -> bool:

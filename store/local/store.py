@@ -31,6 +31,7 @@ from bench.domain import (
     Inspector,
     ProgramPolicy,
     Request,
+    RequestItem,
     UnfinishedInspection,
 )
 from bench.station import QuarantinedRow, Refused
@@ -123,6 +124,15 @@ class LocalStore:
         """The inspector and their PIN hash, or None."""
         with self._read() as conn:
             return replica.inspector(conn, id)
+
+    def inspectors(self) -> list[Inspector]:
+        """Every inspector in the replica, active or not, by badge id: for the badges."""
+        with self._read() as conn:
+            return replica.inspectors(conn)
+
+    def request_item(self, id: str) -> RequestItem | None:
+        with self._read() as conn:
+            return replica.request_item(conn, id)
 
     def knows_inspectors(self) -> bool:
         with self._read() as conn:
@@ -300,6 +310,11 @@ class LocalStore:
                 },
                 done.finished_at,
             )
+
+    def latest_inspection(self, item_id: str) -> FinishedInspection | None:
+        """The item's latest finished inspection here, with its answers: for its label."""
+        with self._read() as conn:
+            return inspections.latest_finished(conn, item_id)
 
     def finished_decisions(self, request_id: str) -> dict[str, Decision]:
         """Item id -> the decision of its latest finished inspection, for one request."""

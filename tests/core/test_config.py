@@ -91,7 +91,7 @@ MISTAKES = [
     pytest.param(
         MINIMAL + "[scaner]\n",
         "{path}: unknown section [scaner]. Did you mean [scanner]? "
-        "Known sections: station, scanner, store, sync, log, ui.",
+        "Known sections: station, scanner, store, sync, log, ui, labels.",
         id="unknown_section_suggests_the_closest",
     ),
     pytest.param(
@@ -126,6 +126,13 @@ MISTAKES = [
         'got "usa".\n'
         "{path}: [sync] batch_size must be at least 1, got 0.",
         id="below_minimum_and_bad_country",
+    ),
+    pytest.param(
+        MINIMAL + '[labels]\nsize = "4x4"\ndpi = 200\npaper = "A4"\n',
+        '{path}: [labels] size must be one of 4x6, 4x3, 2x1, got "4x4".\n'
+        "{path}: [labels] dpi must be one of 203, 300, 600, got the integer 200.\n"
+        '{path}: [labels] paper must be one of letter, a4, got "A4".',
+        id="label_size_dpi_and_paper_are_from_lists",
     ),
     pytest.param(
         'station = "B-07"\n[scanner]\nkind = "wedge"\n',
@@ -269,9 +276,17 @@ def test_defaults(tmp_path: Path) -> None:
         sync=cfg.SyncConfig(interval_seconds=5.0, batch_size=500, round_deadline_seconds=20.0),
         log=cfg.LogConfig(path=base / "bench.log", level="INFO"),
         ui=cfg.UiConfig(idle_logout_minutes=15),
+        labels=cfg.LabelsConfig(size="4x6", dpi=203, paper="letter"),
         source=tmp_path / "config.toml",
     )
     assert config.scanner.terminator_bytes == b"\r"
+
+
+def test_the_label_stock_printer_and_paper_are_read(tmp_path: Path) -> None:
+    config = load_config(
+        write(tmp_path, MINIMAL + '[labels]\nsize = "2x1"\ndpi = 300\npaper = "a4"\n')
+    )
+    assert config.labels == cfg.LabelsConfig(size="2x1", dpi=300, paper="a4")
 
 
 def test_relative_paths_resolve_against_the_config_folder(
