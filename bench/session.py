@@ -40,16 +40,13 @@ from bench.domain import (
     InspectedItem,
     InspectionStarted,
     Inspector,
-    ProgramKind,
     ProgramPolicy,
     Request,
     RequestItem,
     RequestStatus,
 )
 from bench.matching import already_inspected, device_facts, match_device
-from bench.money import dollars
 from bench.policy import (
-    aggregate_credit_cents,
     arrived_late,
     decide,
     request_problems,
@@ -57,6 +54,7 @@ from bench.policy import (
 )
 from bench.problems import NeedsReason, Problem, station_problem
 from bench.scans import Classified, classify
+from bench.settlement import Settlement, settle
 from bench.station import QuarantinedRow, Refused, StationError, StationRecords
 
 log = logging.getLogger(__name__)
@@ -295,17 +293,19 @@ class Session:
             )
         return warnings
 
-    def settlement(self) -> str:
-        """What the customer gets for the request, once every item is inspected."""
+    def settlement(self) -> Settlement:
+        """What the customer gets for the request so far, and whether it can be paid: what
+        central's `request_settlements` says once this bench's results reach it."""
         assert self.request is not None and self.program is not None
-        if self.program.kind is ProgramKind.TRADE_IN_CREDIT:
-            # One discount code for the confirmed items, less what the label cost.
-            credit = aggregate_credit_cents(
-                self._decisions.values(), self.request.shipping_cost_cents
-            )
-            return f"discount code of {dollars(credit)} after shipping"
-        # Trade-up refunds the offer, graded pays the value: no shipping is deducted.
-        return f"{dollars(aggregate_credit_cents(self._decisions.values(), 0))} to refund"
+        # An item the pull skipped is still an item of the request: it keeps it pending.
+        items = [item.id for item in self.request.items] + list(self.missing_items)
+        return settle(
+            self.program.kind,
+            self.request.shipping_cost_cents,
+            items,
+            self._decisions.items(),
+            self.today,
+        )
 
     @property
     def pending_items(self) -> list[RequestItem]:

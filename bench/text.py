@@ -26,6 +26,16 @@ def shown(text: str, limit: int) -> str:
     """`text` as the screen shows it: every character that does not show as itself written
     as an escape (``\\u200b``, ``\\x1b``, ``\\n``), and cut to at most `limit` terminal cells
     with an ellipsis. Plain text within the limit comes back unchanged."""
+    return _cut(text, limit, keep_end=False)
+
+
+def shown_end(text: str, limit: int) -> str:
+    """`shown`, but cut at the front: the end of a serial tells two devices apart, its
+    start is often the same for every device of a model."""
+    return _cut(text, limit, keep_end=True)
+
+
+def _cut(text: str, limit: int, *, keep_end: bool) -> str:
     if limit < 1:
         raise ValueError("limit must be at least one cell")
     visible = "".join(_visible(ch) for ch in text)
@@ -33,11 +43,13 @@ def shown(text: str, limit: int) -> str:
         return visible
     kept: list[str] = []
     room = limit - cells(ELLIPSIS)
-    for ch in visible:
+    for ch in reversed(visible) if keep_end else visible:
         room -= _cell_width(ch)
         if room < 0:
             break
         kept.append(ch)
+    if keep_end:
+        return ELLIPSIS + "".join(reversed(kept))
     return "".join(kept) + ELLIPSIS
 
 

@@ -1,4 +1,5 @@
-"""The request on the bench: its program, its items, which are done; scan the next device.
+"""The request on the bench: its program, its items, which are done, what the customer gets;
+scan the next device.
 
 A view of `PackageScreen`, beside home: a package label scanned on either shows its
 request here in place.
@@ -19,8 +20,9 @@ from bench.domain import Outcome
 from bench.money import dollars
 from bench.problems import Problem
 from bench.scans import Classified, ScanKind
-from bench.session import ActiveInspection
-from bench.text import shown
+from bench.session import ActiveInspection, ItemRow
+from bench.settlement import SettlementStatus, described
+from bench.text import shown, shown_end
 from screens.base import BenchView
 from screens.messages import InspectionOpened, RequestClosed, RequestOpened
 from screens.widgets import ID_CELLS, NAME_CELLS, PROBLEM_CELLS, literal
@@ -33,10 +35,17 @@ OUTCOME_COLOUR = {
     Outcome.HOLD: "text-primary",
 }
 
-# The table's columns at 80 wide: an item's number, and room for typical model names and
-# serials (a longer one is cut with an ellipsis) beside the columns the bench writes.
-ITEM_NUMBER_CELLS = 8
-TABLE_NAME_CELLS = 24
+# An outcome that pays shows what it pays; a reject or a hold pays nothing, said by the word.
+PAID = frozenset({Outcome.ACCEPT, Outcome.REVISE})
+
+# The table's columns. Every one but the serial is shown whole (model names up to a
+# length that covers the catalog's); the serial takes the width that is left, cut at the
+# front: at 80 columns the amounts are never behind a horizontal scrollbar.
+COLUMNS = ("Item", "Declared model", "Condition", "Offer", "Serial", "Status")
+SERIAL = COLUMNS.index("Serial")
+BESIDE_SERIAL = COLUMNS[:SERIAL] + COLUMNS[SERIAL + 1 :]
+ITEM_NUMBER_CELLS = 4
+TABLE_NAME_CELLS = 20
 
 
 class RequestView(BenchView):
@@ -47,14 +56,16 @@ class RequestView(BenchView):
         Binding("escape", "done", "Next package", id="done"),
     ]
 
+    _width = 0
+    """The width the table's rows were last cut for."""
+
     def compose(self) -> ComposeResult:
         yield Label(id="request-prompt", classes="big-prompt", markup=False)
         yield Label(id="request-title", classes="title", markup=False)
         yield Static(id="request-facts", classes="muted", markup=False)
         yield Static(id="request-warnings", classes="notice", markup=False)
-        table: DataTable[Text] = DataTable(id="items", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Item", "Declared model", "Condition", "Offer", "Serial", "Status")
-        yield table
+        yield DataTable[Text](id="items", cursor_type="row", zebra_stripes=True)
+        yield Static(id="request-settlement", markup=False)
 
     @property
     def scan_hint(self) -> str:
@@ -79,29 +90,13 @@ class RequestView(BenchView):
         notice = self.query_one("#request-warnings", Static)
         notice.update("\n".join(shown(warning, PROBLEM_CELLS) for warning in warnings))
         notice.set_class(bool(warnings), "-visible")
-        table = self.query_one("#items", DataTable)
-        table.clear()
-        colours = self.app.theme_variables
         rows = self.session.item_rows()
-        for row in rows:
-            item = row.item
-            if row.decision is None:
-                status = Text("waiting")
-            else:
-                status = Text(
-                    f"{row.decision.outcome.value.upper()} {dollars(row.decision.final_cents)}",
-                    style=f"bold {colours.get(OUTCOME_COLOUR[row.decision.outcome], '')}",
-                )
-            # Text cells: a string cell would be read as markup.
-            table.add_row(
-                literal(item.id.rsplit("-", 1)[-1], ITEM_NUMBER_CELLS),
-                literal(row.model_name, TABLE_NAME_CELLS),
-                Text(item.declared_condition.value.replace("_", " ")),
-                Text(dollars(item.offer_cents)),
-                literal(item.declared_serial or "—", ID_CELLS),
-                status,
-                key=item.id,
-            )
+        table = self._fill_table(rows)
+        settlement = self.session.settlement()
+        line = self.query_one("#request-settlement", Static)
+        line.update(described(settlement))
+        for status in SettlementStatus:
+            line.set_class(settlement.status is status, f"-{status.value.replace('_', '-')}")
         pending = self.session.pending_items
         if pending:
             table.move_cursor(row=[r.item.id for r in rows].index(pending[0].id))
@@ -110,13 +105,68 @@ class RequestView(BenchView):
                 "or pick one with ↑↓ and Enter"
             )
         elif self.session.request_done:
-            prompt = f"ALL DONE: {self.session.settlement()}\nScan the next package label"
+            prompt = "ALL DONE\nScan the next package label"
         else:
             prompt = "ITEMS MISSING: see below\nPut the package aside for a supervisor"
         label = self.query_one("#request-prompt", Label)
         label.update(prompt)
         label.set_class(not pending, "-done")
         table.focus()
+
+    def _fill_table(self, rows: list[ItemRow]) -> DataTable[Text]:
+        """The items, one row each, with the serial cut to the width the others leave."""
+        table: DataTable[Text] = self.query_one("#items", DataTable)
+        colours = self.app.theme_variables
+        lines = [self._cells(row, colours) for row in rows]
+        widths = _column_widths(BESIDE_SERIAL, lines)
+        self._width = self._table_width()
+        padding = 2 * table.cell_padding * len(COLUMNS)
+        room = max(len(COLUMNS[SERIAL]), self._width - sum(widths) - padding)
+        for row, cells in zip(rows, lines, strict=True):
+            serial = shown_end(row.item.declared_serial or "—", min(room, ID_CELLS))
+            cells.insert(SERIAL, Text(serial))
+        # Widths set here, not measured by the table when idle: a frame drawn before that
+        # (a resize) kept the widths of the cleared columns. Cleared with the rows, since a
+        # column would keep the widest cell it ever had.
+        table.clear(columns=True)
+        for label, width in zip(COLUMNS, _column_widths(COLUMNS, lines), strict=True):
+            table.add_column(label, width=width)
+        for row, cells in zip(rows, lines, strict=True):
+            table.add_row(*cells, key=row.item.id)
+        return table
+
+    @staticmethod
+    def _cells(row: ItemRow, colours: dict[str, str]) -> list[Text]:
+        """Every cell of an item's row but its serial, as Text: a string would be markup."""
+        item, decision = row.item, row.decision
+        if decision is None:
+            status = Text("waiting")
+        else:
+            paid = f" {dollars(decision.final_cents)}" if decision.outcome in PAID else ""
+            status = Text(
+                f"{decision.outcome.value.upper()}{paid}",
+                style=f"bold {colours.get(OUTCOME_COLOUR[decision.outcome], '')}",
+            )
+        return [
+            literal(item.id.rsplit("-", 1)[-1], ITEM_NUMBER_CELLS),
+            literal(row.model_name, TABLE_NAME_CELLS),
+            Text(item.declared_condition.value.replace("_", " ")),
+            Text(dollars(item.offer_cents)),
+            status,
+        ]
+
+    def _table_width(self) -> int:
+        """The cells the table's columns may take: the screen's width less this view's
+        gutter and room for a vertical scrollbar. Not the table's own width: just shown,
+        the view is not laid out yet."""
+        table = self.query_one("#items", DataTable)
+        gutter = self.styles.gutter.width + table.styles.gutter.width
+        return self.screen.size.width - gutter - table.styles.scrollbar_size_vertical
+
+    def on_resize(self) -> None:
+        # A terminal made wider or narrower: the serials get the room there is now.
+        if self.session.request is not None and self._table_width() != self._width:
+            self.refresh_view()
 
     def handle_scan(self, scan: Classified) -> None:
         if scan.kind in (ScanKind.REQUEST_ID, ScanKind.TRACKING_NUMBER):
@@ -160,3 +210,10 @@ class RequestView(BenchView):
     def action_done(self) -> None:
         self.session.close_request()
         self.app.post_message(RequestClosed())
+
+
+def _column_widths(labels: tuple[str, ...], lines: list[list[Text]]) -> list[int]:
+    """How wide each column's widest cell, or its label, is."""
+    return [
+        max([len(label), *(cells[n].cell_len for cells in lines)]) for n, label in enumerate(labels)
+    ]

@@ -8,7 +8,8 @@ same on both (see `store.sqltypes`).
 
 The schema is only ever created through the Alembic migrations in
 `store/migrations/central`, via `init_central`; the models here are their target and what
-autogenerate compares against.
+autogenerate compares against. The view `request_settlements` (what the portal pays from)
+is the migrations' alone: autogenerate does not compare views.
 """
 
 from __future__ import annotations
@@ -185,8 +186,9 @@ class CentralInspection(CentralBase):
     )
     # For `revise` only: the customer's last day to reject (the settlement waits on it).
     response_due_on: Mapped[date | None] = mapped_column(Date)
-    # The inspection this one replaces, when a supervisor reopened the item.
-    supersedes: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # The inspection this one replaces, when a supervisor reopened the item. Indexed: the
+    # settlement view asks of every inspection whether another supersedes it.
+    supersedes: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
 
 
 class CentralHeartbeat(CentralBase):

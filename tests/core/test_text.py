@@ -1,16 +1,18 @@
-"""`bench.text.shown`: outside text comes out safe to show, and plain text comes out as it was."""
+"""`bench.text.shown` (and `shown_end`, which cuts at the front): outside text comes out safe
+to show, and plain text comes out as it was."""
 
 from __future__ import annotations
 
 import sys
 import unicodedata
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from bench.text import ELLIPSIS, cells, shown
+from bench.text import ELLIPSIS, cells, shown, shown_end
 
 HIDDEN = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 BIDI = [chr(cp) for cp in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))]
@@ -30,16 +32,25 @@ def plain(text: str) -> bool:
     return all(unicodedata.category(ch) not in HIDDEN for ch in text)
 
 
+CUTS = pytest.mark.parametrize("cut", [shown, shown_end], ids=["shown", "shown_end"])
+
+
+@CUTS
 @given(outside_text, limits)
-def test_the_result_has_no_character_that_does_not_show_as_itself(text: str, limit: int) -> None:
-    result = shown(text, limit)
+def test_the_result_has_no_character_that_does_not_show_as_itself(
+    cut: Callable[[str, int], str], text: str, limit: int
+) -> None:
+    result = cut(text, limit)
     assert not [ch for ch in result if unicodedata.category(ch) in HIDDEN]
     assert not set(result) & {*BIDI, *ZERO_WIDTH}
 
 
+@CUTS
 @given(outside_text, limits)
-def test_the_result_never_takes_more_cells_than_the_limit(text: str, limit: int) -> None:
-    result = shown(text, limit)
+def test_the_result_never_takes_more_cells_than_the_limit(
+    cut: Callable[[str, int], str], text: str, limit: int
+) -> None:
+    result = cut(text, limit)
     assert cell_len(result) <= limit  # as the terminal (Rich, Textual) measures it
     assert cells(result) <= limit
 
@@ -67,6 +78,12 @@ def test_plain_text_within_the_limit_is_unchanged(text: str, limit: int) -> None
 )
 def test_examples(text: str, limit: int, expected: str) -> None:
     assert shown(text, limit) == expected
+
+
+def test_shown_end_keeps_the_end_of_a_serial() -> None:
+    assert shown_end("WYZEBCP9812263087", 11) == "…9812263087"
+    assert shown_end("WYZEBCP9812263087", 24) == "WYZEBCP9812263087"
+    assert shown_end("A19\u200b52", 24) == "A19\\u200b52"
 
 
 def test_a_limit_below_one_cell_is_refused() -> None:

@@ -84,6 +84,12 @@ CONTRACT: dict[str, set[str]] = {
     "station_heartbeats": {"station_id", "last_seen", "queue_depth", "app_version"},
 }  # fmt: skip
 
+# The view the portal pays from, in the contract's column order.
+SETTLEMENT = [
+    "request_id", "program_code", "kind", "items", "items_inspected", "items_held",
+    "items_revised", "amount_cents", "status", "ready_on",
+]  # fmt: skip
+
 PROGRAM = demo_program(TRADE_IN_CREDIT)
 MODEL = demo_model("WYZE-PAN-V2-TC")
 
@@ -172,7 +178,10 @@ class TestInitCentral:
                 ("inspections", ("request_item_id",)),
                 ("inspections", ("station_id", "finished_at")),
                 ("inspections", ("inspector_id", "finished_at")),
+                ("inspections", ("supersedes",)),
             } <= indexed
+            assert found.get_view_names() == ["request_settlements"]
+            assert [c["name"] for c in found.get_columns("request_settlements")] == SETTLEMENT
             with engine.connect() as conn:
                 versions = conn.execute(text("SELECT version_num FROM bench_alembic_version"))
                 assert [v for (v,) in versions] == [head_revision("central")]
@@ -189,6 +198,8 @@ class TestInitCentral:
             "to reject",
             "Applied migration 0005: Inspections: identified_by (scanned or picked by hand) and "
             "supersedes (a reopened item)",
+            "Applied migration 0006: Request settlements: the view the portal issues refunds "
+            "and discount codes from",
         ]
         assert all("password" not in s for s in steps)
 

@@ -15,8 +15,18 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from screens.app import BenchApp
 from screens.help import HelpScreen
 from screens.login import LoginScreen
+from screens.request import RequestView
+from tests.support.results import (
+    ACCEPTED_1760,
+    ACCEPTED_1920,
+    REJECTED_DIRTY,
+    TI_000002_SERIALS,
+    declare_serials,
+    save_result,
+)
 from tests.support.station import (
     FOUR_REASON_HOLD_KEYS,
     REVISE,
@@ -27,6 +37,7 @@ from tests.support.station import (
     on_screen,
     open_checklist,
     open_request,
+    scan,
     walk_to_outcome,
 )
 
@@ -57,6 +68,18 @@ async def home(pilot: Pilot[None]) -> None:
 
 async def request(pilot: Pilot[None]) -> None:
     await open_request(pilot, "TI-000002")  # three items: the table, the facts line wrapping at 80
+
+
+async def request_with_amounts(pilot: Pilot[None]) -> None:
+    # TI-000002 as a station left it: one camera rejected, two accepted; serials declared.
+    await log_in(pilot)
+    assert isinstance(pilot.app, BenchApp)
+    for item, decision in zip(
+        TI_000002_SERIALS, (REJECTED_DIRTY, ACCEPTED_1920, ACCEPTED_1760), strict=True
+    ):
+        save_result(pilot.app, item, decision)
+    await scan(pilot, "TI-000002")
+    await on_screen(pilot, RequestView)
 
 
 async def checklist(pilot: Pilot[None]) -> None:
@@ -92,6 +115,14 @@ class TestSnapshots(SeededStation):
     @pytest.mark.parametrize("size", SIZES)
     def test_request(self, station: Station, snap_compare: Any, size: tuple[int, int]) -> None:
         assert snap_compare(station.app(), terminal_size=size, run_before=still(request))
+
+    def test_request_with_amounts_and_its_settlement(
+        self, station: Station, snap_compare: Any
+    ) -> None:
+        # Every amount whole and the discount code under the table, at the smallest terminal.
+        declare_serials(station, TI_000002_SERIALS)
+        app = station.app()
+        assert snap_compare(app, terminal_size=(80, 24), run_before=still(request_with_amounts))
 
     @pytest.mark.parametrize("size", SIZES)
     def test_checklist_with_prefilled_notice(
