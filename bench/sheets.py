@@ -5,7 +5,7 @@ sheet pinned up on the bench, at arm's length. That takes wide bars: every modul
 (0.51 mm, 6 dots at 300 dpi), the size scanner makers quote for reading from half a metre,
 and each code is big enough to aim at, with its meaning under it in large letters. The
 codes are grouped as an inspection uses them. Long codes (CMD:DEFECT-MISSING-PARTS) make
-wide symbols, so the sheet takes two pages rather than thinner bars.
+wide symbols, so the sheet takes three pages rather than thinner bars.
 
 Badges are cards of 3.375 x 2.125 in (a bank card) with cut lines: name, role and the
 barcode of the badge id, which logs the inspector in.
@@ -53,6 +53,7 @@ COMMAND_GROUPS: Final[tuple[tuple[str, tuple[Command, ...]], ...]] = (
             Command.DEFECT_MISSING_PARTS,
         ),
     ),
+    ("Change one of the data's answers", (Command.FACT_1, Command.FACT_2, Command.FACT_3)),
     (
         "Reasons for changing a pre-filled answer",
         (Command.REASON_1, Command.REASON_2, Command.REASON_3, Command.REASON_4),

@@ -80,14 +80,14 @@ def failure(capsys: pytest.CaptureFixture[str], code: int) -> str:
 
 
 class TestCommandSheet:
-    def test_the_pdf_holds_every_command_on_two_pages(
+    def test_the_pdf_holds_every_command_on_three_pages(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
         target = tmp_path / "sheet.pdf"
         assert bench(station(tmp_path), "commands", "-o", str(target)) == 0
-        assert capsys.readouterr().out == f"Wrote the command sheet to {target} (2 pages)\n"
+        assert capsys.readouterr().out == f"Wrote the command sheet to {target} (3 pages)\n"
         pages = pages_of(target, 300)
-        assert len(pages) == 2
+        assert len(pages) == 3
         scanned = [classify(code).command for page in pages for code in decode(page)]
         assert len(scanned) == len(Command) and set(scanned) == set(Command)
 
@@ -95,9 +95,9 @@ class TestCommandSheet:
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
         assert bench(station(tmp_path), "commands", "-o", str(tmp_path / "sheet.png")) == 0
-        written = [tmp_path / "sheet-1.png", tmp_path / "sheet-2.png"]
+        written = [tmp_path / f"sheet-{n}.png" for n in (1, 2, 3)]
         assert capsys.readouterr().out == (
-            f"Wrote the command sheet to {written[0]}, {written[1]} (2 pages)\n"
+            f"Wrote the command sheet to {', '.join(map(str, written))} (3 pages)\n"
         )
         codes = [code for path in written for code in decode(pages_of(path, 300)[0])]
         assert {classify(code).command for code in codes} == set(Command)
@@ -241,5 +241,5 @@ def test_the_console_script_writes_the_sheet(tmp_path: Path) -> None:
     station(tmp_path)
     result = run("labels", "commands", "-o", "sheet.pdf", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "Wrote the command sheet to sheet.pdf (2 pages)\n"
-    assert len(pages_of(tmp_path / "sheet.pdf", 300)) == 2
+    assert result.stdout == "Wrote the command sheet to sheet.pdf (3 pages)\n"
+    assert len(pages_of(tmp_path / "sheet.pdf", 300)) == 3

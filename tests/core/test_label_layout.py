@@ -243,9 +243,9 @@ class TestSheets:
         assert command_groups() == list(COMMAND_GROUPS)  # nothing left over for "More"
 
     @pytest.mark.parametrize("paper", PAPERS)
-    def test_the_command_sheet_takes_two_pages_and_carries_every_code(self, paper: Paper) -> None:
+    def test_the_command_sheet_takes_three_pages_and_carries_every_code(self, paper: Paper) -> None:
         pages = command_sheet(paper, code128)
-        assert len(pages) == 2
+        assert len(pages) == 3
         for page in pages:
             assert_well_placed(page)
         codes = [e.data for page in pages for e in page.elements if isinstance(e, Bars)]

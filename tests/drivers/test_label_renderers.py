@@ -135,7 +135,7 @@ class TestSheets:
         self, paper: Paper, format: LabelFormat
     ) -> None:
         pages = drawn(command_sheet(paper, code128), format)
-        assert len(pages) == 2
+        assert len(pages) == 3
         commands = [classify(code).command for page in pages for code in decode(page)]
         assert sorted(c for c in commands if c) == sorted(Command)
         assert len(commands) == len(Command)
@@ -150,15 +150,16 @@ class TestSheets:
 
 
 class TestFiles:
-    def test_a_sheet_of_two_pages_is_one_pdf_or_two_pngs(self, tmp_path: Path) -> None:
+    def test_a_sheet_of_three_pages_is_one_pdf_or_three_pngs(self, tmp_path: Path) -> None:
         pages = command_sheet("letter", code128)
         assert write_pages(pages, tmp_path / "commands.pdf") == [tmp_path / "commands.pdf"]
         pngs = write_pages(pages, tmp_path / "commands.png")
-        assert pngs == [tmp_path / "commands-1.png", tmp_path / "commands-2.png"]
+        assert pngs == [tmp_path / f"commands-{n}.png" for n in (1, 2, 3)]
         assert all(Image.open(path).size == (2550, 3300) for path in pngs)
         assert sorted(p.name for p in tmp_path.iterdir()) == [
             "commands-1.png",
             "commands-2.png",
+            "commands-3.png",
             "commands.pdf",
         ]  # nothing written aside is left behind
 
