@@ -355,7 +355,10 @@ class BenchApp(KeyboardWedgeApp):
         self.show("login")
 
     def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
+        """Open help, or close it when it is open: F1 and CMD:HELP toggle it alike."""
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+        else:
             self.push_screen("help")
 
     def action_demo_scan(self) -> None:

@@ -60,6 +60,21 @@ class TestHelp(SeededStation):
             await pilot.press("escape")
             await on_screen(pilot, HomeView)
 
+    @pytest.mark.parametrize("opened_by", ["f1", "CMD:HELP"])
+    async def test_scanning_cmd_help_again_closes_help_as_f1_does(
+        self, station: Station, opened_by: str
+    ) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot)
+            await press_or_scan(pilot, opened_by)
+            await on_screen(pilot, HelpScreen)
+
+            await press_or_scan(pilot, "CMD:HELP")
+            await on_screen(pilot, HomeView)
+
+            assert not any(isinstance(screen, HelpScreen) for screen in app.screen_stack)
+
     async def test_help_mid_checklist_returns_to_the_same_question(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
