@@ -86,6 +86,8 @@ class LoginScreen(BenchScreen):
             return
         found = self.session.find_inspector(badge)
         if isinstance(found, Problem):
+            # Emptied, so the next attempt is typed afresh, not appended to this one.
+            event.input.value = ""
             self.show_problem(found)
             return
         self.clear_problem()

@@ -100,6 +100,24 @@ class TestBadge(SeededStation):
             assert len(bells) == 1
             assert app.focused is app.screen.query_one("#badge", Input)
 
+    async def test_after_an_unknown_typed_badge_the_right_one_logs_in(
+        self, station: Station
+    ) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            await pilot.press(*"EMP-0999", "enter")
+            assert "Unknown badge" in problem_text(app)
+            assert app.screen.query_one("#badge", Input).value == ""
+
+            await pilot.press(*"EMP-0001", "enter")
+            assert app.focused is app.screen.query_one("#pin", Input)
+            await pilot.press(*"1234", "enter")
+            await on_screen(pilot, HomeView)
+
+            assert app.session.inspector is not None
+            assert app.session.inspector.id == "EMP-0001"
+
     async def test_typed_id_and_pin_log_in(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
