@@ -68,7 +68,7 @@ from screens.messages import (
 from screens.outcome import OutcomeScreen
 from screens.package import PackageScreen
 from screens.startup import StartupScreen
-from screens.widgets import ID_CELLS, PROBLEM_CELLS, StationStatus
+from screens.widgets import ID_CELLS, PROBLEM_CELLS, StationStatus, split_badges
 
 log = logging.getLogger(__name__)
 
@@ -373,7 +373,10 @@ class BenchApp(KeyboardWedgeApp):
                 self.post_message(ScanRead(Scan.now(code, ScanSource.SIMULATED)))
 
         if not isinstance(self.screen, DemoScanScreen):
-            self.push_screen(DemoScanScreen(self.hints), scanned)
+            # Badges before login, package and device codes after: what can be used now.
+            badges, codes = split_badges(self.hints)
+            logged_in = self._session is not None and self.session.inspector is not None
+            self.push_screen(DemoScanScreen(codes if logged_in else badges), scanned)
 
     def action_refused(self) -> None:
         from screens.refused import RefusedScreen

@@ -20,6 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from bench.problems import Problem
+from bench.scans import ScanKind, classify
 from bench.text import shown
 
 ID_CELLS = 24
@@ -163,6 +164,17 @@ class ProblemPanel(Static):
     def clear(self) -> None:
         self.remove_class("-visible")
         self.update("")
+
+
+Hints = tuple[tuple[str, str], ...]
+"""Demo codes to try: (code, what scanning it does)."""
+
+
+def split_badges(hints: Hints) -> tuple[Hints, Hints]:
+    """The demo's badges (for the login screen) and every other code (for home): a badge
+    is of no use once someone is logged in."""
+    badges = tuple(hint for hint in hints if classify(hint[0]).kind is ScanKind.BADGE)
+    return badges, tuple(hint for hint in hints if hint not in badges)
 
 
 class HintList(VerticalScroll, can_focus=False):
