@@ -12,9 +12,11 @@ from screens.outcome import OutcomeScreen
 from screens.request import RequestView
 from screens.widgets import ProblemPanel
 from tests.support.station import (
+    PAN_V2_SERIAL,
     SIZE,
     SeededStation,
     Station,
+    confirm_an_inspection,
     log_in,
     on_screen,
     open_checklist,
@@ -81,6 +83,44 @@ class TestProblemsOnScreen(SeededStation):
                 pilot, OUTDOOR_V2_GTIN, "Already inspected", "TI-000002-02"
             )
 
+            assert isinstance(showing(app), RequestView)
+            assert app.session.active is None
+
+    async def test_already_inspected_says_what_to_do_and_promises_no_reopen(
+        self, station: Station
+    ) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await confirm_an_inspection(pilot)  # TI-000001's one item: the request is done
+
+            await scan_expecting_problem(
+                pilot, PAN_V2_SERIAL, "Already inspected", "aside", "supervisor", "TI-000001-01"
+            )
+
+            assert "reopen" not in problem_text(app)
+            assert app.session.active is None
+
+    @pytest.mark.parametrize(
+        ("code", "what"),
+        [
+            pytest.param("NOSUCHSERIAL123", "Serial NOSUCHSERIAL123", id="serial"),
+            # The Outdoor v2's box: a model of the catalog, but of no item of TI-000001.
+            pytest.param(OUTDOOR_V2_GTIN, f"GTIN {OUTDOOR_V2_GTIN}", id="gtin"),
+        ],
+    )
+    async def test_an_unknown_device_in_a_finished_request_is_called_unknown(
+        self, station: Station, code: str, what: str
+    ) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await confirm_an_inspection(pilot)
+            assert app.session.request_done
+
+            await scan_expecting_problem(pilot, code, "Unknown device", what, "TI-000001")
+
+            text = problem_text(app)
+            assert "already done" not in text
+            assert "supervisor" in text and "next package label" in text
             assert isinstance(showing(app), RequestView)
             assert app.session.active is None
 
