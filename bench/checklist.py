@@ -143,7 +143,7 @@ def prefills(
         taken = policy.brand or "any brand"
         found[Question.MODEL_LISTED] = Prefill(
             _yes_no(brand_taken(model.brand, policy.brand)),
-            f"{model.brand} {model.name}: the program takes {taken}",
+            f"{model.full_name}: the program takes {taken}",
         )
     else:
         listed = model.program_code == policy.code

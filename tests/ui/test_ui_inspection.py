@@ -20,17 +20,20 @@ from screens.outcome import OutcomeScreen
 from screens.request import RequestView
 from store.local import LocalStore, inspection_table
 from tests.support.station import (
+    REVISE,
     SIZE,
     SeededStation,
     Station,
     log_in,
     on_screen,
+    on_show,
     open_checklist,
     open_request,
     press_or_scan,
     problem_text,
     rendered,
     scan,
+    screen_lines,
     showing,
     shown,
 )
@@ -298,3 +301,13 @@ class TestResumeAfterRestart(SeededStation):
             assert store.unfinished_inspections("B-07") == []
             assert status_of(store, inspection_id) == "cancelled"
             assert finished_inspection(store, inspection_id) is None
+
+
+class TestModelNames(SeededStation):
+    async def test_a_graded_model_is_named_once_with_its_brand(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_checklist(pilot, *REVISE)  # an Amazfit GTR 2, brand Amazfit
+
+            assert on_show(app, "Amazfit GTR 2: the program takes Amazfit")
+            assert not any("Amazfit Amazfit" in line for line in screen_lines(app))
