@@ -32,7 +32,6 @@ from textual.screen import Screen
 from bench import __version__
 from bench.commands import Command
 from bench.config import Config
-from bench.money import dollars
 from bench.problems import Problem
 from bench.scans import Scan, ScanKind, ScanSource, classify_scan, describe
 from bench.session import Session
@@ -68,7 +67,7 @@ from screens.messages import (
 from screens.outcome import OutcomeScreen
 from screens.package import PackageScreen
 from screens.startup import StartupScreen
-from screens.widgets import ID_CELLS, PROBLEM_CELLS, StationStatus, split_badges
+from screens.widgets import PROBLEM_CELLS, StationStatus, split_badges
 
 log = logging.getLogger(__name__)
 
@@ -334,13 +333,8 @@ class BenchApp(KeyboardWedgeApp):
     def on_inspection_cancelled(self, _: InspectionCancelled) -> None:
         self.show("request")
 
-    def on_inspection_saved(self, message: InspectionSaved) -> None:
-        decision = message.done.decision
-        self.notify(
-            f"{decision.outcome.value.upper()} {dollars(decision.final_cents)} → "
-            f"{decision.disposition.value.upper()}",
-            title=f"Saved {shown(message.done.started.request_item_id, ID_CELLS)}",
-        )
+    def on_inspection_saved(self, _: InspectionSaved) -> None:
+        # The request screen confirms the save itself (`Session.last_saved`).
         self._queued += 1
         if self._link is not None:
             self._link.wake()  # send it now, not at the next tick

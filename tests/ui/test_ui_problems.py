@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual.widget import Widget
 from textual.widgets import DataTable
 
 from bench.checklist import Question
@@ -25,6 +26,8 @@ from tests.support.station import (
     scan,
     scan_expecting_problem,
     showing,
+    shown,
+    wait_until,
 )
 from tests.support.store_helpers import audit_events
 
@@ -178,3 +181,45 @@ class TestProblemsOnScreen(SeededStation):
             await on_screen(pilot, HomeView)
             assert problem_text(app) == ""
             assert not app.screen.query_one(ProblemPanel).has_class("-visible")
+
+
+def uncovered(widget: Widget) -> bool:
+    """Every cell of the widget's region shows the widget (or a part of it): nothing, a
+    toast say, is drawn over it."""
+    screen = widget.screen
+    region = widget.region
+    cells = [(x, y) for y in range(region.y, region.bottom) for x in range(region.x, region.right)]
+    on_top = {screen.get_widget_at(x, y)[0] for x, y in cells}
+    return bool(cells) and all(w is widget or widget in w.ancestors for w in on_top)
+
+
+class TestSavedConfirmation(SeededStation):
+    @pytest.mark.parametrize("size", [pytest.param((80, 24), id="80x24"), pytest.param(SIZE)])
+    async def test_a_problem_after_a_save_shows_whole_beside_the_confirmation(
+        self, station: Station, size: tuple[int, int]
+    ) -> None:
+        app = station.app()
+        # Toasts drawn, as on a real terminal (run_test leaves them out unless asked).
+        async with app.run_test(size=size, notifications=True) as pilot:
+            await confirm_an_inspection(pilot)
+            saved = app.screen.query_one("#request-saved")
+            assert "Saved TI-000001-01: ACCEPT $15.00 · label → REFURBISH" in shown(saved)
+
+            await scan_expecting_problem(pilot, "EMP-0002", "Not now")  # at once, as on the floor
+            await pilot.pause()
+
+            panel = app.screen.query_one(ProblemPanel)
+            assert uncovered(panel)
+            assert uncovered(saved)
+            assert not panel.region.overlaps(saved.region)
+
+    async def test_the_confirmation_goes_with_the_request(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await confirm_an_inspection(pilot)
+            assert app.screen.query_one("#request-saved").display
+
+            await scan(pilot, "TI-000002")
+            await wait_until(pilot, lambda: app.session.request is not None
+                             and app.session.request.id == "TI-000002")  # fmt: skip
+            assert not app.screen.query_one("#request-saved").display
