@@ -143,6 +143,7 @@ class BenchApp(KeyboardWedgeApp):
         # Results waiting for central, as of the last sync round plus those saved since:
         # the header must not query the station database on the UI thread.
         self._queued = 0
+        self._asking_to_quit = False
 
     # -- start-up ---------------------------------------------------------------------
 
@@ -397,7 +398,8 @@ class BenchApp(KeyboardWedgeApp):
         return True
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Only what an inspector needs: none of Textual's own (Theme, Keys, Maximize,
+        # Screenshot), and Quit asks first like the key does.
         yield SystemCommand("Help", "Keys and command codes", self.action_help)
         if self._session is not None and self.session.inspector is not None:
             yield SystemCommand("Log out", "End this inspector's session", self.action_logout)
@@ -410,6 +412,34 @@ class BenchApp(KeyboardWedgeApp):
                 "Central rows the station could not use",
                 self.action_skipped,
             )
+        yield SystemCommand(
+            "Quit", "Close bench (asks first when someone is logged in)", self.action_quit
+        )
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q and the palette's Quit: a logged-in bench asks first (y / n, or CMD:YES /
+        CMD:NO), so a stray key never ends a shift; with nobody logged in it quits at once."""
+        if self._session is None or self.session.inspector is None:
+            self.exit()
+            return
+        if self._asking_to_quit:
+            return
+        from screens.dialogs import ConfirmScreen
+
+        def answered(sure: bool | None) -> None:
+            self._asking_to_quit = False
+            if sure:
+                self.session.logout()  # an inspection in progress stays saved for resuming
+                self.exit()
+
+        self._asking_to_quit = True
+        self.push_screen(
+            ConfirmScreen(
+                f"Quit bench? {self.session.inspector.name} is logged out; an inspection in "
+                "progress is kept and offered at the next login."
+            ),
+            answered,
+        )
 
     # -- the header -------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("Enter", "keep the pre-filled answer / confirm (CMD:CONFIRM, CMD:SKIP)"),
     ("Backspace", "back one question (CMD:BACK)"),
     ("Esc", "cancel / next package (CMD:CANCEL)"),
+    ("ctrl+q", "quit (asks first if logged in)"),
 )
 
 
