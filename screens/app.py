@@ -453,6 +453,7 @@ class BenchApp(KeyboardWedgeApp):
             scanner_connected=self._scanner_state is None or self._scanner_state.connected,
             sync=sync,
             sync_ok=sync_ok,
+            sync_alert=(self._sync.needs_action or "") if self._sync is not None else "",
         )
 
     def _sync_text(self) -> tuple[str, bool]:

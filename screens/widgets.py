@@ -47,6 +47,8 @@ class StationStatus:
     scanner_connected: bool = True
     sync: str = "LOCAL"
     sync_ok: bool = True
+    sync_alert: str = ""
+    """Why nothing syncs until someone acts, and what to do; "" while none is needed."""
 
 
 class StationHeader(Horizontal):
@@ -79,6 +81,22 @@ class StationHeader(Horizontal):
         self._sync.update(status.sync)
         self._sync.set_class(not status.sync_ok, "-bad")
         self._sync.set_class(status.sync_ok, "-good")
+
+
+class SyncAlert(Label):
+    """Why nothing syncs until someone acts (central has no bench schema, say), under the
+    header of every screen: OFFLINE alone would leave the inspector waiting for a network
+    that is fine. Hidden while sync works or waits out an outage."""
+
+    def __init__(self) -> None:
+        super().__init__(markup=False)
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "status", self.show_status)
+
+    def show_status(self, status: StationStatus) -> None:
+        self.update(f"NOT SYNCING: {status.sync_alert}" if status.sync_alert else "")
+        self.set_class(bool(status.sync_alert), "-visible")
 
 
 class KeyBar(Widget, can_focus=False):
