@@ -206,7 +206,7 @@ def prefills(
         taken = policy.brand or "any brand"
         found[Question.MODEL_LISTED] = Prefill(
             _yes_no(brand_taken(model.brand, policy.brand)),
-            f"{model.name}, brand {model.brand}: the program takes {taken}",
+            f"{model.full_name}: the program takes {taken}",
         )
     else:
         listed = model.program_code == policy.code

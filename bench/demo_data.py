@@ -409,9 +409,10 @@ def demo_dataset(today: date, seed: int = 7, request_count: int = 300) -> DemoDa
     """
     catalog = demo_catalog()
     b = _Builder(today, seed, catalog)
+    # Every demo badge, from the inspectors seeded: the login screen lists them all.
     hints: list[ScanHint] = [
-        ScanHint("EMP-0001", "Ana Inspector's badge (inspector, PIN 1234): log in"),
-        ScanHint("EMP-0002", "Sam Supervisor's badge (supervisor, PIN 4321)"),
+        ScanHint(i.id, f"{i.name}'s badge ({i.role.value}, PIN {DEMO_PINS[i.id]})")
+        for i in DEMO_INSPECTORS
     ]
     transit = RequestStatus.IN_TRANSIT
     recent = today - timedelta(days=300)

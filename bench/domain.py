@@ -150,6 +150,14 @@ class CatalogModel:
     has_storage: bool
     gtins: tuple[str, ...] = ()
 
+    @property
+    def full_name(self) -> str:
+        """The model as the warehouse says it: its name, with the brand in front only when
+        the name lacks it ("Amazfit GTR 2" stays; Garmin's "Venu" reads "Garmin Venu")."""
+        name, brand = self.name.casefold().split(), self.brand.casefold().split()
+        named = any(name[i : i + len(brand)] == brand for i in range(len(name)))
+        return self.name if named or not brand else f"{self.brand.strip()} {self.name}"
+
 
 @dataclass(frozen=True)
 class RequestItem:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from bench.checklist import DeviceFacts
 from bench.domain import CatalogModel, Decision, Request, RequestItem
 from bench.problems import Problem
-from bench.scans import Classified, ScanKind
+from bench.scans import Classified, ScanKind, describe
 
 _SERIAL_KINDS = frozenset({ScanKind.SERIAL, ScanKind.IMEI})
 
@@ -63,10 +63,13 @@ def match_device(
         # One device left: take it, and let the checklist show what does not match.
         return pending[0]
     if not pending:
+        # Nothing of the request matched: the scan is unknown here, whatever is left to do.
+        named = f" ({model.name})" if model is not None else ""
         return Problem(
-            "Request already done",
-            f"Every item of {request.id} is inspected.",
-            "Scan the next package label.",
+            "Unknown device",
+            f"{describe(scan)}{named} is no item of {request.id}, whose items are all inspected.",
+            "Check the barcode on the device. A device that belongs to no item goes aside for "
+            "a supervisor; then scan the next package label.",
         )
     return Problem(
         "Device matches no item",
@@ -77,8 +80,10 @@ def match_device(
 
 
 def already_inspected(item: RequestItem, decision: Decision) -> Problem:
+    # Nothing at the bench reopens an item: a supervisor decides whether it is inspected again.
     return Problem(
         "Already inspected",
         f"Item {item.id} was inspected already: {decision.outcome.value.upper()}.",
-        "Scan another device of this request. A supervisor can reopen an item.",
+        "Scan another device of this request. If this one must be inspected again, put it "
+        f"aside with a note of its item, {item.id}, for a supervisor.",
     )

@@ -130,6 +130,8 @@ class Session:
         self.missing_items: dict[str, str] = {}
         """Items of the open request the pull skipped, with why: it cannot be finished."""
         self._decisions: dict[str, Decision] = {}
+        self.last_saved: FinishedInspection | None = None
+        """The inspection of the open request saved last: the request screen confirms it."""
 
     # -- who ----------------------------------------------------------------------------
 
@@ -255,6 +257,7 @@ class Session:
             if key.startswith(prefix)
         }
         self._decisions = self.store.finished_decisions(request.id)
+        self.last_saved = None
         self._audit("request_opened", {"request": request.id})
         return request
 
@@ -275,6 +278,7 @@ class Session:
         self.program = None
         self.missing_items = {}
         self._decisions = {}
+        self.last_saved = None
 
     def request_warnings(self) -> list[str]:
         """What is wrong with the request as a whole, for the request screen."""
@@ -495,6 +499,7 @@ class Session:
         )
         self.store.finish_inspection(done)
         self._decisions[active.started.request_item_id] = decision
+        self.last_saved = done
         self.active = None
         log.info(
             "inspection %s confirmed: %s %s cents, %s",

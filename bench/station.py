@@ -44,6 +44,9 @@ class SyncState:
     pulled: int = 0
     quarantined: int = 0
     """Central rows the last pull could not take (see `QuarantinedRow`)."""
+    needs_action: str | None = None
+    """Why nothing can sync until someone acts, and what to do ("central has no bench
+    schema: run `bench central init`"), for the screen; None for an outage that passes."""
 
 
 @dataclass(frozen=True)

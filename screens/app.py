@@ -32,7 +32,6 @@ from textual.screen import Screen
 from bench import __version__
 from bench.commands import Command
 from bench.config import Config
-from bench.money import dollars
 from bench.problems import Problem
 from bench.scans import Scan, ScanKind, ScanSource, classify_scan, describe
 from bench.session import Session
@@ -68,7 +67,7 @@ from screens.messages import (
 from screens.outcome import OutcomeScreen
 from screens.package import PackageScreen
 from screens.startup import StartupScreen
-from screens.widgets import ID_CELLS, PROBLEM_CELLS, StationStatus
+from screens.widgets import PROBLEM_CELLS, StationStatus, split_badges
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +143,7 @@ class BenchApp(KeyboardWedgeApp):
         # Results waiting for central, as of the last sync round plus those saved since:
         # the header must not query the station database on the UI thread.
         self._queued = 0
+        self._asking_to_quit = False
 
     # -- start-up ---------------------------------------------------------------------
 
@@ -334,13 +334,8 @@ class BenchApp(KeyboardWedgeApp):
     def on_inspection_cancelled(self, _: InspectionCancelled) -> None:
         self.show("request")
 
-    def on_inspection_saved(self, message: InspectionSaved) -> None:
-        decision = message.done.decision
-        self.notify(
-            f"{decision.outcome.value.upper()} {dollars(decision.final_cents)} → "
-            f"{decision.disposition.value.upper()}",
-            title=f"Saved {shown(message.done.started.request_item_id, ID_CELLS)}",
-        )
+    def on_inspection_saved(self, _: InspectionSaved) -> None:
+        # The request screen confirms the save itself (`Session.last_saved`).
         self._queued += 1
         if self._link is not None:
             self._link.wake()  # send it now, not at the next tick
@@ -355,7 +350,10 @@ class BenchApp(KeyboardWedgeApp):
         self.show("login")
 
     def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
+        """Open help, or close it when it is open: F1 and CMD:HELP toggle it alike."""
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+        else:
             self.push_screen("help")
 
     def action_demo_scan(self) -> None:
@@ -370,7 +368,10 @@ class BenchApp(KeyboardWedgeApp):
                 self.post_message(ScanRead(Scan.now(code, ScanSource.SIMULATED)))
 
         if not isinstance(self.screen, DemoScanScreen):
-            self.push_screen(DemoScanScreen(self.hints), scanned)
+            # Badges before login, package and device codes after: what can be used now.
+            badges, codes = split_badges(self.hints)
+            logged_in = self._session is not None and self.session.inspector is not None
+            self.push_screen(DemoScanScreen(codes if logged_in else badges), scanned)
 
     def action_refused(self) -> None:
         from screens.refused import RefusedScreen
@@ -397,7 +398,8 @@ class BenchApp(KeyboardWedgeApp):
         return True
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Only what an inspector needs: none of Textual's own (Theme, Keys, Maximize,
+        # Screenshot), and Quit asks first like the key does.
         yield SystemCommand("Help", "Keys and command codes", self.action_help)
         if self._session is not None and self.session.inspector is not None:
             yield SystemCommand("Log out", "End this inspector's session", self.action_logout)
@@ -410,6 +412,34 @@ class BenchApp(KeyboardWedgeApp):
                 "Central rows the station could not use",
                 self.action_skipped,
             )
+        yield SystemCommand(
+            "Quit", "Close bench (asks first when someone is logged in)", self.action_quit
+        )
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q and the palette's Quit: a logged-in bench asks first (y / n, or CMD:YES /
+        CMD:NO), so a stray key never ends a shift; with nobody logged in it quits at once."""
+        if self._session is None or self.session.inspector is None:
+            self.exit()
+            return
+        if self._asking_to_quit:
+            return
+        from screens.dialogs import ConfirmScreen
+
+        def answered(sure: bool | None) -> None:
+            self._asking_to_quit = False
+            if sure:
+                self.session.logout()  # an inspection in progress stays saved for resuming
+                self.exit()
+
+        self._asking_to_quit = True
+        self.push_screen(
+            ConfirmScreen(
+                f"Quit bench? {self.session.inspector.name} is logged out; an inspection in "
+                "progress is kept and offered at the next login."
+            ),
+            answered,
+        )
 
     # -- the header -------------------------------------------------------------------
 
@@ -423,6 +453,7 @@ class BenchApp(KeyboardWedgeApp):
             scanner_connected=self._scanner_state is None or self._scanner_state.connected,
             sync=sync,
             sync_ok=sync_ok,
+            sync_alert=(self._sync.needs_action or "") if self._sync is not None else "",
         )
 
     def _sync_text(self) -> tuple[str, bool]:

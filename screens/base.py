@@ -15,7 +15,7 @@ from bench.problems import Problem
 from bench.scans import Classified
 from bench.session import Session
 from screens.messages import InspectionCancelled
-from screens.widgets import KeyBar, ProblemPanel, StationHeader
+from screens.widgets import KeyBar, ProblemPanel, StationHeader, SyncAlert
 
 DEFAULT_SCAN_HINT = "Follow the instruction on screen."
 
@@ -51,6 +51,7 @@ class BenchScreen(ScanTaker, Screen[None]):
 
     def compose_header(self) -> ComposeResult:
         yield StationHeader()
+        yield SyncAlert()
 
     def compose_footer(self) -> ComposeResult:
         yield ProblemPanel()

@@ -21,10 +21,11 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("F2", "log out (CMD:LOGOUT)"),
     ("Y / N", "answer yes / no (CMD:YES / CMD:NO)"),
     ("A B C D", "cosmetic grade (CMD:GRADE-A … D)"),
-    ("1 2 3 4", "defect, or override reason"),
+    ("1 2 3 4", "defect, a fact to change (CMD:FACT-1 … 3), or a reason"),
     ("Enter", "keep the pre-filled answer / confirm (CMD:CONFIRM, CMD:SKIP)"),
     ("Backspace", "back one question (CMD:BACK)"),
     ("Esc", "cancel / next package (CMD:CANCEL)"),
+    ("ctrl+q", "quit (asks first if logged in)"),
 )
 
 

@@ -18,7 +18,7 @@ from bench.scans import Classified, ScanKind, classify
 from bench.text import shown
 from screens.base import BenchView
 from screens.messages import InspectionOpened, RequestOpened
-from screens.widgets import ID_CELLS, HintList
+from screens.widgets import ID_CELLS, HintList, split_badges
 
 
 class HomeView(BenchView):
@@ -37,10 +37,9 @@ class HomeView(BenchView):
         yield Label("request id (TI-…) or tracking number", classes="muted")
         yield Input(placeholder="or type it here and press Enter", id="code")
         yield Static(id="unfinished", classes="notice", markup=False)
-        if self.hints:
-            yield HintList(
-                "Demo: F6 scans one of these codes (or type it and press Enter)", self.hints
-            )
+        _, codes = split_badges(self.hints)
+        if codes:
+            yield HintList("Demo: F6 scans one of these codes (or type it and press Enter)", codes)
 
     @property
     def scan_hint(self) -> str:

@@ -12,9 +12,7 @@ from bench.scans import Classified, ScanKind
 from bench.session import NOTHING_PULLED_YET, Session
 from screens.base import BenchScreen
 from screens.messages import LoggedIn
-from screens.widgets import HintList
-
-BADGE_PREFIX = "EMP-"
+from screens.widgets import HintList, split_badges
 
 
 class LoginScreen(BenchScreen):
@@ -32,7 +30,7 @@ class LoginScreen(BenchScreen):
             yield Input(placeholder="Badge id, e.g. EMP-0001", id="badge")
             yield Input(placeholder="PIN", password=True, id="pin", max_length=8)
             yield Static(id="login-notice", classes="notice", markup=False)
-            badges = [hint for hint in self.hints if hint[0].startswith(BADGE_PREFIX)]
+            badges, _ = split_badges(self.hints)
             if badges:
                 yield HintList("Demo badges (type the id, Enter, then the PIN):", badges)
         yield from self.compose_footer()
@@ -86,6 +84,8 @@ class LoginScreen(BenchScreen):
             return
         found = self.session.find_inspector(badge)
         if isinstance(found, Problem):
+            # Emptied, so the next attempt is typed afresh, not appended to this one.
+            event.input.value = ""
             self.show_problem(found)
             return
         self.clear_problem()

@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Label, Static
 
 from bench.commands import Command as Cmd
-from bench.domain import Outcome
+from bench.domain import FinishedInspection, Outcome
 from bench.money import dollars
 from bench.problems import Problem
 from bench.scans import Classified, ScanKind
@@ -61,6 +61,9 @@ class RequestView(BenchView):
 
     def compose(self) -> ComposeResult:
         yield Label(id="request-prompt", classes="big-prompt", markup=False)
+        # The last save is confirmed here, in a place of its own: a toast would cover the
+        # problem panel the next scan may need.
+        yield Label(id="request-saved", markup=False)
         yield Label(id="request-title", classes="title", markup=False)
         yield Static(id="request-facts", classes="muted", markup=False)
         yield Static(id="request-warnings", classes="notice", markup=False)
@@ -111,6 +114,10 @@ class RequestView(BenchView):
         label = self.query_one("#request-prompt", Label)
         label.update(prompt)
         label.set_class(not pending, "-done")
+        saved = self.session.last_saved
+        saved_line = self.query_one("#request-saved", Label)
+        saved_line.update(_saved(saved) if saved else "")
+        saved_line.set_class(saved is not None, "-visible")
         table.focus()
 
     def _fill_table(self, rows: list[ItemRow]) -> DataTable[Text]:
@@ -217,3 +224,12 @@ def _column_widths(labels: tuple[str, ...], lines: list[list[Text]]) -> list[int
     return [
         max([len(label), *(cells[n].cell_len for cells in lines)]) for n, label in enumerate(labels)
     ]
+
+
+def _saved(done: FinishedInspection) -> str:
+    decision = done.decision
+    return (
+        f"✓ Saved {shown(done.started.request_item_id, ID_CELLS)}: "
+        f"{decision.outcome.value.upper()} {dollars(decision.final_cents)} · "
+        f"label → {decision.disposition.value.upper()}"
+    )

@@ -20,6 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from bench.problems import Problem
+from bench.scans import ScanKind, classify
 from bench.text import shown
 
 ID_CELLS = 24
@@ -46,6 +47,8 @@ class StationStatus:
     scanner_connected: bool = True
     sync: str = "LOCAL"
     sync_ok: bool = True
+    sync_alert: str = ""
+    """Why nothing syncs until someone acts, and what to do; "" while none is needed."""
 
 
 class StationHeader(Horizontal):
@@ -78,6 +81,22 @@ class StationHeader(Horizontal):
         self._sync.update(status.sync)
         self._sync.set_class(not status.sync_ok, "-bad")
         self._sync.set_class(status.sync_ok, "-good")
+
+
+class SyncAlert(Label):
+    """Why nothing syncs until someone acts (central has no bench schema, say), under the
+    header of every screen: OFFLINE alone would leave the inspector waiting for a network
+    that is fine. Hidden while sync works or waits out an outage."""
+
+    def __init__(self) -> None:
+        super().__init__(markup=False)
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "status", self.show_status)
+
+    def show_status(self, status: StationStatus) -> None:
+        self.update(f"NOT SYNCING: {status.sync_alert}" if status.sync_alert else "")
+        self.set_class(bool(status.sync_alert), "-visible")
 
 
 class KeyBar(Widget, can_focus=False):
@@ -163,6 +182,17 @@ class ProblemPanel(Static):
     def clear(self) -> None:
         self.remove_class("-visible")
         self.update("")
+
+
+Hints = tuple[tuple[str, str], ...]
+"""Demo codes to try: (code, what scanning it does)."""
+
+
+def split_badges(hints: Hints) -> tuple[Hints, Hints]:
+    """The demo's badges (for the login screen) and every other code (for home): a badge
+    is of no use once someone is logged in."""
+    badges = tuple(hint for hint in hints if classify(hint[0]).kind is ScanKind.BADGE)
+    return badges, tuple(hint for hint in hints if hint not in badges)
 
 
 class HintList(VerticalScroll, can_focus=False):

@@ -20,3 +20,12 @@ class CentralUnavailable(StoreError):
     Its own type because the sync worker treats it as "offline, try again later", not as a
     bug: benches keep working on their replica and outbox until central is back.
     """
+
+
+NO_BENCH_SCHEMA = "central has no bench schema: run `bench central init`"
+
+
+class CentralHasNoSchema(CentralUnavailable):
+    """Central answers, but without the bench's tables (an empty database, or one never
+    set up). Not an outage that passes: nothing syncs until someone runs `bench central
+    init`, so the bench says so on screen (`NO_BENCH_SCHEMA`), not only OFFLINE."""

@@ -18,7 +18,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError, StatementError
 
 from store.dbutil import why
-from store.errors import CentralUnavailable, StoreError
+from store.errors import NO_BENCH_SCHEMA, CentralHasNoSchema, CentralUnavailable, StoreError
 from store.migrate import UnknownSchemaVersion, upgrade_to_head
 
 # Statements and connections to central must fail fast: a bench waiting on a dead network
@@ -137,6 +137,22 @@ def central_errors(engine: Engine, doing: str) -> Iterator[None]:
             raise
         # Name the server and database only: the query holds our timeouts, which are noise.
         where = redact(engine.url.set(query={}))
+        if _no_such_table(error):
+            raise CentralHasNoSchema(
+                f"Cannot {doing} the central database at {where}: {NO_BENCH_SCHEMA} ({why(error)})"
+            ) from error
         raise CentralUnavailable(
             f"Cannot {doing} the central database at {where}: {why(error)}"
         ) from error
+
+
+# PostgreSQL's "undefined table"; SQLite has no codes, only its message.
+_UNDEFINED_TABLE = "42P01"
+
+
+def _no_such_table(error: SQLAlchemyError) -> bool:
+    """Central answered that a table of the bench is not there: its schema is missing."""
+    original = getattr(error, "orig", None)
+    if getattr(original, "sqlstate", None) == _UNDEFINED_TABLE:
+        return True
+    return str(original).startswith("no such table:")

@@ -38,7 +38,7 @@ from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, SQLAlchemyE
 from bench.station import SyncState
 from store.central import central_engine, central_errors, heartbeat_table, redact
 from store.dbutil import upsert, utcnow, why
-from store.errors import CentralUnavailable
+from store.errors import NO_BENCH_SCHEMA, CentralHasNoSchema, CentralUnavailable
 from store.local import LocalStore, QueuedRow
 from store.sync import pgcopy
 from store.sync.deadline import RoundWatch
@@ -145,7 +145,8 @@ class SyncEngine:
         except CentralUnavailable as error:
             if self._offline_since is None:
                 log.warning("sync: central unreachable: %s", error)
-            return self._offline(str(error), pushed)
+            needs = NO_BENCH_SCHEMA if isinstance(error, CentralHasNoSchema) else None
+            return self._offline(str(error), pushed, needs)
         if self._offline_since is not None:
             log.info("sync: central reachable again at %s", redact(self.url))
         self._offline_since = None
@@ -158,7 +159,7 @@ class SyncEngine:
             quarantined=self.local.quarantined_count(),
         )
 
-    def _offline(self, problem: str, pushed: int = 0) -> SyncState:
+    def _offline(self, problem: str, pushed: int = 0, needs_action: str | None = None) -> SyncState:
         if self._offline_since is None:
             self._offline_since = self.clock()
         return SyncState(
@@ -169,6 +170,7 @@ class SyncEngine:
             problem=problem,
             pushed=pushed,
             quarantined=self.local.quarantined_count(),
+            needs_action=needs_action,
         )
 
     def _progressed(self, what: str, done: int, total: int) -> None:

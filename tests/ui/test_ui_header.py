@@ -8,20 +8,27 @@ from pathlib import Path
 
 import pytest
 
+from bench.cli.demo import seed_central
+from screens.app import BenchApp
 from screens.checklist import ChecklistScreen
 from screens.login import LoginScreen
 from screens.request import RequestView
+from screens.widgets import SyncAlert
 from tests.support.station import (
     SIZE,
     SeededStation,
     Station,
     confirm_an_inspection,
+    dataset,
     header,
     log_in,
     on_screen,
+    on_show,
     scan,
     wait_until,
 )
+
+NO_SCHEMA = "central has no bench schema: run `bench central init`"
 
 
 class TestHeader(SeededStation):
@@ -114,3 +121,47 @@ class TestRefused(SeededStation):
             assert "final_cents" in row[3]
             await pilot.press("escape")
             await on_screen(pilot, LoginScreen)
+
+
+def sync_alert_shows(app: object, words: str) -> bool:
+    """The alert under the header is on show, on its own line, and says `words`."""
+    assert isinstance(app, BenchApp)
+    alert = app.screen.query_one(SyncAlert)
+    return alert.has_class("-visible") and alert.region.y == 1 and on_show(app, words)
+
+
+class TestCentralWithoutTheBenchSchema:
+    """The repository's own config.toml points at a SQLite file that `bench` creates empty:
+    OFFLINE alone sent people to check a network that was fine."""
+
+    async def test_an_empty_sqlite_central_says_why_and_what_to_do(self, tmp_path: Path) -> None:
+        central = tmp_path / "central.db"
+        sqlite3.connect(central).execute("VACUUM").connection.close()  # a real, empty file
+        station = Station(tmp_path, f"sqlite:///{central}", sync_interval=0.2)
+        app = station.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await on_screen(pilot, LoginScreen)
+            await wait_until(pilot, lambda: sync_alert_shows(app, NO_SCHEMA))
+            assert header(app)["sync"].startswith("OFFLINE since")
+
+            seed_central(station.central_url, dataset())  # someone ran `bench central init`
+            await wait_until(pilot, lambda: header(app)["sync"] == "ONLINE")
+            assert not app.screen.query_one(SyncAlert).has_class("-visible")
+            assert not on_show(app, NO_SCHEMA)
+
+    async def test_an_empty_postgresql_central_says_why_and_what_to_do(
+        self, tmp_path: Path, pg_url: str
+    ) -> None:
+        app = Station(tmp_path, pg_url).app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await on_screen(pilot, LoginScreen)
+            await wait_until(pilot, lambda: sync_alert_shows(app, NO_SCHEMA))
+            assert header(app)["sync"].startswith("OFFLINE since")
+
+    async def test_an_unreachable_central_is_an_outage_with_no_alert(self, tmp_path: Path) -> None:
+        station = Station(tmp_path, f"sqlite:///{tmp_path / 'missing' / 'central.db'}")
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            assert header(app)["sync"].startswith("OFFLINE since")
+            assert not app.screen.query_one(SyncAlert).has_class("-visible")

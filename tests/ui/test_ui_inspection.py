@@ -33,6 +33,7 @@ from tests.support.station import (
     problem_text,
     rendered,
     scan,
+    screen_lines,
     showing,
     shown,
 )
@@ -388,3 +389,13 @@ class TestResumeAfterRestart(SeededStation):
             assert store.unfinished_inspections("B-07") == []
             assert status_of(store, inspection_id) == "cancelled"
             assert finished_inspection(store, inspection_id) is None
+
+
+class TestModelNames(SeededStation):
+    async def test_a_graded_model_is_named_once_with_its_brand(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_checklist(pilot, *REVISE)  # an Amazfit GTR 2, brand Amazfit
+
+            assert on_show(app, "Amazfit GTR 2: the program takes Amazfit")
+            assert not any("Amazfit Amazfit" in line for line in screen_lines(app))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from textual.widgets import Input
 
+from bench.demo_data import DEMO_INSPECTORS, DEMO_PINS
 from screens.home import HomeView
 from screens.login import LoginScreen
 from tests.support.station import (
@@ -14,6 +15,7 @@ from tests.support.station import (
     Station,
     count_bells,
     header,
+    log_in,
     on_screen,
     problem_text,
     scan,
@@ -100,6 +102,24 @@ class TestBadge(SeededStation):
             assert len(bells) == 1
             assert app.focused is app.screen.query_one("#badge", Input)
 
+    async def test_after_an_unknown_typed_badge_the_right_one_logs_in(
+        self, station: Station
+    ) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            await pilot.press(*"EMP-0999", "enter")
+            assert "Unknown badge" in problem_text(app)
+            assert app.screen.query_one("#badge", Input).value == ""
+
+            await pilot.press(*"EMP-0001", "enter")
+            assert app.focused is app.screen.query_one("#pin", Input)
+            await pilot.press(*"1234", "enter")
+            await on_screen(pilot, HomeView)
+
+            assert app.session.inspector is not None
+            assert app.session.inspector.id == "EMP-0001"
+
     async def test_typed_id_and_pin_log_in(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
@@ -123,15 +143,37 @@ class TestBadge(SeededStation):
             assert "TI-000001" not in problem_text(app)
             assert app.session.request is None
 
-    async def test_demo_shows_the_badges_and_pins_to_try(self, station: Station) -> None:
+    async def test_demo_shows_every_seeded_badge_and_pin_the_supervisor_too(
+        self, station: Station
+    ) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
             await on_screen(pilot, LoginScreen)
             hints = [shown(label) for label in app.screen.query(".hint")]
 
-            assert len(hints) == 2
-            assert hints[0].startswith("EMP-0001") and "PIN 1234" in hints[0]
-            assert hints[1].startswith("EMP-0002") and "PIN 4321" in hints[1]
+            assert len(hints) == len(DEMO_INSPECTORS) == 3
+            for hint, inspector in zip(hints, DEMO_INSPECTORS, strict=True):
+                assert hint.startswith(inspector.id)
+                assert inspector.role.value in hint
+                assert f"PIN {DEMO_PINS[inspector.id]}" in hint
+            assert any("EMP-0002" in hint and "supervisor" in hint for hint in hints)
+
+    async def test_the_home_screen_lists_no_badge_after_login(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot)
+            hints = [shown(label) for label in app.screen.query(".hint")]
+
+            assert hints and any(hint.startswith("TI-000001") for hint in hints)
+            assert not any("EMP-" in hint for hint in hints)
+
+    def test_the_readme_names_every_demo_badge_and_the_supervisor(self) -> None:
+        readme = (Path(__file__).parents[2] / "README.md").read_text()
+        demo = readme.split("## ", 2)[1]  # the first section: the demo
+        assert len(DEMO_INSPECTORS) == 3 and "three inspectors" in demo
+        for inspector in DEMO_INSPECTORS:
+            assert f"`{inspector.id}` (PIN `{DEMO_PINS[inspector.id]}`)" in demo
+        assert "supervisor `EMP-0002`" in demo
 
 
 class TestNewStationThatNeverReachedCentral:

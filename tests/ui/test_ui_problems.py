@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual.widget import Widget
 from textual.widgets import DataTable
 
 from bench.checklist import Question
@@ -12,9 +13,11 @@ from screens.outcome import OutcomeScreen
 from screens.request import RequestView
 from screens.widgets import ProblemPanel
 from tests.support.station import (
+    PAN_V2_SERIAL,
     SIZE,
     SeededStation,
     Station,
+    confirm_an_inspection,
     log_in,
     on_screen,
     open_checklist,
@@ -23,6 +26,8 @@ from tests.support.station import (
     scan,
     scan_expecting_problem,
     showing,
+    shown,
+    wait_until,
 )
 from tests.support.store_helpers import audit_events
 
@@ -84,6 +89,44 @@ class TestProblemsOnScreen(SeededStation):
             assert isinstance(showing(app), RequestView)
             assert app.session.active is None
 
+    async def test_already_inspected_says_what_to_do_and_promises_no_reopen(
+        self, station: Station
+    ) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await confirm_an_inspection(pilot)  # TI-000001's one item: the request is done
+
+            await scan_expecting_problem(
+                pilot, PAN_V2_SERIAL, "Already inspected", "aside", "supervisor", "TI-000001-01"
+            )
+
+            assert "reopen" not in problem_text(app)
+            assert app.session.active is None
+
+    @pytest.mark.parametrize(
+        ("code", "what"),
+        [
+            pytest.param("NOSUCHSERIAL123", "Serial NOSUCHSERIAL123", id="serial"),
+            # The Outdoor v2's box: a model of the catalog, but of no item of TI-000001.
+            pytest.param(OUTDOOR_V2_GTIN, f"GTIN {OUTDOOR_V2_GTIN}", id="gtin"),
+        ],
+    )
+    async def test_an_unknown_device_in_a_finished_request_is_called_unknown(
+        self, station: Station, code: str, what: str
+    ) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await confirm_an_inspection(pilot)
+            assert app.session.request_done
+
+            await scan_expecting_problem(pilot, code, "Unknown device", what, "TI-000001")
+
+            text = problem_text(app)
+            assert "already done" not in text
+            assert "supervisor" in text and "next package label" in text
+            assert isinstance(showing(app), RequestView)
+            assert app.session.active is None
+
     async def test_unreadable_scan(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
@@ -139,3 +182,45 @@ class TestProblemsOnScreen(SeededStation):
             await on_screen(pilot, HomeView)
             assert problem_text(app) == ""
             assert not app.screen.query_one(ProblemPanel).has_class("-visible")
+
+
+def uncovered(widget: Widget) -> bool:
+    """Every cell of the widget's region shows the widget (or a part of it): nothing, a
+    toast say, is drawn over it."""
+    screen = widget.screen
+    region = widget.region
+    cells = [(x, y) for y in range(region.y, region.bottom) for x in range(region.x, region.right)]
+    on_top = {screen.get_widget_at(x, y)[0] for x, y in cells}
+    return bool(cells) and all(w is widget or widget in w.ancestors for w in on_top)
+
+
+class TestSavedConfirmation(SeededStation):
+    @pytest.mark.parametrize("size", [pytest.param((80, 24), id="80x24"), pytest.param(SIZE)])
+    async def test_a_problem_after_a_save_shows_whole_beside_the_confirmation(
+        self, station: Station, size: tuple[int, int]
+    ) -> None:
+        app = station.app()
+        # Toasts drawn, as on a real terminal (run_test leaves them out unless asked).
+        async with app.run_test(size=size, notifications=True) as pilot:
+            await confirm_an_inspection(pilot)
+            saved = app.screen.query_one("#request-saved")
+            assert "Saved TI-000001-01: ACCEPT $15.00 · label → REFURBISH" in shown(saved)
+
+            await scan_expecting_problem(pilot, "EMP-0002", "Not now")  # at once, as on the floor
+            await pilot.pause()
+
+            panel = app.screen.query_one(ProblemPanel)
+            assert uncovered(panel)
+            assert uncovered(saved)
+            assert not panel.region.overlaps(saved.region)
+
+    async def test_the_confirmation_goes_with_the_request(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await confirm_an_inspection(pilot)
+            assert app.screen.query_one("#request-saved").display
+
+            await scan(pilot, "TI-000002")
+            await wait_until(pilot, lambda: app.session.request is not None
+                             and app.session.request.id == "TI-000002")  # fmt: skip
+            assert not app.screen.query_one("#request-saved").display

@@ -116,3 +116,31 @@ class TestDemoScanner(SeededStation):
             await pilot.press("enter")  # the first code: Ana's badge
             await wait_until(pilot, lambda: app.focused is not None and app.focused.id == "pin")
             assert hints[0][0] == "EMP-0001"
+
+    async def test_f6_offers_badges_before_login_and_package_codes_after(
+        self, station: Station
+    ) -> None:
+        from textual.widgets import OptionList
+
+        from bench.cli.station import station_app
+        from screens.demo_scan import DemoScanScreen
+        from tests.support.station import NOW, dataset, log_in
+
+        def offered() -> list[str]:
+            codes = app.screen.query_one("#demo-codes", OptionList)
+            return [str(codes.get_option_at_index(i).id) for i in range(codes.option_count)]
+
+        hints = [(h.code, h.description) for h in dataset().scan_hints]
+        app = station_app(station.config(), hints=hints, clock=lambda: NOW, demo=True)
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            await pilot.press("f6")
+            await on_screen(pilot, DemoScanScreen)
+            assert offered() == ["EMP-0001", "EMP-0002", "EMP-0003"]
+            await pilot.press("escape")
+
+            await log_in(pilot, slow=True)  # the demo reads fast keys as a wedge scan
+            await pilot.press("f6")
+            await on_screen(pilot, DemoScanScreen)
+            assert "TI-000001" in offered()
+            assert not any(code.startswith("EMP-") for code in offered())
