@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Label, Static
 
 from bench.commands import Command as Cmd
-from bench.domain import FinishedInspection, Outcome
+from bench.domain import Decision, FinishedInspection, Outcome
 from bench.money import dollars
 from bench.problems import Problem
 from bench.scans import Classified, ScanKind
@@ -149,9 +149,8 @@ class RequestView(BenchView):
         if decision is None:
             status = Text("waiting")
         else:
-            paid = f" {dollars(decision.final_cents)}" if decision.outcome in PAID else ""
             status = Text(
-                f"{decision.outcome.value.upper()}{paid}",
+                _outcome_said(decision),
                 style=f"bold {colours.get(OUTCOME_COLOUR[decision.outcome], '')}",
             )
         return [
@@ -226,10 +225,15 @@ def _column_widths(labels: tuple[str, ...], lines: list[list[Text]]) -> list[int
     ]
 
 
+def _outcome_said(decision: Decision) -> str:
+    """ACCEPT $15.00, or HOLD: what pays nothing says so by the word, not with $0.00."""
+    paid = f" {dollars(decision.final_cents)}" if decision.outcome in PAID else ""
+    return f"{decision.outcome.value.upper()}{paid}"
+
+
 def _saved(done: FinishedInspection) -> str:
     decision = done.decision
     return (
-        f"✓ Saved {shown(done.started.request_item_id, ID_CELLS)}: "
-        f"{decision.outcome.value.upper()} {dollars(decision.final_cents)} · "
-        f"label → {decision.disposition.value.upper()}"
+        f"✓ Saved {shown(done.started.request_item_id, ID_CELLS)}: {_outcome_said(decision)}"
+        f" · label → {decision.disposition.value.upper()}"
     )
