@@ -35,7 +35,7 @@ CONTRACT_TABLES = {
     "inspections",
     "station_heartbeats",
 }
-SUBCOMMANDS = ("demo", "central", "inspectors", "seed", "init-config", "sync", "scanner")
+SUBCOMMANDS = ("demo", "central", "inspectors", "seed", "init-config", "sync", "scanner", "labels")
 
 
 def sqlite_tables(path: Path) -> set[str]:
