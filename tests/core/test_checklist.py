@@ -242,7 +242,7 @@ class TestPrefills:
         taken = prefills(GRADED, item_for(GTR, GTR), DeviceFacts("x"), TODAY)[M]
         refused = prefills(GRADED, item_for(OTHER_BRAND, GTR), DeviceFacts("x"), TODAY)[M]
         assert taken.value == YES and refused.value == NO
-        assert taken.why.startswith("Amazfit GTR, brand Amazfit: the program takes Amazfit")
+        assert taken.why.startswith("Amazfit GTR: the program takes Amazfit")
         assert "Amazfit Amazfit" not in taken.why
         assert refused.why.startswith("Venu, brand Garmin")
 
