@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,22 +34,10 @@ def deciding(n: int, decision: Decision) -> FinishedInspection:
 
 
 @pytest.fixture
-def local(tmp_path: Path) -> Iterator[LocalStore]:
-    store = LocalStore.open(tmp_path / "station.db")
-    yield store
-    store.close()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def central(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def central(central_url: str) -> str:
     """A SQLite central (a multi-row insert) and a PostgreSQL one (binary COPY)."""
-    url: str = (
-        request.getfixturevalue("pg_url")
-        if request.param == "postgres"
-        else f"sqlite:///{tmp_path / 'central.db'}"
-    )
-    init_central(url)
-    return url
+    init_central(central_url)
+    return central_url
 
 
 def push(local: LocalStore, url: str, column: str = "response_due_on") -> dict[str, Any]:

@@ -116,15 +116,6 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'central.db'}"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def central_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The same test on a SQLite central and (marked) on a PostgreSQL one."""
-    if request.param == "postgres":
-        url: str = request.getfixturevalue("pg_url")
-        return url
-    return f"sqlite:///{tmp_path / 'central.db'}"
-
-
 @pytest.fixture
 def central(central_url: str) -> Iterator[Engine]:
     init_central(central_url)
@@ -133,15 +124,6 @@ def central(central_url: str) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
-
-
-@pytest.fixture
-def local(tmp_path: Path) -> Iterator[LocalStore]:
-    opened = LocalStore.open(tmp_path / "station.db")
-    try:
-        yield opened
-    finally:
-        opened.close()
 
 
 # --- Schema ---------------------------------------------------------------------------

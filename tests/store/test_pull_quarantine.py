@@ -7,7 +7,6 @@ would; the pull must neither crash, nor go OFFLINE, nor let the row into the rep
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -73,13 +72,6 @@ def pull(url: str, local: LocalStore) -> dict[str, int]:
 def central(pg_url: str) -> str:
     seed(pg_url)
     return pg_url
-
-
-@pytest.fixture
-def local(tmp_path: Path) -> Iterator[LocalStore]:
-    store = LocalStore.open(tmp_path / "station.db")
-    yield store
-    store.close()
 
 
 def quarantined(local: LocalStore) -> list[tuple[str, str, str]]:

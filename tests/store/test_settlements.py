@@ -60,19 +60,9 @@ CREATED = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 ACCEPT, REVISE, REJECT, HOLD = Outcome.ACCEPT, Outcome.REVISE, Outcome.REJECT, Outcome.HOLD
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def central_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    url: str = (
-        request.getfixturevalue("pg_url")
-        if request.param == "postgres"
-        else f"sqlite:///{tmp_path / 'central.db'}"
-    )
-    init_central(url)
-    return url
-
-
 @pytest.fixture
 def central(central_url: str) -> Iterator[Engine]:
+    init_central(central_url)
     engine = central_engine(central_url)
     write_demo_data(engine, list(PROGRAMS.values()), [], [], [])
     yield engine

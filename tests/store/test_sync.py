@@ -50,13 +50,6 @@ def proxy(central: str) -> Iterator[Proxy]:
     running.close()
 
 
-@pytest.fixture
-def local(tmp_path: Path) -> Iterator[LocalStore]:
-    store = LocalStore.open(tmp_path / "station.db")
-    yield store
-    store.close()
-
-
 def engine_for(local: LocalStore, url: str, station: str = "B-07", batch: int = 500) -> SyncEngine:
     return SyncEngine(local, url, station, app_version=__version__, batch_size=batch)
 
