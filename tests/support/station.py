@@ -218,9 +218,14 @@ async def walk_to_outcome(
 
 async def confirm_an_inspection(pilot: Pilot[None]) -> None:
     """Log in, inspect TI-000001's Pan v2 to an accept and confirm it: back on the request."""
+    await walk_to_outcome(pilot, ACCEPT_KEYS)
+    await confirm_outcome(pilot)
+
+
+async def confirm_outcome(pilot: Pilot[None]) -> None:
+    """Enter on the outcome screen saves it: back on the request."""
     from screens.request import RequestView
 
-    await walk_to_outcome(pilot, ACCEPT_KEYS)
     await pilot.press("enter")
     await on_screen(pilot, RequestView)
 

@@ -20,6 +20,9 @@ from tests.support.station import (
     SIZE,
     SeededStation,
     Station,
+    confirm_outcome,
+    on_screen,
+    open_request,
     scan,
     showing,
     wait_until,
@@ -116,11 +119,9 @@ class TestItemPickedByHand(SeededStation):
     ) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await logged_in(pilot)
-            await scan(pilot, "TI-000001")
-            await wait_until(pilot, lambda: isinstance(showing(app), RequestView))
+            await open_request(pilot, "TI-000001")
             await pilot.press("enter")  # the highlighted item, picked from the list
-            await wait_until(pilot, lambda: isinstance(app.screen, ChecklistScreen))
+            await on_screen(pilot, ChecklistScreen)
             context = str(app.screen.query_one("#context").render())
             assert "picked by hand" in context and "scanned" not in context
             active = app.session.active
@@ -128,9 +129,8 @@ class TestItemPickedByHand(SeededStation):
             inspection_id = active.started.id
             # Nothing scanned gives the serial: the inspector reads it off the device.
             await pilot.press("enter", "y", "n", "n", "y", "y")
-            await wait_until(pilot, lambda: isinstance(app.screen, OutcomeScreen))
-            await pilot.press("enter")
-            await wait_until(pilot, lambda: isinstance(showing(app), RequestView))
+            await on_screen(pilot, OutcomeScreen)
+            await confirm_outcome(pilot)
             saved = finished_inspection(app.session.store, inspection_id)
             assert saved is not None
             assert saved.started.identified_by is IdentifiedBy.HAND

@@ -29,6 +29,7 @@ from tests.support.station import (
     REVISE_KEYS,
     SeededStation,
     Station,
+    confirm_outcome,
     log_in,
     on_screen,
     on_show,
@@ -50,11 +51,6 @@ def settlement_line(app: App[None]) -> str:
 
 def items_table(app: App[None]) -> DataTable[object]:
     return app.screen.query_one("#items", DataTable)
-
-
-async def confirm_outcome(pilot: Pilot[None]) -> None:
-    await pilot.press("enter")
-    await on_screen(pilot, RequestView)
 
 
 async def reopen(pilot: Pilot[None], request_id: str) -> None:
