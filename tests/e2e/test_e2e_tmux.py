@@ -54,7 +54,8 @@ ANSWERS = {
 }
 # Runs the bench (the arguments after the status file) and records its exit status.
 WRAPPER = 'status=$1; shift; "$@"; echo $? > "$status.tmp" && mv "$status.tmp" "$status"'
-QUESTION = re.compile(r"Question (\d+) of (\d+)")
+# A follow-up (the defect, the wipe) keeps its question's number: ", continued" tells it.
+QUESTION = re.compile(r"Question (\d+) of (\d+)(, continued)?")
 # The outcome screen shows the outcome alone on its line, in big letters.
 OUTCOME = re.compile(r"^\s*(ACCEPT|REVISE|REJECT|HOLD)\s*$", re.MULTILINE)
 
@@ -271,8 +272,10 @@ def log_in(term: Terminal) -> None:
 
 
 def quit_bench(term: Terminal) -> None:
-    """ctrl+q, and the bench's exit status 0."""
+    """ctrl+q, yes to the question a logged-in bench asks, and the exit status 0."""
     term.key("C-q")
+    term.wait_text("Quit bench?")
+    term.key("y")
     deadline = time.monotonic() + TIMEOUT
     while (status := term.exit_status()) is None:
         if time.monotonic() > deadline:
