@@ -215,11 +215,13 @@ def prefills(
             _yes_no(listed), f"{model.name} is {where} for {policy.name}"
         )
     if model is not None and device.gtin is None:
-        # The scan carried no model (a serial, an IMEI, a hand pick): the declared model is
-        # presumed, and the inspector overrides when the device in hand is another one.
+        # The scan carried no model (a serial, an IMEI), or nothing was scanned (a hand
+        # pick): the declared model is presumed, and the inspector overrides when the device
+        # in hand is another one.
         presumed = found[Question.MODEL_LISTED]
+        source = "the scan carries no model" if device.scanned_code else "picked by hand"
         found[Question.MODEL_LISTED] = Prefill(
-            presumed.value, f"{presumed.why} (declared; the scan carries no model)"
+            presumed.value, f"{presumed.why} (declared; {source})"
         )
     declared = item.item.declared_serial
     if declared and device.serial:

@@ -246,6 +246,12 @@ class TestPrefills:
         assert "Amazfit Amazfit" not in taken.why
         assert refused.why.startswith("Garmin Venu: the program takes Amazfit")
 
+    def test_a_presumed_model_says_whether_a_scan_or_a_hand_pick_left_it_unnamed(self) -> None:
+        scanned = prefills(TRADE_UP, item_for(PAN_V2, PAN_V2), DeviceFacts("SN1"), TODAY)[M]
+        picked = prefills(TRADE_UP, item_for(PAN_V2, PAN_V2), DeviceFacts(""), TODAY)[M]
+        assert scanned.why.endswith("(declared; the scan carries no model)")
+        assert picked.why.endswith("(declared; picked by hand)")
+
     @settings(max_examples=200, deadline=None)
     @given(
         program_brand=st.one_of(st.none(), st.sampled_from(["Amazfit", " amazfit ", "AMAZFIT"])),
