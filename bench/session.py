@@ -44,6 +44,7 @@ from bench.domain import (
     Request,
     RequestItem,
     RequestStatus,
+    Role,
 )
 from bench.matching import already_inspected, device_facts, match_device
 from bench.policy import (
@@ -116,8 +117,11 @@ class Session:
         *,
         country: str,
         subdivision: str | None,
+        desk: bool = False,
     ) -> None:
         self.store = store
+        # A supervisors' desk (`bench desk`, `bench serve`) lets no inspector in.
+        self.desk = desk
         self.station_id = station_id
         self.clock = clock
         # Whose public holidays the customer's working days to answer a revision skip.
@@ -163,6 +167,12 @@ class Session:
         if isinstance(record, Problem):
             return record
         found, pin_hash = record
+        if self.desk and found.role is not Role.SUPERVISOR:
+            return Problem(
+                "Supervisors only",
+                f"{found.id} is an inspector's badge; this is the supervisors' desk.",
+                "Inspect at a bench. A supervisor's badge and PIN open the desk.",
+            )
         now = self.clock()
         failures = self.store.login_failure_times(found.id, now - pins.LOCK_FOR)
         state = pins.lock_state(failures, now)

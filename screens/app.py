@@ -117,6 +117,7 @@ class BenchApp(KeyboardWedgeApp):
         hints: Sequence[tuple[str, str]] = (),
         clock: Callable[[], datetime] = local_now,
         demo: bool = False,
+        desk: bool = False,
     ) -> None:
         # The demo's visitor types codes as a wedge scanner would, beside its simulated one.
         super().__init__(
@@ -128,11 +129,15 @@ class BenchApp(KeyboardWedgeApp):
         self._open_station = open_station
         self.hints = tuple(hints)
         self.demo = demo
+        # The supervisors' desk: keyboard only, so no scanner is opened.
+        self.desk = desk
         self.clock = clock
         self._session: Session | None = None
         self.set_reactive(
             BenchApp.status,
-            StationStatus(station_id=config.station.id, scanner=config.scanner.kind),
+            StationStatus(
+                station_id=config.station.id, scanner="keyboard" if desk else config.scanner.kind
+            ),
         )
         self._link: CentralLink | None = None
         self._collector = IdleCollector()
@@ -156,7 +161,8 @@ class BenchApp(KeyboardWedgeApp):
     def on_mount(self) -> None:
         self.push_screen(StartupScreen())
         self.open_station()
-        self._start_scanner()
+        if not self.desk:
+            self._start_scanner()
 
     def _start_scanner(self) -> None:
         """A serial or simulated scanner reads in its own thread and posts what it reads."""
@@ -225,6 +231,7 @@ class BenchApp(KeyboardWedgeApp):
             self.clock,
             country=station.country,
             subdivision=station.subdivision,
+            desk=self.desk,
         )
         self._session = session
         for name, screen in self.STATION_SCREENS.items():
@@ -531,7 +538,12 @@ def make_app(
     hints: Sequence[tuple[str, str]] = (),
     clock: Callable[[], datetime] = local_now,
     demo: bool = False,
+    desk: bool = False,
 ) -> BenchApp:
     """Build the app for a station: the CLI and the tests build it the same way."""
-    log.info("bench %s starting, station %s", __version__, config.station.id)
-    return BenchApp(config, open_station=open_station, hints=hints, clock=clock, demo=demo)
+    log.info(
+        "bench %s starting, %s %s", __version__, "desk" if desk else "station", config.station.id
+    )
+    return BenchApp(
+        config, open_station=open_station, hints=hints, clock=clock, demo=demo, desk=desk
+    )

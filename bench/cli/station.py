@@ -79,14 +79,16 @@ def station_app(
 
 def run_station(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    return _run_app(config, hints=(), demo=False)
+    return run_app(config, hints=(), demo=False)
 
 
-def _run_app(config: Config, hints: Sequence[tuple[str, str]], demo: bool) -> int:
+def run_app(
+    config: Config, hints: Sequence[tuple[str, str]], demo: bool, desk: bool = False
+) -> int:
     central_url(config)  # a BENCH_CENTRAL_URL bench cannot use stops here, not offline later
     check_writable(config.store.local_path, config.source)
     log_path = log_to_file(config)
-    app = station_app(config, hints=hints, demo=demo)
+    app = station_app(config, hints=hints, demo=demo, desk=desk)
     app.run()
     if app.return_code:
         print(f"bench stopped with an error; the log is {log_path}", file=sys.stderr)
@@ -137,7 +139,7 @@ def run_demo(args: argparse.Namespace) -> int:
     )
     os.environ.pop("BENCH_CENTRAL_URL", None)  # the demo always uses its own central
     hints = [(hint.code, hint.description) for hint in dataset.scan_hints]
-    return _run_app(config, hints=hints, demo=True)
+    return run_app(config, hints=hints, demo=True)
 
 
 def write_config(args: argparse.Namespace) -> int:
