@@ -62,7 +62,7 @@ def run_desk(args: argparse.Namespace) -> int:
 
 def desk_command(args: argparse.Namespace) -> str:
     """The shell command textual-serve runs for each browser tab: this bench's own desk."""
-    return shlex.join([sys.executable, "-m", "bench", "--config", str(args.config), "desk"])
+    return shlex.join([sys.executable, "-m", "bench.cli", "--config", str(args.config), "desk"])
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -1,5 +1,0 @@
-"""`python -m bench`: the same as the `bench` command (what `bench serve` starts per tab)."""
-
-from bench.cli import main
-
-raise SystemExit(main())
