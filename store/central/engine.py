@@ -106,7 +106,11 @@ def _sqlite_central_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def init_central(url: str, progress: Callable[[str], None] | None = None) -> None:
-    """Create the central schema, or upgrade it to the newest migration. Safe to re-run."""
+    """Create the central schema, or upgrade it to the newest migration, and grant the
+    group roles their privileges on it (`store.central.roles`). Safe to re-run."""
+    # Here, not at the top: the roles name the tables, and this module stays without them.
+    from store.central.roles import grant_roles
+
     say = progress or (lambda _message: None)
     parsed = normalise_url(url)
     say(f"Connecting to {redact(parsed)}")
@@ -114,6 +118,7 @@ def init_central(url: str, progress: Callable[[str], None] | None = None) -> Non
     try:
         with central_errors(engine, "set up"), engine.begin() as connection:
             upgrade_to_head("central", connection, say)
+            grant_roles(connection, say)
     except UnknownSchemaVersion as error:
         raise StoreError(
             f"Cannot set up the central database at {redact(parsed)}: {error}"
