@@ -26,7 +26,9 @@ import re
 import tempfile
 import threading
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
+
+from bench.private_files import private_file, private_folder
 
 LOG_FORMAT: Final = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 MAX_BYTES: Final = 1_000_000
@@ -114,10 +116,19 @@ def _log_thread_crash(args: threading.ExceptHookArgs) -> None:
     )
 
 
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose every file is 0600: the first, and each one a rotation opens
+    (the rotated ones are renamed, and keep that mode)."""
+
+    def _open(self) -> Any:
+        private_file(Path(self.baseFilename))
+        return super()._open()
+
+
 def _open(path: Path) -> logging.handlers.RotatingFileHandler:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     # delay=False opens the file now, so an unwritable path fails here, not at the first
     # log call in the middle of an inspection.
-    return logging.handlers.RotatingFileHandler(
+    return _PrivateRotatingFileHandler(
         path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8", delay=False
     )
