@@ -628,6 +628,9 @@ def central_url_problem(url: str) -> str | None:
         )
     if not rest.strip("/"):
         return f"names no database after {scheme}://."
+    if rest.partition("?")[0].count("@") > 1:
+        # The URL parser would read what follows the first @ as the host, and connect there.
+        return "has an @ in its user name or password: write each @ there as %40."
     return None
 
 

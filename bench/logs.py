@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
-import re
 import tempfile
 import threading
 from pathlib import Path
 from typing import Any, Final
 
+from bench.masking import mask_line
 from bench.private_files import private_file, private_folder
 
 LOG_FORMAT: Final = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -36,12 +36,6 @@ BACKUP_COUNT: Final = 5
 LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR")
 FALLBACK_NAME: Final = "bench.log"
 
-_URL_PASSWORD: Final = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:)[^@\s/]+@")
-_SECRET_FIELD: Final = re.compile(
-    r"(?P<head>\b(?:pin|password|passwd|pwd)\b\s*[=:]\s*)(?P<q>['\"]?)[^\s'\",;&)]+",
-    re.IGNORECASE,
-)
-
 
 class LogSetupError(OSError):
     """Neither the configured log file nor the fallback in the temp folder is writable."""
@@ -49,8 +43,7 @@ class LogSetupError(OSError):
 
 def redact(text: str) -> str:
     """Mask secrets in one log line: `postgresql://u:***@h/db`, `pin=***`."""
-    text = _URL_PASSWORD.sub(r"\g<head>***@", text)
-    return _SECRET_FIELD.sub(r"\g<head>\g<q>***", text)
+    return mask_line(text)
 
 
 class RedactingFormatter(logging.Formatter):
