@@ -123,6 +123,11 @@ class UiConfig:
 
 
 @dataclass(frozen=True)
+class LoginConfig:
+    pin_min_length: int
+
+
+@dataclass(frozen=True)
 class LabelsConfig:
     size: LabelSizeName
     dpi: int
@@ -137,6 +142,7 @@ class Config:
     sync: SyncConfig
     log: LogConfig
     ui: UiConfig
+    login: LoginConfig
     labels: LabelsConfig
     source: Path | None = None  # the file it was read from; None when built in code (demo)
 
@@ -199,6 +205,7 @@ SECTIONS: Final[Mapping[str, tuple[type, str]]] = {
     "sync": (SyncConfig, "Sending inspections to the central database, fetching requests."),
     "log": (LogConfig, "The log file a technician reads when something goes wrong."),
     "ui": (UiConfig, "The screen."),
+    "login": (LoginConfig, "Badges and PINs."),
     "labels": (LabelsConfig, "The disposition label printed for each device, and the sheets."),
 }
 
@@ -303,6 +310,12 @@ SCHEMA: Final[tuple[Key, ...]] = (
         "ui", "idle_logout_minutes", "int", 15,
         "no scan or key this long logs out; 0: never",
         minimum=0,
+    ),
+    Key(
+        "login", "pin_min_length", "int", 6, "digits a new PIN needs (4 to 8)",
+        minimum=4, maximum=8,
+        doc=("For PINs set from now on (`bench inspectors add`); a shorter PIN set",
+             "before still logs in. Five wrong PINs lock a badge for five minutes."),
     ),
     Key(
         "labels", "size", "str", "4x6", "4x6 | 4x3 | 2x1: the label stock, in inches",
@@ -614,6 +627,11 @@ def central_url(config: Config) -> str | None:
     return config.store.central_url.strip() or None
 
 
+def default_of(section: str, name: str) -> object:
+    """A key's default, for a command run without a config file."""
+    return _BY_SECTION[section][name].default
+
+
 def central_url_problem(url: str) -> str | None:
     """What is wrong with a central database URL, as the end of a sentence; None if bench
     can use it. Only the scheme is quoted: the rest may hold a password."""
@@ -628,6 +646,9 @@ def central_url_problem(url: str) -> str | None:
         )
     if not rest.strip("/"):
         return f"names no database after {scheme}://."
+    if rest.partition("?")[0].count("@") > 1:
+        # The URL parser would read what follows the first @ as the host, and connect there.
+        return "has an @ in its user name or password: write each @ there as %40."
     return None
 
 

@@ -22,23 +22,19 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
-import re
 import tempfile
 import threading
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
+
+from bench.masking import mask_line
+from bench.private_files import private_file, private_folder
 
 LOG_FORMAT: Final = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 MAX_BYTES: Final = 1_000_000
 BACKUP_COUNT: Final = 5
 LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR")
 FALLBACK_NAME: Final = "bench.log"
-
-_URL_PASSWORD: Final = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:)[^@\s/]+@")
-_SECRET_FIELD: Final = re.compile(
-    r"(?P<head>\b(?:pin|password|passwd|pwd)\b\s*[=:]\s*)(?P<q>['\"]?)[^\s'\",;&)]+",
-    re.IGNORECASE,
-)
 
 
 class LogSetupError(OSError):
@@ -47,8 +43,7 @@ class LogSetupError(OSError):
 
 def redact(text: str) -> str:
     """Mask secrets in one log line: `postgresql://u:***@h/db`, `pin=***`."""
-    text = _URL_PASSWORD.sub(r"\g<head>***@", text)
-    return _SECRET_FIELD.sub(r"\g<head>\g<q>***", text)
+    return mask_line(text)
 
 
 class RedactingFormatter(logging.Formatter):
@@ -114,10 +109,19 @@ def _log_thread_crash(args: threading.ExceptHookArgs) -> None:
     )
 
 
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose every file is 0600: the first, and each one a rotation opens
+    (the rotated ones are renamed, and keep that mode)."""
+
+    def _open(self) -> Any:
+        private_file(Path(self.baseFilename))
+        return super()._open()
+
+
 def _open(path: Path) -> logging.handlers.RotatingFileHandler:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     # delay=False opens the file now, so an unwritable path fails here, not at the first
     # log call in the middle of an inspection.
-    return logging.handlers.RotatingFileHandler(
+    return _PrivateRotatingFileHandler(
         path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8", delay=False
     )

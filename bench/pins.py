@@ -24,8 +24,12 @@ from datetime import datetime, timedelta
 from typing import Final
 
 SCHEME: Final = "scrypt"
-# n=2**14, r=8 takes ~16 MiB and tens of milliseconds: unnoticeable at a login, costly
-# for anyone guessing offline. Stored in each hash, so it can be raised later.
+# n=2**14, r=8 takes 16 MiB and, measured on one core of this project's machine
+# (benchmarks/pin_guess.py, 2026-12-02), 30 ms at best: unnoticeable at a login, and 5
+# minutes to try all 10^4 four-digit PINs offline, 8.3 hours for 10^6 six-digit ones, on one
+# core. Many cores divide that, so new PINs have 6 digits by default ([login]
+# pin_min_length) and the table's copies stay private (0600). Stored in each hash, so it
+# can be raised later.
 SCRYPT_N: Final = 2**14
 SCRYPT_R: Final = 8
 SCRYPT_P: Final = 1
@@ -43,6 +47,7 @@ LOCK_AFTER: Final = 5  # failures ...
 LOCK_WINDOW: Final = timedelta(minutes=5)  # ... within this long lock the badge ...
 LOCK_FOR: Final = timedelta(minutes=5)  # ... for this long after the last of them.
 
+MAX_DIGITS: Final = 8
 _PIN_FORMAT: Final = re.compile(r"[0-9]{4,8}")
 
 
@@ -50,6 +55,13 @@ def valid_pin_format(pin: str) -> bool:
     """4 to 8 ASCII digits (what a bench keypad or a number row can type)."""
     # Not str.isdigit(): it accepts other scripts' digits and superscripts.
     return _PIN_FORMAT.fullmatch(pin) is not None
+
+
+def valid_new_pin(pin: str, min_length: int) -> bool:
+    """A PIN that may be set now: at least `min_length` digits (`[login] pin_min_length`).
+    PINs set before under a lower minimum keep logging in: `valid_pin_format` is the rule
+    at the bench."""
+    return valid_pin_format(pin) and len(pin) >= min_length
 
 
 def hash_pin(pin: str) -> str:

@@ -43,7 +43,8 @@ def add_commands(commands: Any) -> None:
         "--pin-stdin",
         action="store_true",
         required=True,
-        help="read the PIN (4-8 digits) from standard input, so it stays out of the shell history",
+        help="read the PIN from standard input, so it stays out of the shell history "
+        "([login] pin_min_length to 8 digits; 6 to 8 by default)",
     )
     add.add_argument("--url", help="central database URL (default: BENCH_CENTRAL_URL or config)")
     add.set_defaults(command=inspectors_add)
@@ -70,12 +71,16 @@ def central_init(args: argparse.Namespace) -> int:
 
 
 def inspectors_add(args: argparse.Namespace) -> int:
-    from bench.pins import hash_pin, valid_pin_format
+    from bench.pins import MAX_DIGITS, hash_pin, valid_new_pin
     from store.central import add_inspector, central_engine
 
     pin = sys.stdin.readline().strip()
-    if not valid_pin_format(pin):
-        raise CommandFailed("The PIN on standard input must be 4 to 8 digits.")
+    shortest = pin_min_length(args)
+    if not valid_new_pin(pin, shortest):
+        raise CommandFailed(
+            f"The PIN on standard input must be {shortest} to {MAX_DIGITS} digits "
+            f"([login] pin_min_length = {shortest})."
+        )
     url = central_url_of(args)
     try:
         engine = central_engine(url)
@@ -87,6 +92,17 @@ def inspectors_add(args: argparse.Namespace) -> int:
         raise central_failed(url, error) from None
     print(f"Inspector {args.id.upper()} ({args.name}, {args.role}) saved in {shown_url(url)}")
     return 0
+
+
+def pin_min_length(args: argparse.Namespace) -> int:
+    """The config's `[login] pin_min_length`, or its default without a config file."""
+    from bench.config import default_of, load_config
+
+    if args.config.exists():
+        return load_config(args.config).login.pin_min_length
+    shortest = default_of("login", "pin_min_length")
+    assert isinstance(shortest, int)
+    return shortest
 
 
 def seed_central(args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bench.config import Config, load_config
+from bench.private_files import private_file, private_folder
 
 if TYPE_CHECKING:
     from bench.demo_data import DemoDataset
@@ -47,9 +48,8 @@ def log_to_file(config: Config) -> Path:
 def check_writable(path: Path, config_file: Path | None) -> None:
     """Fail before the TUI starts when the station database can't be written."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("ab"):
-            pass
+        private_folder(path.parent)
+        private_file(path)
     except OSError as error:
         where = f"[store] local_path in {config_file}" if config_file else "the path"
         raise CommandFailed(

@@ -20,6 +20,7 @@ from bench.cli.common import (
 )
 from bench.cli.demo import seed_with_progress
 from bench.config import DEFAULT_CONFIG_PATH, Config, central_url, load_config, write_example
+from bench.private_files import private_folder
 from store.station import open_station
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ def run_demo(args: argparse.Namespace) -> int:
         if args.fresh:
             for stale in folder.glob("*.db*"):
                 stale.unlink()
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
     except OSError as error:
         raise CommandFailed(
             f"Cannot use {folder} for the demo's files: {os_reason(folder, error)}. "

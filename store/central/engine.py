@@ -8,15 +8,15 @@ round in `central_errors`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError, StatementError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError, StatementError
 
+from bench.masking import MASK, mask_url
 from store.dbutil import why
 from store.errors import NO_BENCH_SCHEMA, CentralHasNoSchema, CentralUnavailable, StoreError
 from store.migrate import UnknownSchemaVersion, upgrade_to_head
@@ -39,23 +39,21 @@ def normalise_url(url: str | URL) -> URL:
     return parsed
 
 
-_PASSWORD_IN_USERINFO = re.compile(r"(://[^/@\s:]*:)[^@\s]*@")
-_PASSWORD_IN_TEXT = re.compile(r"(password\s*=\s*)('[^']*'|[^\s&]*)", re.IGNORECASE)
-
-
 def redact(url: str | URL) -> str:
-    """The URL as safe to print or log: the password (in userinfo or query) is masked."""
-    try:
-        parsed = url if isinstance(url, URL) else make_url(url)
-    except (ArgumentError, ValueError):
-        # Not a URL (a libpq "host=... password=..." string, a port that is no number):
-        # mask what we can see.
-        return _PASSWORD_IN_TEXT.sub(r"\1***", _PASSWORD_IN_USERINFO.sub(r"\1***@", str(url)))
+    """The URL as safe to print or log: the password (in userinfo or query) is masked.
+
+    Text is masked as written (`bench.masking`), not parsed: a parser reads an unencoded
+    `@` in a password as the end of it, and would show the rest.
+    """
+    if not isinstance(url, URL):
+        return mask_url(url)
     query = {
-        key: ("***" if key.lower() == "password" else value) for key, value in parsed.query.items()
+        key: (MASK if key.lower() == "password" else value) for key, value in url.query.items()
     }
-    shown = parsed.set(query=query).render_as_string(hide_password=True)
-    return shown.replace("=%2A%2A%2A", "=***")  # the mask itself needs no URL-quoting
+    shown = url.set(query=query).render_as_string(hide_password=True)
+    shown = shown.replace("=%2A%2A%2A", f"={MASK}")  # the mask itself needs no URL-quoting
+    # Parsed from `u:p@ss@host`, the URL's host is `ss@host`: mask what it renders as well.
+    return mask_url(shown)
 
 
 def central_engine(url: str | URL) -> Engine:
@@ -106,7 +104,11 @@ def _sqlite_central_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def init_central(url: str, progress: Callable[[str], None] | None = None) -> None:
-    """Create the central schema, or upgrade it to the newest migration. Safe to re-run."""
+    """Create the central schema, or upgrade it to the newest migration, and grant the
+    group roles their privileges on it (`store.central.roles`). Safe to re-run."""
+    # Here, not at the top: the roles name the tables, and this module stays without them.
+    from store.central.roles import grant_roles
+
     say = progress or (lambda _message: None)
     parsed = normalise_url(url)
     say(f"Connecting to {redact(parsed)}")
@@ -114,6 +116,7 @@ def init_central(url: str, progress: Callable[[str], None] | None = None) -> Non
     try:
         with central_errors(engine, "set up"), engine.begin() as connection:
             upgrade_to_head("central", connection, say)
+            grant_roles(connection, say)
     except UnknownSchemaVersion as error:
         raise StoreError(
             f"Cannot set up the central database at {redact(parsed)}: {error}"

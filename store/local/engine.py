@@ -20,6 +20,7 @@ from sqlalchemy import URL, Connection, Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
+from bench.private_files import private_file, private_folder
 from store.dbutil import why
 from store.errors import StoreError
 from store.migrate import UnknownSchemaVersion, upgrade_to_head
@@ -83,12 +84,14 @@ def open_file(path: Path) -> Engine:
     Raises StoreError, naming the path and the cause, when it cannot be written or was
     written by a newer release of bench.
     """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise cannot_write(path, error.strerror or str(error)) from error
     if path.is_dir():
         raise cannot_write(path, "that is a folder, not a file")
+    try:
+        private_folder(path.parent)
+        # Before SQLite opens it: its -wal and -shm then get the same 0600.
+        private_file(path)
+    except OSError as error:
+        raise cannot_write(path, error.strerror or str(error)) from error
 
     # Migrations run on their own connection with foreign keys off: SQLite's way to
     # alter a table is to rebuild it, which foreign key checks would refuse.

@@ -377,7 +377,7 @@ def test_central_init_on_postgres(tmp_path: Path, pg_url: str) -> None:
 
 
 def add_kim(
-    folder: Path, url: str | None, pin: str = "4821\n", name: str = "Kim"
+    folder: Path, url: str | None, pin: str = "482159\n", name: str = "Kim"
 ) -> subprocess.CompletedProcess[str]:
     args = ["inspectors", "add", "EMP-0042", "--name", name, "--role", "supervisor"]
     args += ["--pin-stdin", *(["--url", url] if url else [])]
@@ -398,33 +398,54 @@ def test_inspectors_add_stores_a_hash_that_verifies_and_upserts(tmp_path: Path) 
     badge, name, role, pin_hash = rows[0]
     assert (badge, name, role) == ("EMP-0042", "Kim", "supervisor")
     assert isinstance(pin_hash, str)
-    assert pin_hash != "4821"
-    assert "4821" not in pin_hash
-    assert verify_pin("4821", pin_hash)
-    assert not verify_pin("4822", pin_hash)
-    assert "4821" not in added.stdout + added.stderr
+    assert pin_hash != "482159"
+    assert "482159" not in pin_hash
+    assert verify_pin("482159", pin_hash)
+    assert not verify_pin("482158", pin_hash)
+    assert "482159" not in added.stdout + added.stderr
 
-    renamed = add_kim(tmp_path, url, pin="7300\n", name="Kim Lee")
+    renamed = add_kim(tmp_path, url, pin="730012\n", name="Kim Lee")
     assert renamed.returncode == 0, renamed
     rows = sqlite_rows(database, "SELECT id, name, role, pin_hash FROM inspectors")
     assert len(rows) == 1  # updated, not added twice
     assert rows[0][:3] == ("EMP-0042", "Kim Lee", "supervisor")
     new_hash = rows[0][3]
     assert isinstance(new_hash, str)
-    assert verify_pin("7300", new_hash)
-    assert not verify_pin("4821", new_hash)  # the PIN was reset
+    assert verify_pin("730012", new_hash)
+    assert not verify_pin("482159", new_hash)  # the PIN was reset
 
 
-@pytest.mark.parametrize("pin", ["12\n", "123456789\n", "12a4\n", "\n"])
-def test_inspectors_add_refuses_a_bad_pin_and_writes_nothing(tmp_path: Path, pin: str) -> None:
+@pytest.mark.parametrize("pin", ["12\n", "4821\n", "48215\n", "123456789\n", "12a456\n", "\n"])
+def test_inspectors_add_refuses_a_bad_or_short_pin_and_writes_nothing(
+    tmp_path: Path, pin: str
+) -> None:
     database = tmp_path / "c.db"
     result = add_kim(tmp_path, f"sqlite:///{database}", pin=pin)
     message = assert_plain_failure(result, code=1)
-    assert message == "bench: The PIN on standard input must be 4 to 8 digits."
+    assert message == (
+        "bench: The PIN on standard input must be 6 to 8 digits ([login] pin_min_length = 6)."
+    )
     if pin.strip():
         assert pin.strip() not in result.stderr  # the PIN is never echoed
     assert result.stdout == ""
     assert not database.exists()  # refused before the database was touched
+
+
+def test_inspectors_add_takes_the_minimum_from_the_config(tmp_path: Path) -> None:
+    database = tmp_path / "c.db"
+    url = f"sqlite:///{database}"
+    assert run("central", "init", "--url", url, cwd=tmp_path).returncode == 0
+    config = tmp_path / "config.toml"
+    station = '[station]\nid = "B-07"\n[scanner]\nkind = "wedge"\n'
+    config.write_text(station + "[login]\npin_min_length = 4\n", encoding="utf-8")
+    assert add_kim(tmp_path, url, pin="4821\n").returncode == 0
+    config.write_text(station + "[login]\npin_min_length = 7\n", encoding="utf-8")
+    refused = add_kim(tmp_path, url, pin="482159\n")
+    assert assert_plain_failure(refused, code=1) == (
+        "bench: The PIN on standard input must be 7 to 8 digits ([login] pin_min_length = 7)."
+    )
+    (pin_hash,) = sqlite_rows(database, "SELECT pin_hash FROM inspectors")[0]
+    assert isinstance(pin_hash, str) and verify_pin("4821", pin_hash)
 
 
 def test_inspectors_add_takes_the_url_from_the_environment(tmp_path: Path) -> None:
@@ -432,12 +453,12 @@ def test_inspectors_add_takes_the_url_from_the_environment(tmp_path: Path) -> No
     url = f"sqlite:///{database}"
     assert run("central", "init", "--url", url, cwd=tmp_path).returncode == 0
     args = ["inspectors", "add", "emp-0007", "--name", "Ana", "--pin-stdin"]
-    result = run(*args, cwd=tmp_path, stdin="0007\n", env={"BENCH_CENTRAL_URL": url})
+    result = run(*args, cwd=tmp_path, stdin="000712\n", env={"BENCH_CENTRAL_URL": url})
     assert result.returncode == 0, result
     rows = sqlite_rows(database, "SELECT id, name, role, pin_hash FROM inspectors")
     assert [row[:3] for row in rows] == [("EMP-0007", "Ana", "inspector")]
     assert isinstance(rows[0][3], str)
-    assert verify_pin("0007", rows[0][3])
+    assert verify_pin("000712", rows[0][3])
 
 
 @pytest.mark.slow
@@ -447,12 +468,12 @@ def test_inspectors_add_on_postgres(tmp_path: Path, pg_url: str) -> None:
 
     assert run("central", "init", "--url", pg_url, cwd=tmp_path).returncode == 0
     assert add_kim(tmp_path, pg_url).returncode == 0
-    assert add_kim(tmp_path, pg_url, pin="5555\n", name="Kim Lee").returncode == 0
+    assert add_kim(tmp_path, pg_url, pin="555512\n", name="Kim Lee").returncode == 0
     conninfo = make_url(pg_url).set(drivername="postgresql").render_as_string(False)
     with psycopg.connect(conninfo) as connection:
         rows = connection.execute("SELECT id, name, role, pin_hash FROM inspectors").fetchall()
     assert [row[:3] for row in rows] == [("EMP-0042", "Kim Lee", "supervisor")]
-    assert verify_pin("5555", rows[0][3])
+    assert verify_pin("555512", rows[0][3])
 
 
 # -- an unreachable or unusable central database ---------------------------------------
@@ -476,7 +497,7 @@ def test_an_unreachable_central_is_one_line_and_no_password(
     args = [*command, "--url", UNREACHABLE] if how == "--url" else command
     env = {"BENCH_CENTRAL_URL": UNREACHABLE} if how == "env" else None
     started = time.monotonic()
-    result = run(*args, cwd=tmp_path, stdin="4821\n", env=env, timeout=30)
+    result = run(*args, cwd=tmp_path, stdin="482159\n", env=env, timeout=30)
     assert time.monotonic() - started < 15
     message = assert_plain_failure(result, code=1)
     assert "s3cret" not in result.stdout + result.stderr

@@ -91,7 +91,7 @@ MISTAKES = [
     pytest.param(
         MINIMAL + "[scaner]\n",
         "{path}: unknown section [scaner]. Did you mean [scanner]? "
-        "Known sections: station, scanner, store, sync, log, ui, labels.",
+        "Known sections: station, scanner, store, sync, log, ui, login, labels.",
         id="unknown_section_suggests_the_closest",
     ),
     pytest.param(
@@ -276,6 +276,7 @@ def test_defaults(tmp_path: Path) -> None:
         sync=cfg.SyncConfig(interval_seconds=5.0, batch_size=500, round_deadline_seconds=20.0),
         log=cfg.LogConfig(path=base / "bench.log", level="INFO"),
         ui=cfg.UiConfig(idle_logout_minutes=15),
+        login=cfg.LoginConfig(pin_min_length=6),
         labels=cfg.LabelsConfig(size="4x6", dpi=203, paper="letter"),
         source=tmp_path / "config.toml",
     )
