@@ -8,6 +8,7 @@ SyncEngine, SyncWorker, Backoff` works as it always has.
 
 from bench.station import SyncState
 from store.sync.engine import PushReport, SyncEngine
-from store.sync.worker import Backoff, SyncWorker
+from bench.backoff import Backoff
+from store.sync.worker import SyncWorker
 
 __all__ = ["Backoff", "PushReport", "SyncEngine", "SyncState", "SyncWorker"]
