@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bench.config import Config
-from bench.printing import PrintJob, PrintQueue
 from bench.domain import (
     AnswerRecord,
     CatalogModel,
@@ -25,6 +24,7 @@ from bench.domain import (
     Request,
     UnfinishedInspection,
 )
+from bench.printing import PrintJob, PrintQueue
 
 
 class StationError(Exception):

@@ -91,7 +91,7 @@ MISTAKES = [
     pytest.param(
         MINIMAL + "[scaner]\n",
         "{path}: unknown section [scaner]. Did you mean [scanner]? "
-        "Known sections: station, scanner, store, sync, log, ui, labels.",
+        "Known sections: station, scanner, store, sync, log, ui, labels, printer.",
         id="unknown_section_suggests_the_closest",
     ),
     pytest.param(
@@ -277,6 +277,16 @@ def test_defaults(tmp_path: Path) -> None:
         log=cfg.LogConfig(path=base / "bench.log", level="INFO"),
         ui=cfg.UiConfig(idle_logout_minutes=15),
         labels=cfg.LabelsConfig(size="4x6", dpi=203, paper="letter"),
+        printer=cfg.PrinterConfig(
+            kind="file",
+            folder=base / "labels",
+            formats="png",
+            address="",
+            port="",
+            baud=9600,
+            name="",
+            timeout_seconds=10.0,
+        ),
         source=tmp_path / "config.toml",
     )
     assert config.scanner.terminator_bytes == b"\r"
