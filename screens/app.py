@@ -515,7 +515,8 @@ class BenchApp(KeyboardWedgeApp):
         waiting = f" ({self._print_queued:,} queued)" if self._print_queued else ""
         if state is None or state.ok:
             return f"PRINTER ● {self.config.printer.kind}{waiting}", True, ""
-        job = (state.failed_job or "a label").capitalize()
+        job = state.failed_job or "a label"
+        job = job[:1].upper() + job[1:]
         alert = (
             f"✗ {job} did not print: {state.problem}. It stays queued and prints by itself "
             "once the printer is back: check that it is on, has labels and is connected."

@@ -113,9 +113,7 @@ def test_zpl_through_a_serial_port_fits_the_label(
 ) -> None:
     master, name = pty_port
     printer = ZplPrinter(port=name, baud=9600, timeout=2)
-    sent = threading.Thread(
-        target=printer.print_pages, args=("the label", "x", [label(size, dpi)])
-    )
+    sent = threading.Thread(target=printer.print_pages, args=("the label", "x", [label(size, dpi)]))
     sent.start()
     received = read_until_end(master)
     sent.join(5)
@@ -161,9 +159,7 @@ def test_a_serial_port_that_is_not_there_is_a_plain_failure(tmp_path: Path) -> N
 def test_zpl_refuses_the_command_sheet_and_says_where_to_print_it() -> None:
     sheet = command_sheet("letter", code128)
     with pytest.raises(PrinterCannotPrint) as refused:
-        ZplPrinter(address=("127.0.0.1", 9), timeout=1).print_pages(
-            "the command sheet", "x", sheet
-        )
+        ZplPrinter(address=("127.0.0.1", 9), timeout=1).print_pages("the command sheet", "x", sheet)
     assert refused.value.lasting
     assert "bench labels commands -o sheet.pdf" in str(refused.value)
 
@@ -181,10 +177,7 @@ def fake_lp(folder: Path, body: str) -> Path:
     folder.mkdir(exist_ok=True)
     script = folder / "lp"
     script.write_text(
-        "#!/bin/sh\n"
-        f'printf "%s\\n" "$@" > "{folder}/argv"\n'
-        f'cat > "{folder}/stdin"\n'
-        f"{body}\n"
+        f'#!/bin/sh\nprintf "%s\\n" "$@" > "{folder}/argv"\ncat > "{folder}/stdin"\n{body}\n'
     )
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
     return folder
