@@ -510,11 +510,12 @@ class BenchApp(KeyboardWedgeApp):
         )
 
     def _printer_text(self) -> tuple[str, bool, str]:
-        """PRINTER ● and its kind, or ✗ offline with what waits; and the alert line."""
+        """PRINTER ●, or ✗ offline with what waits; and the alert line. The kind is left
+        out: at 80 columns the inspector's name needs the room."""
         state = self._printer_state
         waiting = f" ({self._print_queued:,} queued)" if self._print_queued else ""
         if state is None or state.ok:
-            return f"PRINTER ● {self.config.printer.kind}{waiting}", True, ""
+            return f"PRINTER ●{waiting}", True, ""
         job = state.failed_job or "a label"
         job = job[:1].upper() + job[1:]
         alert = (

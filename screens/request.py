@@ -55,8 +55,8 @@ class RequestView(BenchView):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "inspect", "Inspect picked item", id="inspect"),
         Binding("escape", "done", "Next package", id="done"),
-        Binding("f3", "reprint_item", "Reprint picked", id="reprint-item"),
-        Binding("f4", "reprint_last", "Reprint last", id="reprint-last"),
+        Binding("f3", "reprint_item", "Reprint", id="reprint-item"),
+        Binding("f4", "reprint_last", "Last label", id="reprint-last"),
     ]
 
     _width = 0

@@ -46,7 +46,7 @@ class TestFilePrinter(SeededStation):
         async with app.run_test(size=SIZE) as pilot:
             await confirm_an_inspection(pilot)
             await wait_until(pilot, lambda: label_files(station) == [f"000001-{ITEM}.png"])
-            await wait_until(pilot, lambda: header(app)["printer"] == "PRINTER ● file")
+            await wait_until(pilot, lambda: header(app)["printer"] == "PRINTER ●")
             assert printer_alert(app) == ""
         label = station.folder / "labels" / f"000001-{ITEM}.png"
         assert decode(pages_of(label, 203)[0]) == [ITEM]
@@ -105,7 +105,7 @@ class TestZplPrinter(SeededStation):
         app = station.app(printer={"kind": "zpl", "address": printer.address, "timeout_seconds": 2})
         try:
             async with app.run_test(size=SIZE) as pilot:
-                await wait_until(pilot, lambda: header(app)["printer"] == "PRINTER ● zpl")
+                await wait_until(pilot, lambda: header(app)["printer"] == "PRINTER ●")
                 bells = count_bells(app)
                 await confirm_an_inspection(pilot)
                 # Saved at once, whatever the printer does.
@@ -123,7 +123,7 @@ class TestZplPrinter(SeededStation):
                 )
                 assert len(bells) == 1
                 printer.listen()
-                await wait_until(pilot, lambda: header(app)["printer"] == "PRINTER ● zpl")
+                await wait_until(pilot, lambda: header(app)["printer"] == "PRINTER ●")
                 assert printer_alert(app) == ""
                 await asyncio.sleep(0.5)
                 assert printer.item_ids() == [ITEM]
