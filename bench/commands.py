@@ -33,6 +33,7 @@ class Command(StrEnum):
     FACT_1 = "CMD:FACT-1"
     FACT_2 = "CMD:FACT-2"
     FACT_3 = "CMD:FACT-3"
+    REPRINT = "CMD:REPRINT"
     PRINT_COMMAND_SHEET = "CMD:SHEET"
 
     @property
@@ -72,6 +73,7 @@ COMMAND_LABELS: Mapping[Command, str] = {
     Command.FACT_1: "Change fact 1 of what the data says",
     Command.FACT_2: "Change fact 2 of what the data says",
     Command.FACT_3: "Change fact 3 of what the data says",
+    Command.REPRINT: "Reprint the last label",
     Command.PRINT_COMMAND_SHEET: "Print the command sheet",
 }
 

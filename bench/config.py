@@ -35,10 +35,15 @@ Parity = Literal["none", "even", "odd", "mark", "space"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 LabelSizeName = Literal["4x6", "4x3", "2x1"]  # width x height in inches; bench.labels draws each
 Paper = Literal["letter", "a4"]
+PrinterKind = Literal["file", "zpl", "cups"]
+PrinterFormats = Literal["png", "svg", "png+svg"]  # what the `file` printer writes
 
 # Thermal label printers print at 8, 12 or 24 dots per millimetre; the layout places every
 # element on whole dots, so only these resolutions are offered.
 LABEL_DPIS: Final = (203, 300, 600)
+
+ZPL_PORT: Final = 9100
+"""Zebra and compatible label printers take raw ZPL on this TCP port."""
 
 # The databases bench can use as central, by URL scheme (SQLAlchemy's names, with
 # psycopg 3 for PostgreSQL): anything else would only fail later, offline, for ever.
@@ -135,6 +140,26 @@ class LabelsConfig:
 
 
 @dataclass(frozen=True)
+class PrinterConfig:
+    kind: PrinterKind
+    folder: Path
+    formats: PrinterFormats
+    address: str
+    port: str
+    baud: int
+    name: str
+    timeout_seconds: float
+
+    @property
+    def host_and_port(self) -> tuple[str, int]:
+        """The zpl printer's network address; the port is 9100 (raw printing) if not given."""
+        host, _, port = self.address.strip().rpartition(":")
+        if not host:
+            return self.address.strip(), ZPL_PORT
+        return host.strip("[]"), int(port)
+
+
+@dataclass(frozen=True)
 class Config:
     station: StationConfig
     scanner: ScannerConfig
@@ -144,6 +169,7 @@ class Config:
     ui: UiConfig
     login: LoginConfig
     labels: LabelsConfig
+    printer: PrinterConfig
     source: Path | None = None  # the file it was read from; None when built in code (demo)
 
 
@@ -207,6 +233,7 @@ SECTIONS: Final[Mapping[str, tuple[type, str]]] = {
     "ui": (UiConfig, "The screen."),
     "login": (LoginConfig, "Badges and PINs."),
     "labels": (LabelsConfig, "The disposition label printed for each device, and the sheets."),
+    "printer": (PrinterConfig, "Where labels are printed: a folder, a Zebra-type printer, CUPS."),
 }
 
 SCHEMA: Final[tuple[Key, ...]] = (
@@ -330,6 +357,35 @@ SCHEMA: Final[tuple[Key, ...]] = (
     Key(
         "labels", "paper", "str", "letter", "letter | a4: for the command sheet and badges",
         choices=get_args(Paper),
+    ),
+    Key(
+        "printer", "kind", "str", "file", "file | zpl | cups",
+        choices=get_args(PrinterKind),
+        doc=("file: each label is written as a file into folder (no printer needed).",
+             "zpl: a Zebra-type label printer, sent ZPL II over the network (address)",
+             "or a serial port (port, baud). cups: printed with `lp` (name).",
+             "Labels queue on this station and print in order as the printer takes them."),
+    ),
+    Key(
+        "printer", "folder", "path", "labels", "file only: where label files are written",
+    ),
+    Key(
+        "printer", "formats", "str", "png", "file only: png | svg | png+svg",
+        choices=get_args(PrinterFormats),
+    ),
+    Key(
+        "printer", "address", "str", "", "zpl over the network: host:port (port 9100 if left out)",
+        doc=("A zpl printer has either an address, e.g. address = \"10.0.0.5:9100\",",
+             "or a serial port, e.g. port = \"/dev/serial/by-id/usb-Zebra-if00\"."),
+    ),
+    Key("printer", "port", "str", "", "zpl over a serial port: its path or a URL"),
+    Key("printer", "baud", "int", 9600, "zpl over a serial port: the printer's baud", minimum=1),
+    Key(
+        "printer", "name", "str", "", "cups only: the lp printer name; empty: lp's default",
+    ),
+    Key(
+        "printer", "timeout_seconds", "float", 10.0,
+        "a printer silent this long has failed; the job is retried", minimum=0.5,
     ),
 )  # fmt: skip
 
@@ -462,9 +518,34 @@ def parse_config(
                 'port = "/dev/serial/by-id/usb-Honeywell_Scanner-if00" (see `ls '
                 '/dev/serial/by-id/`), or kind = "wedge" for a keyboard-wedge scanner.'
             )
+        printer = built["printer"]
+        assert isinstance(printer, PrinterConfig)
+        if found := _printer_problem(printer):
+            problems.append(f"{name}: [printer] {found}")
     if problems:
         raise ConfigError(problems)
     return Config(**built, source=source)
+
+
+def _printer_problem(printer: PrinterConfig) -> str | None:
+    """What is wrong with how the zpl printer is reached, as the rest of a sentence."""
+    if printer.kind != "zpl":
+        return None
+    address, port = printer.address.strip(), printer.port.strip()
+    if bool(address) == bool(port):
+        return (
+            'kind = "zpl" needs either address (the network printer, e.g. address = '
+            '"10.0.0.5:9100") or port (a serial printer, e.g. port = '
+            '"/dev/serial/by-id/usb-Zebra-if00"), not ' + ("both." if address else "neither.")
+        )
+    if address:
+        host, colon, number = address.rpartition(":")
+        if colon and (not host or not number.isdigit() or not 0 < int(number) < 65536):
+            return (
+                f"address must be host:port with a port from 1 to 65535, e.g. "
+                f'"10.0.0.5:9100", got {json.dumps(address)}.'
+            )
+    return None
 
 
 def _check(key: Key, value: object, base: Path) -> tuple[object, str | None]:

@@ -53,6 +53,7 @@ from bench.policy import (
     request_problems,
     with_response_due,
 )
+from bench.printing import PrintJob, label_of
 from bench.problems import NeedsReason, Problem, station_problem
 from bench.scans import Classified, classify
 from bench.settlement import Settlement, settle
@@ -118,6 +119,7 @@ class Session:
         country: str,
         subdivision: str | None,
         desk: bool = False,
+        prints_pages: bool = True,
     ) -> None:
         self.store = store
         # A supervisors' desk (`bench desk`, `bench serve`) lets no inspector in.
@@ -136,6 +138,8 @@ class Session:
         self._decisions: dict[str, Decision] = {}
         self.last_saved: FinishedInspection | None = None
         """The inspection of the open request saved last: the request screen confirms it."""
+        self.prints_pages = prints_pages
+        """Whether the station's printer takes office paper (the command sheet)."""
 
     # -- who ----------------------------------------------------------------------------
 
@@ -507,7 +511,15 @@ class Session:
             wiped=active.checklist.value(Question.WIPED) == YES,
             decision=decision,
         )
-        self.store.finish_inspection(done)
+        label = label_of(
+            done,
+            declared_sku=active.inspected.item.sku,
+            catalog=self.store,
+            inspector_name=self.inspector.name if self.inspector else None,
+            printed_at=done.finished_at,
+        )
+        # Queued with the inspection: a confirmed device always gets its label.
+        self.store.finish_inspection(done, PrintJob.of_label(label))
         self._decisions[active.started.request_item_id] = decision
         self.last_saved = done
         self.active = None
@@ -519,6 +531,62 @@ class Session:
             decision.disposition.value,
         )
         return done
+
+    # -- printing -----------------------------------------------------------------------
+
+    @station_safe
+    def reprint_item(self, item_id: str) -> PrintJob | Problem:
+        """Queue the label of an item of the open request again, from its latest
+        inspection at this station (printed now)."""
+        item = (
+            next((i for i in self.request.items if i.id == item_id), None) if self.request else None
+        )
+        inspection = self.store.latest_inspection(item_id) if item else None
+        if item is None or inspection is None:
+            return Problem(
+                "No label to reprint",
+                f"{item_id} has no confirmed inspection at this station yet.",
+                "Inspect it first; F4 reprints the last label printed here.",
+            )
+        found = self.store.inspector(inspection.started.inspector_id)
+        label = label_of(
+            inspection,
+            declared_sku=item.sku,
+            catalog=self.store,
+            inspector_name=found[0].name if found else None,
+            printed_at=self.clock(),
+        )
+        return self._queue(PrintJob.of_label(label))
+
+    @station_safe
+    def reprint_last(self) -> PrintJob | Problem:
+        """Queue the label queued last at this station again, as it was."""
+        last = self.store.last_label()
+        if last is None:
+            return Problem(
+                "No label to reprint",
+                "No label has been printed at this station yet.",
+                "Labels print when an outcome is confirmed.",
+            )
+        return self._queue(last)
+
+    @station_safe
+    def print_command_sheet(self) -> PrintJob | Problem:
+        """Queue the command sheet, on a printer that takes paper."""
+        if not self.prints_pages:
+            return Problem(
+                "The command sheet needs a page printer",
+                "This station's printer is a zpl label printer; the sheet is pages of "
+                "letter or A4 paper.",
+                "Write it to a file with `bench labels commands -o sheet.pdf` and print that "
+                "on an office printer.",
+            )
+        return self._queue(PrintJob.command_sheet())
+
+    def _queue(self, job: PrintJob) -> PrintJob:
+        self.store.queue_print(job)
+        log.info("queued %s for printing", job.title)
+        return job
 
     # -- what central refused -----------------------------------------------------------
 

@@ -58,7 +58,10 @@ COMMAND_GROUPS: Final[tuple[tuple[str, tuple[Command, ...]], ...]] = (
         "Reasons for changing a pre-filled answer",
         (Command.REASON_1, Command.REASON_2, Command.REASON_3, Command.REASON_4),
     ),
-    ("The bench", (Command.HELP, Command.LOGOUT, Command.PRINT_COMMAND_SHEET)),
+    (
+        "The bench",
+        (Command.HELP, Command.LOGOUT, Command.REPRINT, Command.PRINT_COMMAND_SHEET),
+    ),
 )
 
 _MARGIN_IN = 0.3  # office printers print to within a quarter inch of the edge

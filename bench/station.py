@@ -24,6 +24,7 @@ from bench.domain import (
     Request,
     UnfinishedInspection,
 )
+from bench.printing import PrintJob, PrintQueue
 
 
 class StationError(Exception):
@@ -70,9 +71,10 @@ class Refused:
     reason: str
 
 
-class StationRecords(Protocol):
+class StationRecords(PrintQueue, Protocol):
     """The station's own database as the inspection session uses it: the replica it looks
-    things up in, and what it records. Each call is its own short transaction."""
+    things up in, what it records, and its print queue (which the print worker works
+    through). Each call is its own short transaction."""
 
     def inspector(self, id: str) -> tuple[Inspector, str] | None:
         """The inspector and their PIN hash, or None."""
@@ -112,8 +114,17 @@ class StationRecords(Protocol):
 
     def cancel_inspection(self, inspection_id: str, inspector_id: str, at: datetime) -> None: ...
 
-    def finish_inspection(self, done: FinishedInspection) -> None:
-        """The inspection and its outbox row, in one transaction."""
+    def finish_inspection(self, done: FinishedInspection, label: PrintJob | None = None) -> None:
+        """The inspection, its outbox row and its label's print job, in one transaction."""
+
+    def latest_inspection(self, item_id: str) -> FinishedInspection | None:
+        """The item's latest finished inspection at this station: for a reprint."""
+
+    def queue_print(self, job: PrintJob) -> int:
+        """Queue a reprint or a sheet for the printer."""
+
+    def last_label(self) -> PrintJob | None:
+        """The label queued last, printed or not."""
 
     def unfinished_inspections(self, station_id: str) -> list[UnfinishedInspection]: ...
 

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import SystemCommand
@@ -32,10 +32,11 @@ from textual.screen import Screen
 from bench import __version__
 from bench.commands import Command
 from bench.config import Config
+from bench.printing import PrinterState, PrintJob
 from bench.problems import Problem
 from bench.scans import Scan, ScanKind, ScanSource, classify_scan, describe
 from bench.session import Session
-from bench.station import CentralLink, StationError, StationOpener, SyncState
+from bench.station import CentralLink, OpenedStation, StationError, StationOpener, SyncState
 from bench.text import shown
 from drivers.scanner import ScannerDriver, scanner_from_config
 from drivers.serial_scanner import ScannerState
@@ -54,6 +55,8 @@ from screens.messages import (
     InspectionOpened,
     InspectionSaved,
     LoggedIn,
+    PrinterStateChanged,
+    PrintQueued,
     RequestClosed,
     RequestOpened,
     ScannerStateChanged,
@@ -68,6 +71,9 @@ from screens.outcome import OutcomeScreen
 from screens.package import PackageScreen
 from screens.startup import StartupScreen
 from screens.widgets import PROBLEM_CELLS, StationStatus, split_badges
+
+if TYPE_CHECKING:
+    from drivers.printers.queue import PrintWorker
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +154,11 @@ class BenchApp(KeyboardWedgeApp):
         # Results waiting for central, as of the last sync round plus those saved since:
         # the header must not query the station database on the UI thread.
         self._queued = 0
+        self._printing: PrintWorker | None = None
+        self._printer_state: PrinterState | None = None
+        # Jobs waiting for the printer, as of the worker's last report plus those queued
+        # since: like `_queued`, kept here so the header never queries the database.
+        self._print_queued = 0
         self._asking_to_quit = False
 
     # -- start-up ---------------------------------------------------------------------
@@ -225,6 +236,7 @@ class BenchApp(KeyboardWedgeApp):
     def on_station_opened(self, message: StationOpened) -> None:
         opened = message.station
         station = self.config.station
+        printing = self._start_printing(opened)
         session = Session(
             opened.records,
             station.id,
@@ -232,6 +244,7 @@ class BenchApp(KeyboardWedgeApp):
             country=station.country,
             subdivision=station.subdivision,
             desk=self.desk,
+            prints_pages=printing.printer.prints_pages,
         )
         self._session = session
         for name, screen in self.STATION_SCREENS.items():
@@ -247,6 +260,40 @@ class BenchApp(KeyboardWedgeApp):
         self.switch_screen("login")
         self._collector.start()
         self.set_interval(IDLE_CHECK_EVERY, self._collect_if_idle)
+
+    def _start_printing(self, opened: OpenedStation) -> PrintWorker:
+        """The print worker prints the station's queue on [printer] in its own thread,
+        starting with whatever a previous run left queued."""
+        from drivers.printers import printer_from_config
+        from drivers.printers.queue import PrintWorker
+
+        def report(state: PrinterState) -> None:
+            self.post_message(PrinterStateChanged(state))  # thread-safe, never waits
+
+        self._printing = PrintWorker(
+            opened.records, printer_from_config(self.config.printer), self.config.labels, report
+        )
+        self._printing.start()
+        return self._printing
+
+    def on_printer_state_changed(self, message: PrinterStateChanged) -> None:
+        state = message.state
+        was_ok = self._printer_state is None or self._printer_state.ok
+        if was_ok and not state.ok:
+            self.bell()  # once as it fails, not at every retry
+        self._printer_state = state
+        self._print_queued = state.queued
+        self._refresh_status()
+
+    def on_print_queued(self, message: PrintQueued) -> None:
+        self._wake_printer()
+        self.notify(f"Printing {message.job.title}.", markup=False)
+
+    def _wake_printer(self) -> None:
+        self._print_queued += 1
+        if self._printing is not None:
+            self._printing.wake()
+        self._refresh_status()
 
     def _collect_if_idle(self) -> None:
         now = time.monotonic()
@@ -286,6 +333,8 @@ class BenchApp(KeyboardWedgeApp):
         # Neither waits: each thread closes its own port or connections as it ends.
         if self._link is not None:
             self._link.stop()
+        if self._printing is not None:
+            self._printing.stop()
         if self._scanner is not None:
             self._scanner.stop()
 
@@ -346,7 +395,7 @@ class BenchApp(KeyboardWedgeApp):
         self._queued += 1
         if self._link is not None:
             self._link.wake()  # send it now, not at the next tick
-        self._refresh_status()
+        self._wake_printer()  # its label was queued with it
         self.show("request")
 
     def action_logout(self) -> None:
@@ -453,6 +502,7 @@ class BenchApp(KeyboardWedgeApp):
     def _refresh_status(self) -> None:
         inspector = self._session.inspector if self._session else None
         sync, sync_ok = self._sync_text()
+        printer, printer_ok, printer_alert = self._printer_text()
         self.status = StationStatus(
             station_id=self.config.station.id,
             inspector=f"{inspector.name} ({inspector.id})" if inspector else "nobody logged in",
@@ -461,7 +511,25 @@ class BenchApp(KeyboardWedgeApp):
             sync=sync,
             sync_ok=sync_ok,
             sync_alert=(self._sync.needs_action or "") if self._sync is not None else "",
+            printer=printer,
+            printer_ok=printer_ok,
+            printer_alert=printer_alert,
         )
+
+    def _printer_text(self) -> tuple[str, bool, str]:
+        """PRINTER ●, or ✗ offline with what waits; and the alert line. The kind is left
+        out: at 80 columns the inspector's name needs the room."""
+        state = self._printer_state
+        waiting = f" ({self._print_queued:,} queued)" if self._print_queued else ""
+        if state is None or state.ok:
+            return f"PRINTER ●{waiting}", True, ""
+        job = state.failed_job or "a label"
+        job = job[:1].upper() + job[1:]
+        alert = (
+            f"✗ {job} did not print: {state.problem}. It stays queued and prints by itself "
+            "once the printer is back: check that it is on, has labels and is connected."
+        )
+        return f"PRINTER ✗ offline{waiting}", False, alert
 
     def _sync_text(self) -> tuple[str, bool]:
         """ONLINE, OFFLINE since when, SYNCING; with the queue and refused counts."""
@@ -513,11 +581,20 @@ class BenchApp(KeyboardWedgeApp):
         if scan.command is Command.LOGOUT:
             self.action_logout()
             return
+        if scan.command is Command.PRINT_COMMAND_SHEET and self._session is not None:
+            self._queued_print(self.session.print_command_sheet())
+            return
         handler = getattr(screen, "handle_scan", None)
         if handler is None:
             self.bell()
             return
         handler(scan)
+
+    def _queued_print(self, queued: PrintJob | Problem) -> None:
+        if isinstance(queued, Problem):
+            self._problem(queued)
+        else:
+            self.post_message(PrintQueued(queued))
 
     def _problem(self, problem: Problem) -> None:
         if isinstance(self.screen, BenchScreen):

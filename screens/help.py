@@ -25,6 +25,8 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("Enter", "keep the pre-filled answer / confirm (CMD:CONFIRM, CMD:SKIP)"),
     ("Backspace", "back one question (CMD:BACK)"),
     ("Esc", "cancel / next package (CMD:CANCEL)"),
+    ("F3", "reprint the picked item's label"),
+    ("F4", "reprint the last label (CMD:REPRINT)"),
     ("ctrl+q", "quit (asks first if logged in)"),
 )
 

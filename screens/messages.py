@@ -9,6 +9,7 @@ from __future__ import annotations
 from textual.message import Message
 
 from bench.domain import FinishedInspection, Inspector, Request
+from bench.printing import PrinterState, PrintJob
 from bench.scans import Scan
 from bench.session import ActiveInspection
 from bench.station import OpenedStation, SyncState
@@ -129,3 +130,22 @@ class ScannerStateChanged(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, ScannerStateChanged)
+
+
+class PrintQueued(Message):
+    """A reprint or the command sheet was queued: the print worker should start on it."""
+
+    def __init__(self, job: PrintJob) -> None:
+        super().__init__()
+        self.job = job
+
+
+class PrinterStateChanged(Message):
+    """The print worker printed the queue, or the printer failed a job and it waits."""
+
+    def __init__(self, state: PrinterState) -> None:
+        super().__init__()
+        self.state = state
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, PrinterStateChanged)

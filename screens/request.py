@@ -18,14 +18,15 @@ from textual.widgets import DataTable, Label, Static
 from bench.commands import Command as Cmd
 from bench.domain import Decision, FinishedInspection, Outcome
 from bench.money import dollars
+from bench.printing import PrintJob
 from bench.problems import Problem
 from bench.scans import Classified, ScanKind
 from bench.session import ActiveInspection, ItemRow
 from bench.settlement import SettlementStatus, described
 from bench.text import shown, shown_end
 from screens.base import BenchView
-from screens.messages import InspectionOpened, RequestClosed, RequestOpened
-from screens.widgets import ID_CELLS, NAME_CELLS, PROBLEM_CELLS, literal
+from screens.messages import InspectionOpened, PrintQueued, RequestClosed, RequestOpened
+from screens.widgets import ID_CELLS, NAME_CELLS, PROBLEM_CELLS, PrinterAlert, literal
 
 # Theme variables, looked up when drawn: a table cell takes a Rich style, not CSS.
 OUTCOME_COLOUR = {
@@ -54,6 +55,8 @@ class RequestView(BenchView):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "inspect", "Inspect picked item", id="inspect"),
         Binding("escape", "done", "Next package", id="done"),
+        Binding("f3", "reprint_item", "Reprint", id="reprint-item"),
+        Binding("f4", "reprint_last", "Last label", id="reprint-last"),
     ]
 
     _width = 0
@@ -64,6 +67,7 @@ class RequestView(BenchView):
         # The last save is confirmed here, in a place of its own: a toast would cover the
         # problem panel the next scan may need.
         yield Label(id="request-saved", markup=False)
+        yield PrinterAlert()
         yield Label(id="request-title", classes="title", markup=False)
         yield Static(id="request-facts", classes="muted", markup=False)
         yield Static(id="request-warnings", classes="notice", markup=False)
@@ -189,6 +193,9 @@ class RequestView(BenchView):
         if scan.command is Cmd.CONFIRM:
             self.action_inspect()
             return
+        if scan.command is Cmd.REPRINT:
+            self.action_reprint_last()
+            return
         if scan.kind in (ScanKind.COMMAND, ScanKind.BADGE):
             super().handle_scan(scan)
             return
@@ -207,11 +214,29 @@ class RequestView(BenchView):
             self.start(self.session.inspect_item(event.row_key.value))
 
     def action_inspect(self) -> None:
+        if (item_id := self._picked()) is not None:
+            self.start(self.session.inspect_item(item_id))
+
+    def _picked(self) -> str | None:
+        """The item id of the row the cursor is on."""
         table = self.query_one("#items", DataTable)
-        if table.row_count:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-            if key.value is not None:
-                self.start(self.session.inspect_item(key.value))
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def action_reprint_item(self) -> None:
+        if (item_id := self._picked()) is not None:
+            self.queued(self.session.reprint_item(item_id))
+
+    def action_reprint_last(self) -> None:
+        self.queued(self.session.reprint_last())
+
+    def queued(self, job: PrintJob | Problem) -> None:
+        if isinstance(job, Problem):
+            self.show_problem(job)
+            return
+        self.clear_problem()
+        self.app.post_message(PrintQueued(job))
 
     def action_done(self) -> None:
         self.session.close_request()

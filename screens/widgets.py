@@ -49,10 +49,14 @@ class StationStatus:
     sync_ok: bool = True
     sync_alert: str = ""
     """Why nothing syncs until someone acts, and what to do; "" while none is needed."""
+    printer: str = "PRINTER ●"
+    printer_ok: bool = True
+    printer_alert: str = ""
+    """What the printer failed and what to do, for the request screen; "" while it prints."""
 
 
 class StationHeader(Horizontal):
-    """Station, inspector, scanner state and sync state: always on top of every screen."""
+    """Station, inspector, scanner, printer and sync state: always on top of every screen."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -60,12 +64,14 @@ class StationHeader(Horizontal):
         self._station = Label(id="station", markup=False)
         self._inspector = Label(id="inspector", markup=False)
         self._scanner = Label(id="scanner", markup=False)
+        self._printer = Label(id="printer", markup=False)
         self._sync = Label(id="sync", markup=False)
 
     def compose(self) -> ComposeResult:
         yield self._station
         yield self._inspector
         yield self._scanner
+        yield self._printer
         yield self._sync
 
     def on_mount(self) -> None:
@@ -78,6 +84,9 @@ class StationHeader(Horizontal):
         self._scanner.update(f"SCANNER ● {status.scanner}" if connected else "SCANNER DISCONNECTED")
         self._scanner.set_class(not connected, "-bad")
         self._scanner.set_class(connected, "-good")
+        self._printer.update(status.printer)
+        self._printer.set_class(not status.printer_ok, "-bad")
+        self._printer.set_class(status.printer_ok, "-good")
         self._sync.update(status.sync)
         self._sync.set_class(not status.sync_ok, "-bad")
         self._sync.set_class(status.sync_ok, "-good")
@@ -97,6 +106,21 @@ class SyncAlert(Label):
     def show_status(self, status: StationStatus) -> None:
         self.update(f"NOT SYNCING: {status.sync_alert}" if status.sync_alert else "")
         self.set_class(bool(status.sync_alert), "-visible")
+
+
+class PrinterAlert(Label):
+    """What the printer failed, and what to do, on the request screen where labels come
+    from; hidden while the printer prints."""
+
+    def __init__(self) -> None:
+        super().__init__(markup=False, id="printer-alert")
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "status", self.show_status)
+
+    def show_status(self, status: StationStatus) -> None:
+        self.update(status.printer_alert)
+        self.set_class(bool(status.printer_alert), "-visible")
 
 
 class KeyBar(Widget, can_focus=False):

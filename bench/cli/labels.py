@@ -1,5 +1,6 @@
 """`bench labels commands|badges|item`: the command sheet, inspector badges and an item's
-disposition label, written to a file (PDF, PNG or SVG by its name) to print or reprint.
+disposition label, written to a file (PDF, PNG or SVG by its name) to print or reprint;
+an item's label without -o is printed on the station's [printer].
 
 Badges and labels come from the station's own database (its replica of central and its
 inspections), so they can be printed with the network down.
@@ -45,10 +46,14 @@ def add_commands(commands: Any) -> None:
     badges.set_defaults(command=write_badges)
 
     item = label_commands.add_parser(
-        "item", help="an item's disposition label, from its latest inspection at this station"
+        "item",
+        help="an item's disposition label, from its latest inspection at this station: "
+        "printed on [printer], or written with -o",
     )
     item.add_argument("item_id", metavar="ITEM_ID", help="the item id, e.g. TI-000123-01")
-    item.add_argument("-o", "--output", type=Path, required=True, help=_OUTPUT_HELP)
+    item.add_argument(
+        "-o", "--output", type=Path, help=f"{_OUTPUT_HELP} (default: print it on [printer])"
+    )
     item.set_defaults(command=write_item_label)
     labels.set_defaults(command=lambda _: usage(labels))
 
@@ -94,12 +99,14 @@ def write_badges(args: argparse.Namespace) -> int:
 
 
 def write_item_label(args: argparse.Namespace) -> int:
-    from bench.labels import LABEL_SIZES, DispositionLabel, disposition_layout
+    from bench.labels import LABEL_SIZES, disposition_layout
+    from bench.printing import label_of
     from bench.scans import ScanKind, classify
     from drivers.labels import code128
 
     config = load_config(args.config)
-    _check_ending(args.output)
+    if args.output is not None:
+        _check_ending(args.output)
     scanned = classify(args.item_id)
     if scanned.kind is not ScanKind.ITEM_ID:
         raise CommandFailed(
@@ -117,31 +124,42 @@ def write_item_label(args: argparse.Namespace) -> int:
                 + ". A label is printed from an inspection: inspect the item at this bench "
                 "first, or reprint it at the bench that inspected it."
             )
-        model_name = _model_name(store, item_id, inspection.started.identified_sku)
+        item = store.request_item(item_id)
         found = store.inspector(inspection.started.inspector_id)
-    label = DispositionLabel.of(
-        inspection,
-        model_name=model_name,
-        inspector_name=found[0].name if found else None,
-        # The site's time: the station's own clock and zone, as on its screens.
-        printed_at=datetime.now().astimezone(),
-    )
+        label = label_of(
+            inspection,
+            declared_sku=item.sku if item else None,
+            catalog=store,
+            inspector_name=found[0].name if found else None,
+            # The site's time: the station's own clock and zone, as on its screens.
+            printed_at=datetime.now().astimezone(),
+        )
     size = LABEL_SIZES[config.labels.size]
-    _write(
-        lambda: [disposition_layout(label, size, config.labels.dpi, code128)],
-        args.output,
-        f"the {size.name} in label of {item_id}",
-    )
+    what = f"the {size.name} in label of {item_id}"
+
+    def build() -> list[Layout]:
+        return [disposition_layout(label, size, config.labels.dpi, code128)]
+
+    if args.output is None:
+        _print(config, what, item_id, build)
+    else:
+        _write(build, args.output, what)
     return 0
 
 
-def _model_name(store: LocalStore, item_id: str, identified_sku: str | None) -> str:
-    """The model the device was identified as, else the one the customer declared."""
-    item = store.request_item(item_id)
-    for sku in (identified_sku, item.sku if item else None):
-        if sku and (model := store.catalog_model(sku)):
-            return model.name
-    return identified_sku or (item.sku if item else "unknown model")
+def _print(config: Config, what: str, stem: str, build: Callable[[], Sequence[Layout]]) -> None:
+    """Lay out and print on [printer] now, waiting for it: the one who typed the command
+    wants to know it printed. A printer that fails is one plain message."""
+    from drivers.printers import PrinterError, printer_from_config
+
+    printer = printer_from_config(config.printer)
+    try:
+        printer.print_pages(what, stem, build())
+    except LayoutError as error:
+        raise CommandFailed(str(error)) from None
+    except PrinterError as error:
+        raise CommandFailed(f"{what[:1].upper()}{what[1:]} did not print: {error}.") from None
+    print(f"Printed {what} on {printer.where}")
 
 
 def _station_store(config: Config) -> LocalStore:

@@ -2,7 +2,7 @@
 
 A package split along the file's seams: `schema` (the tables), `engine` (opening the file:
 pragmas, BEGIN, migrations), one repository module per group of tables (`replica`,
-`inspections`, `outbox`, `audit`, `logins`, `quarantine`: functions that take a
+`inspections`, `outbox`, `print_jobs`, `audit`, `logins`, `quarantine`: functions that take a
 `Connection`), and `store`, the `LocalStore` facade that owns the transactions. What
 other code imports is re-exported here, so `from store.local import LocalStore` works as
 it always has.
@@ -40,6 +40,7 @@ from store.local.schema import (
     item_table,
     login_failure_table,
     outbox_table,
+    print_job_table,
     program_table,
     quarantine_table,
     request_table,
@@ -81,6 +82,7 @@ __all__ = [
     "json_text",
     "login_failure_table",
     "outbox_table",
+    "print_job_table",
     "program_table",
     "quarantine_table",
     "request_table",

@@ -172,6 +172,27 @@ class LocalOutboxEntry(LocalBase):
     dead_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class LocalPrintJob(LocalBase):
+    """A label (or the command sheet) to print. Queued with the inspection it labels, in
+    the same transaction; left in the table once printed, so the last label can be
+    reprinted after a restart."""
+
+    __tablename__ = "print_jobs"
+    # The queue is "not printed, not abandoned, by id": read after every job printed.
+    __table_args__ = (Index("ix_print_jobs_printed_at_abandoned_at", "printed_at", "abandoned_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # Set for a job that can never print (its label cannot be laid out): the jobs
+    # behind it must not wait for ever.
+    abandoned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class LocalSyncCursor(LocalBase):
     __tablename__ = "sync_cursors"
 
@@ -215,6 +236,7 @@ outbox_table = table_of(LocalOutboxEntry)
 cursor_table = table_of(LocalSyncCursor)
 login_failure_table = table_of(LocalLoginFailure)
 quarantine_table = table_of(LocalPullQuarantine)
+print_job_table = table_of(LocalPrintJob)
 
 # The replicated tables by their central name (the same name here).
 REPLICA_TABLES: dict[str, Table] = {

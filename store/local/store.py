@@ -34,10 +34,11 @@ from bench.domain import (
     RequestItem,
     UnfinishedInspection,
 )
+from bench.printing import PrintJob, QueuedPrint
 from bench.station import QuarantinedRow, Refused
 from store.dbutil import utcnow, why
 from store.errors import StoreError
-from store.local import audit, inspections, logins, outbox, quarantine, replica
+from store.local import audit, inspections, logins, outbox, print_jobs, quarantine, replica
 from store.local.engine import open_file, writer
 from store.local.outbox import OutboxRow, QueuedRow
 from store.local.quarantine import SkippedRow
@@ -276,8 +277,9 @@ class LocalStore:
                     at,
                 )
 
-    def finish_inspection(self, done: FinishedInspection) -> None:
-        """Store a confirmed inspection and queue it for central, in ONE transaction.
+    def finish_inspection(self, done: FinishedInspection, label: PrintJob | None = None) -> None:
+        """Store a confirmed inspection and queue it for central, in ONE transaction; with
+        its `label` queued for the printer in the same transaction.
 
         Writes the inspection row (inserting it if it was never begun), the answers of
         `done.answers` not already recorded (an answer counts as recorded when a stored row
@@ -296,6 +298,8 @@ class LocalStore:
             if payload is None:
                 return
             outbox.enqueue(conn, started.id, payload, utcnow())
+            if label is not None:
+                print_jobs.enqueue(conn, label, utcnow())
             audit.append(
                 conn,
                 "inspection_finished",
@@ -379,6 +383,39 @@ class LocalStore:
         """Central refused this row for good: out of the queue, kept for a supervisor."""
         with self._write() as conn:
             outbox.mark_dead(conn, outbox_id, error, at)
+
+    # --- Print queue --------------------------------------------------------------------
+
+    def queue_print(self, job: PrintJob) -> int:
+        """Queue a reprint or the command sheet; returns its id in the queue."""
+        with self._write() as conn:
+            return print_jobs.enqueue(conn, job, utcnow())
+
+    def queued_prints(self, limit: int = 20) -> list[QueuedPrint]:
+        """The oldest jobs not printed yet, in the order they were queued."""
+        with self._read() as conn:
+            return print_jobs.queued(conn, limit)
+
+    def print_queue_count(self) -> int:
+        with self._read() as conn:
+            return print_jobs.count(conn)
+
+    def mark_printed(self, job_id: int, at: datetime) -> None:
+        with self._write() as conn:
+            print_jobs.mark_printed(conn, job_id, at)
+
+    def mark_print_failed(self, job_id: int, error: str) -> None:
+        with self._write() as conn:
+            print_jobs.mark_failed(conn, job_id, error)
+
+    def abandon_print(self, job_id: int, error: str, at: datetime) -> None:
+        with self._write() as conn:
+            print_jobs.abandon(conn, job_id, error, at)
+
+    def last_label(self) -> PrintJob | None:
+        """The label queued last, printed or not."""
+        with self._read() as conn:
+            return print_jobs.last_label(conn)
 
     # --- Login failures -----------------------------------------------------------------
 

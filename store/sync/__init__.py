@@ -6,8 +6,9 @@ The names the app and the CLI use are re-exported here, so `from store.sync impo
 SyncEngine, SyncWorker, Backoff` works as it always has.
 """
 
+from bench.backoff import Backoff
 from bench.station import SyncState
 from store.sync.engine import PushReport, SyncEngine
-from store.sync.worker import Backoff, SyncWorker
+from store.sync.worker import SyncWorker
 
 __all__ = ["Backoff", "PushReport", "SyncEngine", "SyncState", "SyncWorker"]

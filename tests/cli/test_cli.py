@@ -65,12 +65,21 @@ def sqlite_rows(path: Path, sql: str) -> list[tuple[object, ...]]:
 
 def altered_config(folder: Path, old: str, new: str) -> int:
     """Write the committed config.toml into `folder` with the one line `old` replaced by
-    `new`; return that line's number (1-based)."""
+    `new`; return that line's number (1-based). `old` may name its section first,
+    "[scanner] baud = 9600", for a line that is in two sections."""
     lines = COMMITTED_CONFIG.read_text(encoding="utf-8").splitlines(keepends=True)
-    hits = [i for i, line in enumerate(lines) if line.startswith(old)]
+    section, _, key_line = old.partition("] ") if old.startswith("[") else ("", "", old)
+    if not key_line:  # a section header itself, "[scanner]"
+        section, key_line = "", old
+    hits, where = [], ""
+    for i, line in enumerate(lines):
+        if line.startswith("["):
+            where = line.strip()
+        if line.startswith(key_line) and (not section or where == f"{section}]"):
+            hits.append(i)
     assert len(hits) == 1, f"{old!r} is not one line of config.toml"
     index = hits[0]
-    lines[index] = lines[index].replace(old, new, 1)
+    lines[index] = lines[index].replace(key_line, new, 1)
     (folder / "config.toml").write_text("".join(lines), encoding="utf-8")
     return index + 1
 
@@ -184,7 +193,7 @@ def test_malformed_toml_names_the_file_and_the_line(tmp_path: Path) -> None:
 
 
 def test_config_errors_name_the_file_given_with_config(tmp_path: Path) -> None:
-    altered_config(tmp_path, "baud = 9600", "baud = 9600 x")
+    altered_config(tmp_path, "[scanner] baud = 9600", "baud = 9600 x")
     elsewhere = tmp_path / "site" / "bench.toml"
     elsewhere.parent.mkdir()
     (tmp_path / "config.toml").rename(elsewhere)
@@ -197,12 +206,12 @@ def test_config_errors_name_the_file_given_with_config(tmp_path: Path) -> None:
     ("old", "new", "expected"),
     [
         (
-            "baud = 9600",
+            "[scanner] baud = 9600",
             "buad = 9600",
             ["config.toml: unknown key [scanner] buad.", "Did you mean baud?"],
         ),
         (
-            "baud = 9600",
+            "[scanner] baud = 9600",
             'baud = "9600"',
             ['config.toml: [scanner] baud must be an integer, got the string "9600".'],
         ),

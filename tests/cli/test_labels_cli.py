@@ -22,6 +22,7 @@ from store.local import LocalStore
 from tests.support.barcodes import decode, pages_of
 from tests.support.commands import run
 from tests.support.inspections import finished
+from tests.support.printers import ZplServer, wait_for
 from tests.support.station import dataset
 
 CONFIG = """\
@@ -216,6 +217,53 @@ class TestItemLabel:
         assert failure(capsys, code) == (
             "bench: TI-000001 is not an item id: an item id is the request id and the item's "
             "number, e.g. TI-000123-01."
+        )
+
+
+class TestItemPrinted:
+    """Without -o the label is printed on [printer], at once, and a failure is one line."""
+
+    def test_the_file_printer_writes_it_into_its_folder(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        assert bench(station(tmp_path), "item", ITEM) == 0
+        target = tmp_path / "labels" / f"{ITEM}.png"  # [printer] folder, beside the config
+        assert capsys.readouterr().out == (
+            f"Printed the 2x1 in label of {ITEM} on folder {tmp_path.resolve() / 'labels'}\n"
+        )
+        assert decode(pages_of(target, 203)[0]) == [ITEM]
+
+    def test_a_zpl_printer_gets_the_labels_zpl(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        printer = ZplServer()
+        try:
+            config = station(tmp_path)
+            with config.open("a", encoding="utf-8") as more:
+                more.write(f'[printer]\nkind = "zpl"\naddress = "{printer.address}"\n')
+            assert bench(config, "item", ITEM) == 0
+            assert capsys.readouterr().out == (
+                f"Printed the 2x1 in label of {ITEM} on printer {printer.address}\n"
+            )
+            wait_for(lambda: len(printer.received) == 1)
+            assert printer.item_ids() == [ITEM]
+        finally:
+            printer.close()
+
+    def test_a_printer_that_is_off_is_one_plain_line(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        printer = ZplServer(listening=False)
+        try:
+            config = station(tmp_path)
+            with config.open("a", encoding="utf-8") as more:
+                more.write(f'[printer]\nkind = "zpl"\naddress = "{printer.address}"\n')
+            code = bench(config, "item", ITEM)
+        finally:
+            printer.close()
+        assert failure(capsys, code) == (
+            f"bench: The 2x1 in label of {ITEM} did not print: printer {printer.address} "
+            "refused the connection."
         )
 
 

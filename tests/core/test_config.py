@@ -91,7 +91,7 @@ MISTAKES = [
     pytest.param(
         MINIMAL + "[scaner]\n",
         "{path}: unknown section [scaner]. Did you mean [scanner]? "
-        "Known sections: station, scanner, store, sync, log, ui, login, labels.",
+        "Known sections: station, scanner, store, sync, log, ui, login, labels, printer.",
         id="unknown_section_suggests_the_closest",
     ),
     pytest.param(
@@ -138,6 +138,33 @@ MISTAKES = [
         'station = "B-07"\n[scanner]\nkind = "wedge"\n',
         '{path}: station must be a section [station], got the string "B-07".',
         id="a_section_that_is_not_a_table",
+    ),
+    pytest.param(
+        MINIMAL + '[printer]\nkind = "zebra"\nformats = "pdf"\ntimeout_seconds = 0\n',
+        '{path}: [printer] kind must be one of file, zpl, cups, got "zebra".\n'
+        '{path}: [printer] formats must be one of png, svg, png+svg, got "pdf".\n'
+        "{path}: [printer] timeout_seconds must be at least 0.5, got 0.",
+        id="printer_kind_and_formats_are_from_lists",
+    ),
+    pytest.param(
+        MINIMAL + '[printer]\nkind = "zpl"\n',
+        '{path}: [printer] kind = "zpl" needs either address (the network printer, e.g. '
+        'address = "10.0.0.5:9100") or port (a serial printer, e.g. port = '
+        '"/dev/serial/by-id/usb-Zebra-if00"), not neither.',
+        id="a_zpl_printer_needs_an_address_or_a_port",
+    ),
+    pytest.param(
+        MINIMAL + '[printer]\nkind = "zpl"\naddress = "10.0.0.5:9100"\nport = "/dev/ttyS0"\n',
+        '{path}: [printer] kind = "zpl" needs either address (the network printer, e.g. '
+        'address = "10.0.0.5:9100") or port (a serial printer, e.g. port = '
+        '"/dev/serial/by-id/usb-Zebra-if00"), not both.',
+        id="a_zpl_printer_has_an_address_or_a_port_not_both",
+    ),
+    pytest.param(
+        MINIMAL + '[printer]\nkind = "zpl"\naddress = "10.0.0.5:printer"\n',
+        "{path}: [printer] address must be host:port with a port from 1 to 65535, e.g. "
+        '"10.0.0.5:9100", got "10.0.0.5:printer".',
+        id="a_zpl_address_is_host_and_port",
     ),
 ]
 
@@ -254,6 +281,17 @@ def test_a_folder_is_not_a_config_file(tmp_path: Path) -> None:
 # --- values -------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [("10.0.0.5:9200", ("10.0.0.5", 9200)), ("zebra1.local", ("zebra1.local", 9100))],
+)
+def test_a_zpl_address_without_a_port_is_on_9100(
+    tmp_path: Path, address: str, expected: tuple[str, int]
+) -> None:
+    text = MINIMAL + f'[printer]\nkind = "zpl"\naddress = "{address}"\n'
+    assert load_config(write(tmp_path, text)).printer.host_and_port == expected
+
+
 def test_defaults(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, '[station]\nid = "B-07"\n[scanner]\nkind = "wedge"\n'))
     base = tmp_path.resolve()
@@ -278,6 +316,16 @@ def test_defaults(tmp_path: Path) -> None:
         ui=cfg.UiConfig(idle_logout_minutes=15),
         login=cfg.LoginConfig(pin_min_length=6),
         labels=cfg.LabelsConfig(size="4x6", dpi=203, paper="letter"),
+        printer=cfg.PrinterConfig(
+            kind="file",
+            folder=base / "labels",
+            formats="png",
+            address="",
+            port="",
+            baud=9600,
+            name="",
+            timeout_seconds=10.0,
+        ),
         source=tmp_path / "config.toml",
     )
     assert config.scanner.terminator_bytes == b"\r"

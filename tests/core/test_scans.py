@@ -288,13 +288,16 @@ def test_every_command_code_round_trips(command: Command) -> None:
 
 def test_command_codes_are_the_ones_on_the_sheet() -> None:
     sheet = command_sheet()
-    assert len(sheet) == len(Command) == 24
+    assert len(sheet) == len(Command) == 25
     assert sheet[0] == ("CMD:YES", "Yes")
     assert ("CMD:GRADE-D", "Cosmetic grade D") in sheet
     assert ("CMD:DEFECT-NO-POWER", "Defect: no power") in sheet
     assert ("CMD:REASON-4", "Override reason 4") in sheet
     assert ("CMD:FACT-3", "Change fact 3 of what the data says") in sheet
-    assert sheet[-1] == ("CMD:SHEET", "Print the command sheet")
+    assert sheet[-2:] == [
+        ("CMD:REPRINT", "Reprint the last label"),
+        ("CMD:SHEET", "Print the command sheet"),
+    ]
     assert all(code.startswith("CMD:") and label for code, label in sheet)
 
 

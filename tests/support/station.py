@@ -42,8 +42,13 @@ class Station:
     sync_interval: float = 5.0
 
     def config(
-        self, scanner: str = "simulated", scanner_settings: dict[str, Any] | None = None
+        self,
+        scanner: str = "simulated",
+        scanner_settings: dict[str, Any] | None = None,
+        printer: dict[str, Any] | None = None,
     ) -> Config:
+        """The station's settings; its printer writes files into `labels/` unless
+        `printer` says otherwise."""
         return parse_config(
             {
                 "station": {"id": "B-07"},
@@ -54,16 +59,20 @@ class Station:
                     "central_url": self.central_url,
                 },
                 "log": {"path": str(self.folder / "bench.log")},
+                "printer": printer or {"kind": "file", "folder": str(self.folder / "labels")},
             },
             base_dir=self.folder,
             name="test settings",
         )
 
     def app(
-        self, scanner: str = "simulated", scanner_settings: dict[str, Any] | None = None
+        self,
+        scanner: str = "simulated",
+        scanner_settings: dict[str, Any] | None = None,
+        printer: dict[str, Any] | None = None,
     ) -> BenchApp:
         hints = [(h.code, h.description) for h in dataset().scan_hints]
-        config = self.config(scanner, scanner_settings)
+        config = self.config(scanner, scanner_settings, printer)
         return station_app(config, hints=hints, clock=lambda: NOW)
 
 
@@ -235,7 +244,7 @@ def header(app: object) -> dict[str, str]:
     assert isinstance(app, BenchApp)
     return {
         part: shown(app.screen.query_one(f"StationHeader #{part}"))
-        for part in ("station", "inspector", "scanner", "sync")
+        for part in ("station", "inspector", "scanner", "printer", "sync")
     }
 
 

@@ -41,6 +41,7 @@ class TestHeader(SeededStation):
                 "station": "BENCH B-07",
                 "inspector": "nobody logged in",
                 "scanner": "SCANNER ● simulated",
+                "printer": "PRINTER ●",
                 "sync": "ONLINE",
             }
 
