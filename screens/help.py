@@ -25,6 +25,8 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("Enter", "keep the pre-filled answer / confirm (CMD:CONFIRM, CMD:SKIP)"),
     ("Backspace", "back one question (CMD:BACK)"),
     ("Esc", "cancel / next package (CMD:CANCEL)"),
+    ("F10", "supervisors: reopen the picked inspected item, with a reason"),
+    ("F12", "supervisors: the supervisor screens (disputes)"),
     ("ctrl+q", "quit (asks first if logged in)"),
 )
 
