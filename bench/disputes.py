@@ -167,30 +167,30 @@ def detail_lines(
         lines.append(f"Replaced by inspection {record.superseded_by}: this one no longer counts")
     else:
         lines.append("This is the item's latest inspection here: it is what counts")
-    lines.append("Answers, in the order given:")
+    lines.append("Answers, in the order given (who, at what time):")
     for answer in done.answers:
         words = QUESTION_WORDS.get(answer.question, answer.question)
         source = _SOURCE_WORDS[answer.source]
-        why = f" because: {answer.reason}" if answer.reason else ""
+        why = f" ({answer.reason})" if answer.reason else ""
         lines.append(
-            f"  {words}: {answer.value.upper()} · {source}{why} · "
-            f"{_who(answer.inspector_id, names)} at {_moment(answer.answered_at)}"
+            f"  {words}: {answer.value.upper()} · {source}{why} · {answer.inspector_id} "
+            f"{answer.answered_at.astimezone():%H:%M:%S}"
         )
     lines.append(f"Audit trail of {started.request_item_id}:")
     lines.extend(
-        f"  {_moment(line.at)} {line.station_id} {_who(line.inspector_id, names)} "
-        f"{line.event}{_audit_detail(line)}"
+        f"  {_moment(line.at)} {line.station_id} {line.inspector_id or 'nobody'} "
+        f"{line.event.replace('_', ' ')}{_audit_detail(line)}"
         for line in audit
     )
     return lines
 
 
 def _audit_detail(line: AuditLine) -> str:
-    shown = {
-        key: value
+    """The entry's details but the item (the trail is the item's), inspections by short id."""
+    shown = [
+        f"{key.replace('_', ' ')} "
+        + (short_id(str(value)) if key in ("inspection_id", "inspection") else str(value))
         for key, value in line.detail.items()
-        if key not in ("request_item_id", "station_id")
-    }
-    if not shown:
-        return ""
-    return ": " + ", ".join(f"{key} {value}" for key, value in shown.items())
+        if key != "request_item_id"
+    ]
+    return ": " + ", ".join(shown) if shown else ""

@@ -32,6 +32,8 @@ from bench.text import shown
 from screens.base import BenchScreen, ScanTaker
 from screens.widgets import ID_CELLS, literal
 
+SUMMARY_CELLS = 40
+"""A cell of the list of inspections found: an id, or "latest · replaces 1a2b3c4d"."""
 DETAIL_CELLS = 300
 """A line of an inspection's detail: it quotes scans and reasons, and wraps on screen."""
 
@@ -132,7 +134,7 @@ class DisputesTab(SupervisorTab):
         what = f"{count} inspection{'' if count == 1 else 's'} of {shown(str(found.key), 64)}"
         source.update(f"From {found.source}, as of {found.as_of.astimezone():%H:%M}: {what}")
         for record in found.records:
-            table.add_row(*(literal(cell, ID_CELLS) for cell in summary(record)))
+            table.add_row(*(literal(cell, SUMMARY_CELLS) for cell in summary(record)))
         if not found.records:
             self._show_detail(
                 "No inspection of it at this bench. Another bench that inspected it has it in "

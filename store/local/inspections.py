@@ -11,7 +11,16 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Connection, exists, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import sqlite
 
 from bench.domain import (
@@ -246,7 +255,8 @@ def records(
         conn.execute(
             select(inspection_table)
             .where(inspection_table.c.status == FINISHED, or_(*wanted))
-            .order_by(inspection_table.c.finished_at.desc(), inspection_table.c.id.desc())
+            # Of two finished in the same second, the one recorded last (SQLite's rowid).
+            .order_by(inspection_table.c.finished_at.desc(), literal_column("rowid").desc())
             .limit(limit)
         )
         .mappings()

@@ -49,12 +49,17 @@ def session_of(store: StationRecords, badge: str, station_id: str = "B-07") -> S
 
 
 def inspect(
-    session: Session, request_id: str, device: str, answers: Mapping[Question, str] = ALL_WELL
+    session: Session,
+    request_id: str,
+    device: str,
+    answers: Mapping[Question, str] = ALL_WELL,
+    *,
+    by_hand: bool = False,
 ) -> FinishedInspection:
-    """Open the request, scan the device, keep the data's answers, answer every question
-    asked from `answers`, and confirm the outcome."""
+    """Open the request, scan the device (or, `by_hand`, pick the item `device` names),
+    keep the data's answers, answer every question asked from `answers`, and confirm."""
     assert not isinstance(session.open_request(request_id), Problem)
-    active = session.inspect_device(classify(device))
+    active = session.inspect_item(device) if by_hand else session.inspect_device(classify(device))
     assert not isinstance(active, Problem), active
     assert session.keep() is None
     while (step := active.checklist.current) is not None:
