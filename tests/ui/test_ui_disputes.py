@@ -153,6 +153,13 @@ class TestTheInspectionInFull(SeededStation):
             assert "Outcome: HOLD · label → HOLD" in shown_detail
             assert "reason: The model is not listed for this program" in shown_detail
             assert "inspection finished: inspection id" in shown_detail  # the audit trail
+            # Keyboard only: Tab to the inspection, PgDn reads on.
+            await pilot.press("tab")
+            box = app.screen.query_one("#dispute-detail-box")
+            assert app.focused is box
+            await pilot.press("pagedown")
+            await pilot.pause()
+            assert box.scroll_y > 0
 
     async def test_says_a_device_was_picked_by_hand(self, station: Station) -> None:
         app = station.app()

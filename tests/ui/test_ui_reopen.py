@@ -46,6 +46,11 @@ def keys_shown(app: App[None]) -> str:
     return str(app.screen.query_one(KeyBar).render())
 
 
+def palette(app: App[None]) -> list[str]:
+    """The command palette's actions by name."""
+    return [command.title for command in app.get_system_commands(app.screen)]
+
+
 def item_status(app: App[None]) -> str:
     table = app.screen.query_one("#items")
     return str(table.get_row(ITEM)[-1])  # type: ignore[attr-defined]
@@ -71,6 +76,7 @@ class TestAnInspector(SeededStation):
             await confirm_an_inspection(pilot)  # EMP-0001, an inspector
             assert "Reopen item" not in keys_shown(app)
             assert "Supervisor" not in keys_shown(app)
+            assert "Supervisor" not in palette(app)
             bells = count_bells(app)
 
             await pilot.press("f10")
@@ -110,6 +116,7 @@ class TestASupervisor(SeededStation):
 
             await log_in(pilot, "EMP-0002")
             assert "f12 Supervisor" in keys_shown(app)
+            assert "Supervisor" in palette(app)
             await scan(pilot, "TI-000001")
             await on_screen(pilot, RequestView)
             assert "Reopen item" in keys_shown(app)
