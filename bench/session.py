@@ -4,7 +4,7 @@ Screens ask the session and show what it answers; they never touch the store. Th
 never imports Textual, so the whole inspection flow is tested without a UI. Everything an
 inspector can get wrong comes back as a `Problem` in plain words with what to do next.
 
-Over 400 lines on purpose: `Session` is the station's one state machine (who is logged
+Long on purpose: `Session` is the station's one state machine (who is logged
 in, which request, which inspection) and each method is one of its transitions; split
 across modules, every part would reach into the same state. The session records through
 `bench.station.StationRecords`, a Protocol, so importing it loads no database code.
