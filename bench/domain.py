@@ -276,6 +276,8 @@ class InspectionStarted:
     scanned_code: str  # empty when nothing was scanned (picked by hand)
     identified_sku: str | None
     identified_by: IdentifiedBy = IdentifiedBy.SCAN
+    supersedes: str | None = None
+    """The inspection this one replaces, when a supervisor reopened the item (its UUID)."""
 
 
 @dataclass(frozen=True)

@@ -80,10 +80,10 @@ def match_device(
 
 
 def already_inspected(item: RequestItem, decision: Decision) -> Problem:
-    # Nothing at the bench reopens an item: a supervisor decides whether it is inspected again.
+    # An inspector never reopens an item: a supervisor decides whether it is inspected again.
     return Problem(
         "Already inspected",
         f"Item {item.id} was inspected already: {decision.outcome.value.upper()}.",
         "Scan another device of this request. If this one must be inspected again, put it "
-        f"aside with a note of its item, {item.id}, for a supervisor.",
+        f"aside for a supervisor, who reopens item {item.id} (F10).",
     )

@@ -1,4 +1,5 @@
-"""Reason codes in plain words, for the outcome screen and the printed label."""
+"""Reasons in plain words: reason codes for the outcome screen and the printed label, and
+why a supervisor reopens an item."""
 
 from bench.domain import Reason
 
@@ -22,3 +23,14 @@ REASON_TEXT: dict[Reason, str] = {
 
 def reason_text(reason: Reason) -> str:
     return REASON_TEXT[reason]
+
+
+REOPEN_REASONS: tuple[str, ...] = (
+    "Customer dispute",
+    "Wrong grade",
+    "Wrong model identified",
+    "Serial mismatch resolved",
+    "Damage found later",
+    "Other",
+)
+"""Why a supervisor reopens an inspected item: picked with keys 1-6, kept in the audit log."""

@@ -4,7 +4,7 @@ Screens ask the session and show what it answers; they never touch the store. Th
 never imports Textual, so the whole inspection flow is tested without a UI. Everything an
 inspector can get wrong comes back as a `Problem` in plain words with what to do next.
 
-Over 400 lines on purpose: `Session` is the station's one state machine (who is logged
+Long on purpose: `Session` is the station's one state machine (who is logged
 in, which request, which inspection) and each method is one of its transitions; split
 across modules, every part would reach into the same state. The session records through
 `bench.station.StationRecords`, a Protocol, so importing it loads no database code.
@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import ParamSpec, TypeVar
+from typing import Concatenate, ParamSpec, TypeVar
 
 from bench import pins
 from bench.checklist import (
@@ -30,6 +30,7 @@ from bench.checklist import (
     Question,
     prefills,
 )
+from bench.disputes import Disputes, KeyKind, SearchKey, search_key
 from bench.domain import (
     AnswerRecord,
     CatalogModel,
@@ -55,9 +56,18 @@ from bench.policy import (
 )
 from bench.printing import PrintJob, label_of
 from bench.problems import NeedsReason, Problem, station_problem
-from bench.scans import Classified, classify
+from bench.reasons import REOPEN_REASONS
+from bench.scans import Classified, ScanKind, classify, describe
 from bench.settlement import Settlement, settle
-from bench.station import QuarantinedRow, Refused, StationError, StationRecords
+from bench.station import (
+    ITEM_REOPENED,
+    AuditLine,
+    InspectionRecord,
+    QuarantinedRow,
+    Refused,
+    StationError,
+    StationRecords,
+)
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +79,18 @@ class ItemRow:
     item: RequestItem
     model_name: str
     decision: Decision | None  # the confirmed outcome, once inspected
+    reopened: bool = False
+    """A supervisor reopened it: it waits for a new inspection."""
+
+
+@dataclass(frozen=True)
+class Reopened:
+    """A supervisor reopened an inspected item: the inspection that no longer counts, and why."""
+
+    item_id: str
+    inspection_id: str
+    reason: str
+    by: str
 
 
 @dataclass
@@ -98,6 +120,41 @@ def station_safe(step: Callable[P, R]) -> Callable[P, R | Problem]:
 
     return guarded
 
+
+def supervisors_only_problem(what: str, inspector: Inspector | None) -> Problem:
+    who = f"{inspector.name} is logged in as an inspector" if inspector else "Nobody is logged in"
+    return Problem(
+        "Supervisors only",
+        f"Only a supervisor can {what}: ask a supervisor to log in.",
+        f"{who}. A supervisor logs in with their own badge (F2 logs out first).",
+    )
+
+
+S = TypeVar("S", bound="Session")
+
+
+def supervisor_only(
+    what: str,
+) -> Callable[[Callable[Concatenate[S, P], R]], Callable[Concatenate[S, P], R | Problem]]:
+    """A transition only a supervisor may make: anyone else gets a Problem saying so (what
+    they tried, in `what`: "reopen an item"), and nothing is done. The screens also hide
+    its keys from inspectors; this guard is what holds."""
+
+    def guard(step: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R | Problem]:
+        @functools.wraps(step)
+        def guarded(session: S, /, *args: P.args, **kwargs: P.kwargs) -> R | Problem:
+            refused = session.refuse_unless_supervisor(what)
+            if refused is not None:
+                return refused
+            return step(session, *args, **kwargs)
+
+        return guarded
+
+    return guard
+
+
+BENCH_RECORDS = "this bench's records"
+"""Where the supervisor screens read from, for now: central reads come later."""
 
 NOTHING_PULLED_YET = Problem(
     "Nothing loaded from central yet",
@@ -136,10 +193,14 @@ class Session:
         self.missing_items: dict[str, str] = {}
         """Items of the open request the pull skipped, with why: it cannot be finished."""
         self._decisions: dict[str, Decision] = {}
+        self._reopened: dict[str, str] = {}
+        """Items of the open request a supervisor reopened -> the inspection reopened."""
         self.last_saved: FinishedInspection | None = None
         """The inspection of the open request saved last: the request screen confirms it."""
         self.prints_pages = prints_pages
         """Whether the station's printer takes office paper (the command sheet)."""
+        self.last_reopened: Reopened | None = None
+        """The item of the open request reopened last, if nothing was saved since."""
 
     # -- who ----------------------------------------------------------------------------
 
@@ -160,6 +221,21 @@ class Session:
                 "`bench inspectors add`.",
             )
         return found
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.inspector is not None and self.inspector.role is Role.SUPERVISOR
+
+    def refuse_unless_supervisor(self, what: str) -> Problem | None:
+        """None when a supervisor is logged in; else why `what` is refused, in plain words."""
+        if self.is_supervisor:
+            return None
+        log.warning(
+            "%s tried to %s: supervisors only",
+            self.inspector.id if self.inspector else "nobody",
+            what,
+        )
+        return supervisors_only_problem(what, self.inspector)
 
     def nothing_pulled_yet(self) -> bool:
         """A new station that has never reached central: no badge can work yet."""
@@ -270,10 +346,21 @@ class Session:
             for key, why in self._skipped("request_items").items()
             if key.startswith(prefix)
         }
-        self._decisions = self.store.finished_decisions(request.id)
+        self._load_decisions()
         self.last_saved = None
+        self.last_reopened = None
         self._audit("request_opened", {"request": request.id})
         return request
+
+    def _load_decisions(self) -> None:
+        """The open request's confirmed outcomes; a reopened item's counts for nothing."""
+        assert self.request is not None
+        self._reopened = self.store.reopened_inspections(self.request.id)
+        self._decisions = {
+            item: decision
+            for item, decision in self.store.finished_decisions(self.request.id).items()
+            if item not in self._reopened
+        }
 
     def item_rows(self) -> list[ItemRow]:
         if self.request is None:
@@ -282,7 +369,12 @@ class Session:
         for item in self.request.items:
             model = self.store.catalog_model(item.sku)
             rows.append(
-                ItemRow(item, model.name if model else item.sku, self._decisions.get(item.id))
+                ItemRow(
+                    item,
+                    model.name if model else item.sku,
+                    self._decisions.get(item.id),
+                    item.id in self._reopened,
+                )
             )
         return rows
 
@@ -292,7 +384,9 @@ class Session:
         self.program = None
         self.missing_items = {}
         self._decisions = {}
+        self._reopened = {}
         self.last_saved = None
+        self.last_reopened = None
 
     def request_warnings(self) -> list[str]:
         """What is wrong with the request as a whole, for the request screen."""
@@ -415,6 +509,7 @@ class Session:
             scanned_code=facts.scanned_code,
             identified_sku=identified.sku if identified else None,
             identified_by=identified_by,
+            supersedes=self._reopened.get(item.id),
         )
         self.store.begin_inspection(started)
         checklist = Checklist(
@@ -521,7 +616,9 @@ class Session:
         # Queued with the inspection: a confirmed device always gets its label.
         self.store.finish_inspection(done, PrintJob.of_label(label))
         self._decisions[active.started.request_item_id] = decision
+        self._reopened.pop(active.started.request_item_id, None)
         self.last_saved = done
+        self.last_reopened = None
         self.active = None
         log.info(
             "inspection %s confirmed: %s %s cents, %s",
@@ -587,6 +684,114 @@ class Session:
         self.store.queue_print(job)
         log.info("queued %s for printing", job.title)
         return job
+
+    # -- what a supervisor does --------------------------------------------------------
+
+    @supervisor_only("reopen an item")
+    def reopenable(self, item_id: str) -> str | Problem:
+        """The inspection a reopen of `item_id` would set aside, or why it cannot be: asked
+        before the supervisor picks a reason, and again by `reopen_item`."""
+        if self.request is None:
+            return Problem("No request open", "Scan the package label first.", "")
+        if self.active is not None:
+            return Problem(
+                "An inspection is in progress",
+                f"Item {self.active.started.request_item_id} is being inspected.",
+                "Finish or cancel it first.",
+            )
+        if item_id in self._reopened:
+            return Problem(
+                "Reopened already",
+                f"Item {item_id} was reopened and waits for its new inspection.",
+                "Scan the device (or pick the item and press Enter) to inspect it again.",
+            )
+        latest = self.store.latest_inspection(item_id) if item_id in self._decisions else None
+        if latest is None:
+            return Problem(
+                "Not inspected here",
+                f"Item {item_id} has no confirmed inspection at this bench.",
+                "Only an inspected item can be reopened, at the bench that inspected it.",
+            )
+        return latest.started.id
+
+    @station_safe
+    @supervisor_only("reopen an item")
+    def reopen_item(self, item_id: str, reason: str) -> Reopened | Problem:
+        """Set an inspected item's latest inspection aside: the item can be inspected again,
+        and its next inspection says which one it replaces. Recorded in the audit log
+        alone (who, the item, the inspection, why); nothing is updated or deleted."""
+        if reason not in REOPEN_REASONS:
+            return Problem("Pick a reason", f"{reason} is not a reason to reopen.", "")
+        inspection = self.reopenable(item_id)
+        if isinstance(inspection, Problem):
+            return inspection
+        assert self.inspector is not None
+        self._audit(
+            ITEM_REOPENED,
+            {"request_item_id": item_id, "inspection_id": inspection, "reason": reason},
+        )
+        self._reopened[item_id] = inspection
+        self._decisions.pop(item_id, None)
+        self.last_saved = None
+        self.last_reopened = Reopened(item_id, inspection, reason, self.inspector.id)
+        log.info("item %s reopened by %s: %s", item_id, self.inspector.id, reason)
+        return self.last_reopened
+
+    @station_safe
+    @supervisor_only("look up disputed inspections")
+    def find_inspections(self, code: str) -> Disputes | Problem:
+        """The inspections a request id, item id, serial, IMEI or tracking number names,
+        newest first, with each item's audit trail: what a dispute is settled from."""
+        scan = classify(code)
+        key = search_key(scan)
+        if key is None:
+            return Problem(
+                "Nothing to look up",
+                f"{describe(scan)} names no inspection.",
+                "Scan or type a request id, item id, serial, IMEI or tracking number.",
+            )
+        records = self._records_of(key)
+        if not records and ScanKind.TRACKING_NUMBER in scan.also:
+            # Fifteen digits that pass Luhn may be a FedEx number after all.
+            key = SearchKey(KeyKind.TRACKING, scan.value)
+            records = self._records_of(key)
+        audit: dict[str, tuple[AuditLine, ...]] = {}
+        for record in records:
+            item = record.done.started.request_item_id
+            if item not in audit:
+                audit[item] = tuple(self.store.item_audit(item))
+        return Disputes(
+            key=key,
+            source=BENCH_RECORDS,
+            as_of=self.clock(),
+            records=tuple(records),
+            audit=audit,
+            names=self._names(records, audit),
+        )
+
+    def _records_of(self, key: SearchKey) -> list[InspectionRecord]:
+        if key.kind is KeyKind.ITEM:
+            return self.store.inspection_records([key.value])
+        if key.kind in (KeyKind.REQUEST, KeyKind.TRACKING):
+            request = self.store.find_request(key.value)
+            return self.store.inspection_records([i.id for i in request.items]) if request else []
+        return self.store.inspection_records([], key.value)
+
+    def _names(
+        self, records: list[InspectionRecord], audit: dict[str, tuple[AuditLine, ...]]
+    ) -> dict[str, str]:
+        """The names of the inspectors the records and trails name, by id."""
+        ids = {r.done.started.inspector_id for r in records}
+        ids |= {a.inspector_id for r in records for a in r.done.answers}
+        ids |= {
+            line.inspector_id for lines in audit.values() for line in lines if line.inspector_id
+        }
+        names = {}
+        for inspector_id in sorted(ids):
+            found = self.store.inspector(inspector_id)
+            if found is not None:
+                names[inspector_id] = found[0].name
+        return names
 
     # -- what central refused -----------------------------------------------------------
 
@@ -659,4 +864,4 @@ class Session:
         self.store.audit(event, self.station_id, who, detail, self.clock())
 
 
-__all__ = ["ActiveInspection", "ItemRow", "Session"]
+__all__ = ["ActiveInspection", "ItemRow", "Reopened", "Session", "supervisor_only"]

@@ -7,7 +7,7 @@ implementation the CLI wires in; tests can wire in the same or their own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -71,6 +71,32 @@ class Refused:
     reason: str
 
 
+ITEM_REOPENED = "item_reopened"
+"""The audit event of a supervisor's reopen. Whether an item waits for a new inspection is
+read from these entries: nothing is updated or deleted when an item is reopened."""
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One entry of the station's audit log: who did what, when, with its details."""
+
+    at: datetime
+    station_id: str
+    inspector_id: str | None
+    event: str
+    detail: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class InspectionRecord:
+    """A finished inspection as a supervisor reviews it in a dispute: the inspection as
+    confirmed (every answer with who and when), and the one that replaced it after a
+    reopen, if any (`done.started.supersedes` names the one it replaced)."""
+
+    done: FinishedInspection
+    superseded_by: str | None = None
+
+
 class StationRecords(PrintQueue, Protocol):
     """The station's own database as the inspection session uses it: the replica it looks
     things up in, what it records, and its print queue (which the print worker works
@@ -105,7 +131,24 @@ class StationRecords(PrintQueue, Protocol):
 
     def model_by_gtin(self, gtin: str, program_code: str | None = None) -> CatalogModel | None: ...
 
-    def finished_decisions(self, request_id: str) -> dict[str, Decision]: ...
+    def finished_decisions(self, request_id: str) -> dict[str, Decision]:
+        """Item id -> the decision of its latest finished inspection here."""
+
+    def latest_inspection(self, item_id: str) -> FinishedInspection | None:
+        """The item's latest finished inspection here, as confirmed."""
+
+    def reopened_inspections(self, request_id: str) -> dict[str, str]:
+        """Item id -> its latest finished inspection's id, for the items of the request a
+        supervisor reopened since (from the audit log): each waits for a new inspection."""
+
+    def inspection_records(
+        self, item_ids: Collection[str], scanned: str | None = None, limit: int = 50
+    ) -> list[InspectionRecord]:
+        """Finished inspections here of these items, or whose scanned code holds `scanned`,
+        newest first, at most `limit`."""
+
+    def item_audit(self, item_id: str) -> list[AuditLine]:
+        """The audit log's entries about one item and its inspections, oldest first."""
 
     def begin_inspection(self, started: InspectionStarted) -> None: ...
 
@@ -116,9 +159,6 @@ class StationRecords(PrintQueue, Protocol):
 
     def finish_inspection(self, done: FinishedInspection, label: PrintJob | None = None) -> None:
         """The inspection, its outbox row and its label's print job, in one transaction."""
-
-    def latest_inspection(self, item_id: str) -> FinishedInspection | None:
-        """The item's latest finished inspection at this station: for a reprint."""
 
     def queue_print(self, job: PrintJob) -> int:
         """Queue a reprint or a sheet for the printer."""

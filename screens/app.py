@@ -110,6 +110,9 @@ class BenchApp(KeyboardWedgeApp):
         Binding("f7", "skipped", "Skipped", id="skipped"),
         Binding("f9", "refused", "Refused", id="refused"),
         Binding("f6", "demo_scan", "Scan a demo code", id="demo-scan"),
+        Binding("f12", "supervisor", "Supervisor", id="supervisor"),
+        # An inspector's F12 is not shown, and says why it does nothing.
+        Binding("f12", "supervisors_only('open the supervisor screens')", show=False),
     ]
 
     status: reactive[StationStatus] = reactive(StationStatus(station_id="?"), init=False)
@@ -401,6 +404,11 @@ class BenchApp(KeyboardWedgeApp):
     def action_logout(self) -> None:
         if self._session is None or self.session.inspector is None:
             return
+        from screens.supervisor import SupervisorScreen
+
+        # The supervisor's screens are theirs alone: they close with the session.
+        while isinstance(self.screen, SupervisorScreen):
+            self.pop_screen()
         self.session.logout()
         self._refresh_status()
         self.show("login")
@@ -429,6 +437,22 @@ class BenchApp(KeyboardWedgeApp):
             logged_in = self._session is not None and self.session.inspector is not None
             self.push_screen(DemoScanScreen(codes if logged_in else badges), scanned)
 
+    def action_supervisor(self) -> None:
+        """The supervisor's screens, over home or the request (supervisors only)."""
+        from screens.supervisor import SupervisorScreen
+
+        refused = self.session.refuse_unless_supervisor("open the supervisor screens")
+        if refused is not None:
+            self._problem(refused)
+        elif not isinstance(self.screen, SupervisorScreen):
+            self.push_screen(SupervisorScreen(self.session))
+
+    def action_supervisors_only(self, what: str) -> None:
+        """A supervisor's key pressed by an inspector: say so, do nothing."""
+        refused = self.session.refuse_unless_supervisor(what)
+        if refused is not None:
+            self._problem(refused)
+
     def action_refused(self) -> None:
         from screens.refused import RefusedScreen
 
@@ -444,6 +468,12 @@ class BenchApp(KeyboardWedgeApp):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "logout":
             return self._session is not None and self.session.inspector is not None
+        if action in ("supervisor", "supervisors_only"):
+            if self._session is None or self.session.inspector is None:
+                return False
+            if action == "supervisors_only":
+                return not self.session.is_supervisor
+            return self.session.is_supervisor and isinstance(self.screen, PackageScreen)
         if action == "demo_scan":
             return self.demo and bool(self.hints)
         if action == "skipped":
@@ -459,6 +489,11 @@ class BenchApp(KeyboardWedgeApp):
         yield SystemCommand("Help", "Keys and command codes", self.action_help)
         if self._session is not None and self.session.inspector is not None:
             yield SystemCommand("Log out", "End this inspector's session", self.action_logout)
+        if self._session is not None and self.session.is_supervisor:
+            yield SystemCommand(
+                "Supervisor", "Disputes: every inspection of a request, item or device",
+                self.action_supervisor,
+            )  # fmt: skip
         if self._session is not None:
             yield SystemCommand(
                 "Refused by central", "Inspections central would not take", self.action_refused

@@ -1,4 +1,5 @@
-"""Small modal questions: a yes/no confirmation and the reason for an override."""
+"""Small modal questions: a yes/no confirmation, and a reason from a list (for an override,
+for a reopen)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from textual.widgets import Label, Static
 
 from bench.checklist import OVERRIDE_REASONS
 from bench.commands import Command as Cmd
+from bench.reasons import REOPEN_REASONS
 from bench.scans import Classified
 from bench.text import shown
 from screens.widgets import KeyBar
@@ -50,16 +52,20 @@ class ConfirmScreen(ModalScreen[bool]):
             self.app.bell()
 
 
-class ReasonScreen(ModalScreen[str | None]):
-    """Why the inspector overrides what the data said: keys 1-4 or CMD:REASON-1..4."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        *(
-            Binding(str(n), f"choose({n - 1})", f"Reason {n}")
-            for n in range(1, len(OVERRIDE_REASONS) + 1)
-        ),
-        Binding("escape", "dismiss(None)", "Keep the data's answer"),
+def reason_bindings(reasons: tuple[str, ...], leave: str) -> list[BindingType]:
+    """Keys 1..n pick a reason; Esc leaves without one (`leave` says what that keeps)."""
+    return [
+        *(Binding(str(n), f"choose({n - 1})", f"Reason {n}") for n in range(1, len(reasons) + 1)),
+        Binding("escape", "dismiss(None)", leave),
     ]
+
+
+class PickReasonScreen(ModalScreen[str | None]):
+    """Why: a reason from a short list, picked with its number key or CMD:REASON-1..4 (the
+    first four). Each list is a subclass with its reasons, its prompt and its bindings."""
+
+    REASONS: ClassVar[tuple[str, ...]] = ()
+    PROMPT: ClassVar[str] = ""
 
     def __init__(self, message: str) -> None:
         super().__init__()
@@ -70,18 +76,36 @@ class ReasonScreen(ModalScreen[str | None]):
             # Static wraps: the message quotes the data and must be read whole (cut if huge).
             message = shown(self.message, MESSAGE_CELLS)
             yield Static(message, id="reason-message", classes="title", markup=False)
-            yield Label("Why override it? Keys 1-4 or CMD:REASON-1…4", classes="prompt")
-            for n, reason in enumerate(OVERRIDE_REASONS, start=1):
+            yield Label(self.PROMPT, classes="prompt")
+            for n, reason in enumerate(self.REASONS, start=1):
                 yield Label(f"[{n}] {reason}", markup=False)
         yield KeyBar()
 
     def action_choose(self, index: int) -> None:
-        self.dismiss(OVERRIDE_REASONS[index])
+        self.dismiss(self.REASONS[index])
 
     def handle_scan(self, scan: Classified) -> None:
-        if scan.command in REASON_COMMANDS:
+        if scan.command in REASON_COMMANDS[: len(self.REASONS)]:
             self.action_choose(REASON_COMMANDS.index(scan.command))
         elif scan.command in (Cmd.CANCEL, Cmd.BACK):
             self.dismiss(None)
         else:
             self.app.bell()
+
+
+class ReasonScreen(PickReasonScreen):
+    """Why the inspector overrides what the data said: keys 1-4 or CMD:REASON-1..4."""
+
+    REASONS = OVERRIDE_REASONS
+    PROMPT = "Why override it? Keys 1-4 or CMD:REASON-1…4"
+    BINDINGS: ClassVar[list[BindingType]] = reason_bindings(
+        OVERRIDE_REASONS, "Keep the data's answer"
+    )
+
+
+class ReopenReasonScreen(PickReasonScreen):
+    """Why a supervisor reopens an inspected item: keys 1-6 (CMD:REASON-1..4 the first four)."""
+
+    REASONS = REOPEN_REASONS
+    PROMPT = "Why reopen it? Keys 1-6"
+    BINDINGS: ClassVar[list[BindingType]] = reason_bindings(REOPEN_REASONS, "Leave it as it is")

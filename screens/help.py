@@ -27,6 +27,8 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("Esc", "cancel / next package (CMD:CANCEL)"),
     ("F3", "reprint the picked item's label"),
     ("F4", "reprint the last label (CMD:REPRINT)"),
+    ("F10", "supervisors: reopen the picked inspected item, with a reason"),
+    ("F12", "supervisors: the supervisor screens (disputes)"),
     ("ctrl+q", "quit (asks first if logged in)"),
 )
 

@@ -21,7 +21,7 @@ from bench.money import dollars
 from bench.printing import PrintJob
 from bench.problems import Problem
 from bench.scans import Classified, ScanKind
-from bench.session import ActiveInspection, ItemRow
+from bench.session import ActiveInspection, ItemRow, Reopened
 from bench.settlement import SettlementStatus, described
 from bench.text import shown, shown_end
 from screens.base import BenchView
@@ -57,6 +57,9 @@ class RequestView(BenchView):
         Binding("escape", "done", "Next package", id="done"),
         Binding("f3", "reprint_item", "Reprint", id="reprint-item"),
         Binding("f4", "reprint_last", "Last label", id="reprint-last"),
+        Binding("f10", "reopen", "Reopen item", id="reopen"),
+        # An inspector's F10 is not shown, and says why it does nothing.
+        Binding("f10", "app.supervisors_only('reopen an item')", show=False),
     ]
 
     _width = 0
@@ -118,11 +121,13 @@ class RequestView(BenchView):
         label = self.query_one("#request-prompt", Label)
         label.update(prompt)
         label.set_class(not pending, "-done")
-        saved = self.session.last_saved
+        saved, reopened = self.session.last_saved, self.session.last_reopened
         saved_line = self.query_one("#request-saved", Label)
-        saved_line.update(_saved(saved) if saved else "")
-        saved_line.set_class(saved is not None, "-visible")
+        saved_line.update(_saved(saved) if saved else _reopened(reopened) if reopened else "")
+        saved_line.set_class(saved is not None or reopened is not None, "-visible")
+        saved_line.set_class(reopened is not None, "-reopened")
         table.focus()
+        self.refresh_bindings()  # F10 is a supervisor's: who is logged in may have changed
 
     def _fill_table(self, rows: list[ItemRow]) -> DataTable[Text]:
         """The items, one row each, with the serial cut to the width the others leave."""
@@ -150,7 +155,9 @@ class RequestView(BenchView):
     def _cells(row: ItemRow, colours: dict[str, str]) -> list[Text]:
         """Every cell of an item's row but its serial, as Text: a string would be markup."""
         item, decision = row.item, row.decision
-        if decision is None:
+        if row.reopened:
+            status = Text("reopened", style=f"bold {colours.get('text-warning', '')}")
+        elif decision is None:
             status = Text("waiting")
         else:
             status = Text(
@@ -238,6 +245,42 @@ class RequestView(BenchView):
         self.clear_problem()
         self.app.post_message(PrintQueued(job))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reopen":
+            return self.session.is_supervisor
+        return True
+
+    def action_reopen(self) -> None:
+        """Reopen the picked item, with a reason from the list (supervisors only)."""
+        row = next((r for r in self.session.item_rows() if r.item.id == self._picked()), None)
+        if row is None:
+            return
+        item_id = row.item.id
+        reopenable = self.session.reopenable(item_id)
+        if isinstance(reopenable, Problem):
+            self.show_problem(reopenable)
+            return
+        from screens.dialogs import ReopenReasonScreen
+
+        def chosen(reason: str | None) -> None:
+            if reason is None:
+                return
+            reopened = self.session.reopen_item(item_id, reason)
+            if isinstance(reopened, Problem):
+                self.show_problem(reopened)
+                return
+            self.clear_problem()
+            self.refresh_view()
+
+        said = _outcome_said(row.decision) if row.decision else ""
+        self.app.push_screen(
+            ReopenReasonScreen(
+                f"Reopen item {shown(item_id, ID_CELLS)} ({said})? Its inspection stays on "
+                "record but no longer counts, and the item is inspected again."
+            ),
+            chosen,
+        )
+
     def action_done(self) -> None:
         self.session.close_request()
         self.app.post_message(RequestClosed())
@@ -254,6 +297,13 @@ def _outcome_said(decision: Decision) -> str:
     """ACCEPT $15.00, or HOLD: what pays nothing says so by the word, not with $0.00."""
     paid = f" {dollars(decision.final_cents)}" if decision.outcome in PAID else ""
     return f"{decision.outcome.value.upper()}{paid}"
+
+
+def _reopened(reopened: Reopened) -> str:
+    return (
+        f"↺ Reopened {shown(reopened.item_id, ID_CELLS)} ({reopened.reason}): scan the device, "
+        "or pick it and press Enter, to inspect it again"
+    )
 
 
 def _saved(done: FinishedInspection) -> str:

@@ -211,6 +211,7 @@ def inspection_payload(done: FinishedInspection, answers: Sequence[AnswerRecord]
         "scanned_code": started.scanned_code,
         "identified_by": started.identified_by.value,
         "identified_sku": started.identified_sku,
+        "supersedes": started.supersedes,
         "answers": [
             {
                 "question": a.question,

@@ -4,14 +4,15 @@ committed with what it records."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Text, func, or_, select
 
-from store.local.schema import audit_table
+from bench.station import ITEM_REOPENED, AuditLine
+from store.local.schema import audit_table, inspection_table
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,50 @@ def latest(conn: Connection, limit: int) -> list[AuditEvent]:
     return [
         AuditEvent(
             id=row["id"],
+            at=row["at"],
+            station_id=row["station_id"],
+            inspector_id=row["inspector_id"],
+            event=row["event"],
+            detail=row["detail"],
+        )
+        for row in found
+    ]
+
+
+def _detail(key: str) -> Any:
+    return func.json_extract(audit_table.c.detail, f"$.{key}", type_=Text)
+
+
+def reopened(conn: Connection, inspection_ids: Collection[str]) -> set[str]:
+    """Which of these inspections a supervisor reopened (an `item_reopened` entry names it)."""
+    if not inspection_ids:
+        return set()
+    found = conn.execute(
+        select(_detail("inspection_id")).where(
+            audit_table.c.event == ITEM_REOPENED,
+            _detail("inspection_id").in_(list(inspection_ids)),
+        )
+    ).scalars()
+    return set(found)
+
+
+def about_item(conn: Connection, item_id: str, since: datetime) -> list[AuditLine]:
+    """Entries at or after `since` that name the item or one of its inspections, in order."""
+    inspections = select(inspection_table.c.id).where(inspection_table.c.request_item_id == item_id)
+    found = conn.execute(
+        select(audit_table)
+        .where(
+            audit_table.c.at >= since,
+            or_(
+                _detail("request_item_id") == item_id,
+                _detail("inspection_id").in_(inspections),
+                _detail("inspection").in_(inspections),  # inspection_resumed names it so
+            ),
+        )
+        .order_by(audit_table.c.id)
+    ).mappings()
+    return [
+        AuditLine(
             at=row["at"],
             station_id=row["station_id"],
             inspector_id=row["inspector_id"],

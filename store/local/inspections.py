@@ -8,9 +8,19 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from datetime import datetime
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import sqlite
 
 from bench.domain import (
@@ -25,6 +35,7 @@ from bench.domain import (
     Reason,
     UnfinishedInspection,
 )
+from bench.station import InspectionRecord
 from store import rows
 from store.errors import StoreError
 from store.local.schema import (
@@ -145,19 +156,35 @@ def finish(conn: Connection, done: FinishedInspection) -> rows.Row | None:
     return rows.inspection_payload(done, [*stored, *new])
 
 
+def _latest() -> ColumnElement[bool]:
+    """An inspection no finished one supersedes: after a reopen, only the new one counts."""
+    later = inspection_table.alias("later")
+    return ~exists().where(later.c.supersedes == inspection_table.c.id, later.c.status == FINISHED)
+
+
 def finished_decisions(conn: Connection, request_id: str) -> dict[str, Decision]:
     """Item id -> the decision of its latest finished inspection, for one request."""
+    return {item: decision(row) for item, row in _latest_finished(conn, request_id).items()}
+
+
+def latest_finished_ids(conn: Connection, request_id: str) -> dict[str, str]:
+    """Item id -> the id of its latest finished inspection, for one request."""
+    return {item: row["id"] for item, row in _latest_finished(conn, request_id).items()}
+
+
+def _latest_finished(conn: Connection, request_id: str) -> dict[str, rows.RowIn]:
     items = select(item_table.c.id).where(item_table.c.request_id == request_id)
     found = conn.execute(
         select(inspection_table)
         .where(
             inspection_table.c.status == FINISHED,
             inspection_table.c.request_item_id.in_(items),
+            _latest(),
         )
         # Later rows overwrite earlier ones below, so the latest inspection wins.
         .order_by(inspection_table.c.finished_at, inspection_table.c.id)
     ).mappings()
-    return {row["request_item_id"]: decision(row) for row in found}
+    return {row["request_item_id"]: row for row in found}
 
 
 def finished_item_ids(conn: Connection, request_id: str) -> set[str]:
@@ -182,6 +209,7 @@ def latest_finished(conn: Connection, item_id: str) -> FinishedInspection | None
         .where(
             inspection_table.c.status == FINISHED,
             inspection_table.c.request_item_id == item_id,
+            _latest(),
         )
         .order_by(inspection_table.c.finished_at.desc(), inspection_table.c.id.desc())
         .limit(1)
@@ -203,7 +231,66 @@ def finished_inspection(conn: Connection, inspection_id: str) -> FinishedInspect
     )
     if row is None:
         return None
-    recorded = answers(conn, [inspection_id]).get(inspection_id, [])
+    return _finished_from_row(row, answers(conn, [inspection_id]).get(inspection_id, []))
+
+
+def records(
+    conn: Connection, item_ids: Collection[str], serial: str | None, limit: int
+) -> list[InspectionRecord]:
+    """Finished inspections of these items, or of a device with this serial (in its scanned
+    code, or declared for its item), newest first, each with the one that superseded it."""
+    wanted: list[ColumnElement[bool]] = []
+    if item_ids:
+        wanted.append(inspection_table.c.request_item_id.in_(list(item_ids)))
+    if serial:
+        declared = select(item_table.c.id).where(
+            func.upper(item_table.c.declared_serial) == serial.upper()
+        )
+        wanted.append(inspection_table.c.request_item_id.in_(declared))
+        # A GS1 code carries the serial inside it (AI 21).
+        wanted.append(func.instr(func.upper(inspection_table.c.scanned_code), serial.upper()) > 0)
+    if not wanted:
+        return []
+    found = (
+        conn.execute(
+            select(inspection_table)
+            .where(inspection_table.c.status == FINISHED, or_(*wanted))
+            # Of two finished in the same second, the one recorded last (SQLite's rowid).
+            .order_by(inspection_table.c.finished_at.desc(), literal_column("rowid").desc())
+            .limit(limit)
+        )
+        .mappings()
+        .all()
+    )
+    ids = [row["id"] for row in found]
+    by_id = answers(conn, ids)
+    superseding: dict[str, str] = {
+        old: new
+        for old, new in conn.execute(
+            select(inspection_table.c.supersedes, inspection_table.c.id).where(
+                inspection_table.c.supersedes.in_(ids), inspection_table.c.status == FINISHED
+            )
+        )
+    }
+    return [
+        InspectionRecord(
+            _finished_from_row(row, by_id.get(row["id"], [])), superseding.get(row["id"])
+        )
+        for row in found
+    ]
+
+
+def first_started(conn: Connection, item_id: str) -> datetime | None:
+    """When the item's first inspection here began: nothing is audited of it before."""
+    first: datetime | None = conn.execute(
+        select(func.min(inspection_table.c.started_at)).where(
+            inspection_table.c.request_item_id == item_id
+        )
+    ).scalar_one()
+    return first
+
+
+def _finished_from_row(row: rows.RowIn, recorded: Sequence[AnswerRecord]) -> FinishedInspection:
     return FinishedInspection(
         started=started_from_row(row),
         finished_at=row["finished_at"],
@@ -246,6 +333,7 @@ def started_from_row(row: rows.RowIn) -> InspectionStarted:
         scanned_code=row["scanned_code"],
         identified_sku=row["identified_sku"],
         identified_by=IdentifiedBy(row["identified_by"]),
+        supersedes=row["supersedes"],
     )
 
 
@@ -270,6 +358,7 @@ def _started_values(started: InspectionStarted, status: str) -> rows.Row:
         "scanned_code": started.scanned_code,
         "identified_by": started.identified_by.value,
         "identified_sku": started.identified_sku,
+        "supersedes": started.supersedes,
         "reason_codes": [],
         "wiped": False,
     }

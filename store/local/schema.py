@@ -125,6 +125,9 @@ class LocalInspection(LocalBase):
     wiped: Mapped[bool] = mapped_column(Boolean)
     # A revision's last day for the customer to reject it; None for any other outcome.
     response_due_on: Mapped[date | None] = mapped_column(Date)
+    # The inspection this one replaces after a supervisor reopened the item; indexed, since
+    # an item's latest inspection is the one nothing supersedes.
+    supersedes: Mapped[str | None] = mapped_column(Text, index=True)
 
 
 class LocalAnswer(LocalBase):
@@ -151,7 +154,8 @@ class LocalAuditEntry(LocalBase):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     station_id: Mapped[str] = mapped_column(Text)
     inspector_id: Mapped[str | None] = mapped_column(Text)
-    event: Mapped[str] = mapped_column(Text)
+    # Indexed: a request's reopened items are found by their `item_reopened` events.
+    event: Mapped[str] = mapped_column(Text, index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 

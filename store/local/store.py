@@ -35,7 +35,7 @@ from bench.domain import (
     UnfinishedInspection,
 )
 from bench.printing import PrintJob, QueuedPrint
-from bench.station import QuarantinedRow, Refused
+from bench.station import AuditLine, InspectionRecord, QuarantinedRow, Refused
 from store.dbutil import utcnow, why
 from store.errors import StoreError
 from store.local import audit, inspections, logins, outbox, print_jobs, quarantine, replica
@@ -324,6 +324,28 @@ class LocalStore:
         """Item id -> the decision of its latest finished inspection, for one request."""
         with self._read() as conn:
             return inspections.finished_decisions(conn, request_id)
+
+    def reopened_inspections(self, request_id: str) -> dict[str, str]:
+        """Item id -> its latest finished inspection, for the items of the request a
+        supervisor reopened since (an `item_reopened` audit entry names that inspection)."""
+        with self._read() as conn:
+            latest = inspections.latest_finished_ids(conn, request_id)
+            reopened = audit.reopened(conn, latest.values())
+        return {item: inspection for item, inspection in latest.items() if inspection in reopened}
+
+    def inspection_records(
+        self, item_ids: Collection[str], scanned: str | None = None, limit: int = 50
+    ) -> list[InspectionRecord]:
+        """Finished inspections here of these items, or of a device with the serial
+        `scanned` (scanned, or declared for its item), newest first: for a dispute."""
+        with self._read() as conn:
+            return inspections.records(conn, item_ids, scanned, limit)
+
+    def item_audit(self, item_id: str) -> list[AuditLine]:
+        """The audit entries about the item and its inspections here, oldest first."""
+        with self._read() as conn:
+            first = inspections.first_started(conn, item_id)
+            return [] if first is None else audit.about_item(conn, item_id, first)
 
     # --- Outbox -------------------------------------------------------------------------
 

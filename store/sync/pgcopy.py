@@ -20,7 +20,7 @@ import orjson
 import psycopg
 from psycopg.adapt import Dumper
 from psycopg.pq import Format
-from sqlalchemy import Connection, func, literal, select
+from sqlalchemy import Connection, exists, func, literal, select
 from sqlalchemy.exc import DBAPIError
 
 from store.central import conflict_table, inspection_table
@@ -196,8 +196,9 @@ def _flag_conflicts_postgresql(cursor: psycopg.Cursor[Any], items: list[str]) ->
     # Sorted, so two benches flagging the same items take their locks in one order.
     cursor.execute(
         "INSERT INTO item_conflicts (request_item_id, detected_at, inspections) "
-        "SELECT request_item_id, now(), count(*) FROM inspections "
+        "SELECT request_item_id, now(), count(*) FROM inspections AS i "
         "WHERE request_item_id = ANY(%s) "
+        "AND NOT EXISTS (SELECT 1 FROM inspections AS later WHERE later.supersedes = i.id) "
         "GROUP BY request_item_id HAVING count(*) > 1 ORDER BY request_item_id "
         "ON CONFLICT (request_item_id) DO UPDATE SET inspections = EXCLUDED.inspections",
         [items],
@@ -235,16 +236,22 @@ class _JsonTextDumper(Dumper):
 
 
 def flag_conflicts(conn: Connection, item_ids: Sequence[str], now: datetime) -> None:
-    """Record the items among `item_ids` that now have more than one inspection."""
+    """Record the items among `item_ids` that now have more than one latest inspection
+    (one no other supersedes): two benches, one item. A reopened item's chain of
+    inspections, each superseding the one before, is no conflict."""
     if not item_ids:
         return
+    later = inspection_table.alias("later")
     counted = (
         select(
             inspection_table.c.request_item_id,
             literal(now, conflict_table.c.detected_at.type),
             func.count(),
         )
-        .where(inspection_table.c.request_item_id.in_(item_ids))
+        .where(
+            inspection_table.c.request_item_id.in_(item_ids),
+            ~exists().where(later.c.supersedes == inspection_table.c.id),
+        )
         .group_by(inspection_table.c.request_item_id)
         .having(func.count() > 1)
         .order_by(inspection_table.c.request_item_id)

@@ -189,13 +189,17 @@ def decision(outcome: Outcome, cents: int, due: date | None) -> Decision:
     return Decision(outcome, cents, disposition, (), due)
 
 
-def finished_as(inspected: Inspected, inspection_id: str, today: date) -> FinishedInspection:
+def finished_as(
+    inspected: Inspected, inspection_id: str, today: date, supersedes: str | None
+) -> FinishedInspection:
     done = finished(0, inspected.station, inspected.item)
     at = noon(today - timedelta(days=inspected.days_ago))
     due = None if inspected.due_in is None else today + timedelta(days=inspected.due_in)
     return dataclasses.replace(
         done,
-        started=dataclasses.replace(done.started, id=inspection_id, started_at=at),
+        started=dataclasses.replace(
+            done.started, id=inspection_id, started_at=at, supersedes=supersedes
+        ),
         finished_at=at + timedelta(minutes=3),
         decision=decision(inspected.outcome, inspected.cents, due),
     )
@@ -211,15 +215,9 @@ def push_from_stations(
         sync = SyncEngine(local, url, station, app_version=__version__)
         try:
             for inspected in (i for i in inspections if i.station == station):
-                local.finish_inspection(finished_as(inspected, ids[inspected.key], today))
-                if inspected.replaces is not None:
-                    # What a supervisor's reopen queues: the push carries `supersedes`.
-                    with local.engine.begin() as conn:
-                        conn.exec_driver_sql(
-                            "UPDATE outbox SET payload = json_set(payload, '$.supersedes', ?) "
-                            "WHERE inspection_id = ?",
-                            (ids[inspected.replaces], ids[inspected.key]),
-                        )
+                # A supervisor's reopen: the new inspection names the one it supersedes.
+                replaces = None if inspected.replaces is None else ids[inspected.replaces]
+                local.finish_inspection(finished_as(inspected, ids[inspected.key], today, replaces))
             state = sync.run_once(pull=False)
         finally:
             sync.close()

@@ -461,6 +461,7 @@ class TestInspections:
             "scanned_code": "SN-1",
             "identified_by": "scan",
             "identified_sku": PAN_V2.sku,
+            "supersedes": None,
             "answers": [
                 {
                     "question": "broken",

@@ -8,17 +8,20 @@ the station id, and the text cursor, which stops blinking for the picture.
 
 from __future__ import annotations
 
+import itertools
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 
 from screens.app import BenchApp
 from screens.help import HelpScreen
 from screens.login import LoginScreen
 from screens.request import RequestView
+from screens.supervisor import SupervisorScreen
 from tests.support.results import (
     ACCEPTED_1760,
     ACCEPTED_1920,
@@ -38,6 +41,7 @@ from tests.support.station import (
     open_checklist,
     open_request,
     scan,
+    wait_until,
     walk_to_outcome,
 )
 
@@ -101,6 +105,27 @@ async def help_screen(pilot: Pilot[None]) -> None:
     await on_screen(pilot, HelpScreen)
 
 
+async def disputes(pilot: Pilot[None]) -> None:
+    # A hold with two overridden answers, looked up by the supervisor: the frame, the search,
+    # the list and the inspection in full.
+    app = pilot.app
+    await walk_to_outcome(pilot, FOUR_REASON_HOLD_KEYS)
+    await pilot.press("enter")
+    await on_screen(pilot, RequestView)
+    await pilot.press("f2")
+    await log_in(pilot, "EMP-0002")
+    await pilot.press("f12")
+    await wait_until(pilot, lambda: isinstance(app.screen, SupervisorScreen))
+    await scan(pilot, "TI-000001")
+    await wait_until(pilot, lambda: app.screen.query_one("#dispute-found", DataTable).row_count)
+
+
+def fixed_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inspection ids 00000000-…-0001, -0002…: the disputes screen shows them."""
+    numbers = itertools.count(1)
+    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=next(numbers), version=4))
+
+
 class TestSnapshots(SeededStation):
     @pytest.mark.parametrize("size", SIZES)
     def test_login(self, station: Station, snap_compare: Any, size: tuple[int, int]) -> None:
@@ -141,3 +166,14 @@ class TestSnapshots(SeededStation):
     @pytest.mark.parametrize("size", SIZES)
     def test_help(self, station: Station, snap_compare: Any, size: tuple[int, int]) -> None:
         assert snap_compare(station.app(), terminal_size=size, run_before=still(help_screen))
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_supervisor_disputes(
+        self,
+        station: Station,
+        snap_compare: Any,
+        size: tuple[int, int],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        fixed_ids(monkeypatch)
+        assert snap_compare(station.app(), terminal_size=size, run_before=still(disputes))

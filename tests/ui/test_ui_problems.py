@@ -89,7 +89,7 @@ class TestProblemsOnScreen(SeededStation):
             assert isinstance(showing(app), RequestView)
             assert app.session.active is None
 
-    async def test_already_inspected_says_what_to_do_and_promises_no_reopen(
+    async def test_already_inspected_says_what_to_do_and_who_reopens_it(
         self, station: Station
     ) -> None:
         app = station.app()
@@ -100,7 +100,8 @@ class TestProblemsOnScreen(SeededStation):
                 pilot, PAN_V2_SERIAL, "Already inspected", "aside", "supervisor", "TI-000001-01"
             )
 
-            assert "reopen" not in problem_text(app)
+            # An inspector cannot reopen it: a supervisor does, with F10 (test_ui_reopen.py).
+            assert "a supervisor, who reopens item TI-000001-01 (F10)" in problem_text(app)
             assert app.session.active is None
 
     @pytest.mark.parametrize(

@@ -1,0 +1,196 @@
+"""A dispute as a supervisor reviews it: which inspections a code finds, and everything
+each one recorded, in lines a screen can show as they are.
+
+A customer disputes an outcome with whatever they have (the request id, the item id, the
+serial or IMEI of the device, the tracking number); the supervisor scans or types it, and
+reads every answer with who gave it and when, whether the data answered it or an inspector
+overrode it and why, how the device was identified, what the policy decided, which
+inspection it replaced or was replaced by, and the audit trail of the item. Pure: the
+session finds the records, the screen shows these lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from bench.checklist import Question
+from bench.domain import AnswerSource, IdentifiedBy, Outcome
+from bench.money import dollars
+from bench.reasons import reason_text
+from bench.scans import Classified, ScanKind
+from bench.station import AuditLine, InspectionRecord
+
+__all__ = ["Disputes", "SearchKey", "detail_lines", "search_key", "summary"]
+
+
+class KeyKind(StrEnum):
+    REQUEST = "request"
+    ITEM = "item"
+    TRACKING = "tracking number"
+    SERIAL = "serial"
+    IMEI = "IMEI"
+
+
+@dataclass(frozen=True)
+class SearchKey:
+    """What a supervisor searched by: the kind of code, and the code."""
+
+    kind: KeyKind
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.kind.value} {self.value}"
+
+
+_KINDS = {
+    ScanKind.REQUEST_ID: KeyKind.REQUEST,
+    ScanKind.ITEM_ID: KeyKind.ITEM,
+    ScanKind.TRACKING_NUMBER: KeyKind.TRACKING,
+    ScanKind.SERIAL: KeyKind.SERIAL,
+    ScanKind.IMEI: KeyKind.IMEI,
+}
+
+
+def search_key(scan: Classified) -> SearchKey | None:
+    """What a scanned or typed code searches by, or None when it names no inspection (a
+    badge, a command, a model's GTIN). A GS1 code searches by the serial it carries; a
+    15-digit number that is also a FedEx tracking number is tried as an IMEI first."""
+    if scan.kind is ScanKind.GS1:
+        return SearchKey(KeyKind.SERIAL, scan.serial) if scan.serial else None
+    kind = _KINDS.get(scan.kind)
+    return None if kind is None else SearchKey(kind, scan.value)
+
+
+@dataclass(frozen=True)
+class Disputes:
+    """What a search found, and where from: a screen shows the source and the time, since
+    this bench's records are not central's (another bench may have inspected the item)."""
+
+    key: SearchKey
+    source: str
+    as_of: datetime
+    records: tuple[InspectionRecord, ...]
+    audit: Mapping[str, tuple[AuditLine, ...]] = field(default_factory=dict)
+    """By item id: the audit trail of every item found."""
+    names: Mapping[str, str] = field(default_factory=dict)
+    """Inspector id -> name, for the ids the records and trails name."""
+
+
+QUESTION_WORDS: Mapping[str, str] = {
+    Question.MODEL_LISTED: "Model listed",
+    Question.SERIAL_MATCHES: "Serial matches",
+    Question.OLDER_THAN_LIMIT: "Over the age limit",
+    Question.BROKEN: "Broken or damaged",
+    Question.DEFECT: "Main defect",
+    Question.DIRTY: "Dirty",
+    Question.FACTORY_RESET: "Factory reset",
+    Question.WIPED: "Wiped at the bench",
+    Question.GRADE: "Cosmetic grade",
+    Question.OWNED_OUTRIGHT: "Owned outright",
+}
+
+_SOURCE_WORDS = {
+    AnswerSource.PREFILLED: "from the data",
+    AnswerSource.INSPECTOR: "answered",
+    AnswerSource.OVERRIDDEN: "OVERRIDDEN",
+}
+
+PAID = frozenset({Outcome.ACCEPT, Outcome.REVISE})
+
+
+def short_id(inspection_id: str) -> str:
+    """An inspection's UUID by its first 8 digits: enough to tell an item's apart."""
+    return inspection_id[:8]
+
+
+def _moment(at: datetime) -> str:
+    return f"{at.astimezone():%Y-%m-%d %H:%M:%S}"
+
+
+def _who(inspector_id: str | None, names: Mapping[str, str]) -> str:
+    if inspector_id is None:
+        return "nobody"
+    name = names.get(inspector_id)
+    return f"{inspector_id} ({name})" if name else inspector_id
+
+
+def summary(record: InspectionRecord) -> tuple[str, str, str, str, str]:
+    """The record's row in the list of what was found: item, finished, station and
+    inspector, outcome, and whether it still counts."""
+    done = record.done
+    decision = done.decision
+    paid = f" {dollars(decision.final_cents)}" if decision.outcome in PAID else ""
+    if record.superseded_by:
+        counts = f"replaced by {short_id(record.superseded_by)}"
+    elif done.started.supersedes:
+        counts = f"latest · replaces {short_id(done.started.supersedes)}"
+    else:
+        counts = "latest"
+    return (
+        done.started.request_item_id,
+        f"{done.finished_at.astimezone():%Y-%m-%d %H:%M}",
+        f"{done.started.station_id} {done.started.inspector_id}",
+        f"{decision.outcome.value.upper()}{paid}",
+        counts,
+    )
+
+
+def detail_lines(
+    record: InspectionRecord, audit: Sequence[AuditLine], names: Mapping[str, str]
+) -> list[str]:
+    """Everything the inspection recorded, a line each, for the supervisor to read."""
+    done, started, decision = record.done, record.done.started, record.done.decision
+    paid = f" {dollars(decision.final_cents)}" if decision.outcome in PAID else ""
+    if started.identified_by is IdentifiedBy.HAND:
+        identified = "picked by hand from the request's list (nothing scanned)"
+    else:
+        identified = f"scanned {started.scanned_code}"
+    lines = [
+        f"Inspection {started.id} of {started.request_item_id}",
+        f"At {started.station_id} by {_who(started.inspector_id, names)}: started "
+        f"{_moment(started.started_at)}, finished {_moment(done.finished_at)}",
+        f"Identified: {identified}; model {started.identified_sku or 'not in the catalog'}",
+        f"Outcome: {decision.outcome.value.upper()}{paid} · label → "
+        f"{decision.disposition.value.upper()}"
+        + (f" · grade {done.grade.value}" if done.grade else "")
+        + (" · wiped at the bench" if done.wiped else ""),
+    ]
+    if decision.response_due_on is not None:
+        lines.append(f"The customer may reject the revised quote until {decision.response_due_on}")
+    lines.extend(f"  reason: {reason_text(reason)}" for reason in decision.reasons)
+    if started.supersedes:
+        lines.append(f"Replaces inspection {started.supersedes} (the item was reopened)")
+    if record.superseded_by:
+        lines.append(f"Replaced by inspection {record.superseded_by}: this one no longer counts")
+    else:
+        lines.append("This is the item's latest inspection here: it is what counts")
+    lines.append("Answers, in the order given (who, at what time):")
+    for answer in done.answers:
+        words = QUESTION_WORDS.get(answer.question, answer.question)
+        source = _SOURCE_WORDS[answer.source]
+        why = f" ({answer.reason})" if answer.reason else ""
+        lines.append(
+            f"  {words}: {answer.value.upper()} · {source}{why} · {answer.inspector_id} "
+            f"{answer.answered_at.astimezone():%H:%M:%S}"
+        )
+    lines.append(f"Audit trail of {started.request_item_id}:")
+    lines.extend(
+        f"  {_moment(line.at)} {line.station_id} {line.inspector_id or 'nobody'} "
+        f"{line.event.replace('_', ' ')}{_audit_detail(line)}"
+        for line in audit
+    )
+    return lines
+
+
+def _audit_detail(line: AuditLine) -> str:
+    """The entry's details but the item (the trail is the item's), inspections by short id."""
+    shown = [
+        f"{key.replace('_', ' ')} "
+        + (short_id(str(value)) if key in ("inspection_id", "inspection") else str(value))
+        for key, value in line.detail.items()
+        if key != "request_item_id"
+    ]
+    return ": " + ", ".join(shown) if shown else ""
