@@ -80,6 +80,12 @@ class StationConfig:
 
 
 @dataclass(frozen=True)
+class SiteConfig:
+    time_zone: str
+    heartbeat_stale_minutes: int
+
+
+@dataclass(frozen=True)
 class ScannerConfig:
     kind: ScannerKind
     port: str
@@ -138,6 +144,7 @@ class Config:
     log: LogConfig
     ui: UiConfig
     labels: LabelsConfig
+    site: SiteConfig
     source: Path | None = None  # the file it was read from; None when built in code (demo)
 
 
@@ -200,6 +207,7 @@ SECTIONS: Final[Mapping[str, tuple[type, str]]] = {
     "log": (LogConfig, "The log file a technician reads when something goes wrong."),
     "ui": (UiConfig, "The screen."),
     "labels": (LabelsConfig, "The disposition label printed for each device, and the sheets."),
+    "site": (SiteConfig, "The warehouse this bench is in, for the supervisor's figures."),
 }
 
 SCHEMA: Final[tuple[Key, ...]] = (
@@ -318,6 +326,16 @@ SCHEMA: Final[tuple[Key, ...]] = (
         "labels", "paper", "str", "letter", "letter | a4: for the command sheet and badges",
         choices=get_args(Paper),
     ),
+    Key(
+        "site", "time_zone", "str", "UTC", "an IANA zone, e.g. \"America/New_York\"",
+        example="America/New_York",
+        doc=("The warehouse's time zone: `bench report` and the supervisor's figures",
+             "show times and count hours and days in it."),
+    ),
+    Key(
+        "site", "heartbeat_stale_minutes", "int", 5,
+        "a station silent this long is shown stale", minimum=1,
+    ),
 )  # fmt: skip
 
 _BY_SECTION: Final[dict[str, dict[str, Key]]] = {
@@ -435,6 +453,9 @@ def parse_config(
         found = _calendar_problem(station["country"], station["subdivision"])
         if found:
             problems.append(f"{name}: [station] {found}")
+    site = read.get("site") if ("site", "time_zone") not in refused else None
+    if site and (wrong := time_zone_problem(site["time_zone"])):
+        problems.append(f"{name}: [site] time_zone {wrong}")
     if not problems:
         store = built["store"]
         assert isinstance(store, StoreConfig)
@@ -519,6 +540,20 @@ def _calendar_problem(country: str, subdivision: str | None) -> str | None:
         f"subdivision must be one of {country}'s: {', '.join(subdivisions)}, "
         f"got {_describe_short(subdivision)}."
     )
+
+
+def time_zone_problem(zone: str) -> str | None:
+    """What is wrong with a time zone name, as the end of a sentence; None if it is one."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return (
+            f'must be an IANA time zone such as "America/New_York" or "Europe/Paris", '
+            f"got {_describe_short(zone)}."
+        )
+    return None
 
 
 def _unknown_key(name: str, section: str, key_name: str) -> str:
