@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import Generic, Literal, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
+from bench.config import Config
 from bench.domain import Reason
 from bench.reasons import reason_text
 from bench.workdays import is_working_day
@@ -45,6 +46,16 @@ class SupervisionSettings:
     country: str
     subdivision: str | None
     heartbeat_stale_after: timedelta
+
+
+def settings_of(config: Config) -> SupervisionSettings:
+    """The figures' settings from a station's config.toml."""
+    return SupervisionSettings(
+        time_zone=ZoneInfo(config.site.time_zone),
+        country=config.station.country,
+        subdivision=config.station.subdivision,
+        heartbeat_stale_after=timedelta(minutes=config.site.heartbeat_stale_minutes),
+    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,228 @@
+"""The supervisor's figures from central: every bench's inspections, heartbeats and the
+settlement view. Read only, so it works for a `bench_supervisor` login.
+
+`CentralFigures` is `bench.supervision.FigureSource` for central; its queries are those
+of `store.figures` on central's tables, where an item's latest inspection is the one no
+other inspection supersedes. Every read is wrapped in `central_errors`, so an
+unreachable central raises `CentralUnavailable` with the reason in plain words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Date,
+    Engine,
+    Integer,
+    Text,
+    column,
+    exists,
+    func,
+    select,
+    table,
+)
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.expression import FromClause
+
+from bench.supervision import (
+    CENTRAL,
+    LAPSED_QUOTES_SHOWN_DAYS,
+    PAGE,
+    Figures,
+    HourlyCount,
+    QuoteDeadline,
+    SettlementLine,
+    Source,
+    StationHealth,
+    StationWatch,
+    StuckKind,
+    StuckLine,
+    SupervisionSettings,
+    ThroughputRow,
+    fetch_limit,
+    page,
+)
+from store import figures
+from store.central.engine import central_errors
+from store.central.schema import (
+    conflict_table,
+    heartbeat_table,
+    inspection_table,
+    item_table,
+    request_table,
+)
+
+Row = TypeVar("Row")
+
+# The view of migration 0006, as much of it as the figures read.
+settlement_view = table(
+    "request_settlements",
+    column("request_id", Text),
+    column("program_code", Text),
+    column("kind", Text),
+    column("items", Integer),
+    column("items_inspected", Integer),
+    column("items_held", Integer),
+    column("items_revised", Integer),
+    column("amount_cents", BigInteger),
+    column("status", Text),
+    column("ready_on", Date),
+)
+
+
+def latest(inspections: FromClause) -> ColumnElement[bool]:
+    """No other inspection supersedes this one (an index lookup on `supersedes`)."""
+    later = inspection_table.alias("later")
+    return ~exists().where(later.c.supersedes == inspections.c.id)
+
+
+def every_row(_inspections: FromClause) -> Sequence[ColumnElement[bool]]:
+    """Central holds finished inspections only: every row counts."""
+    return ()
+
+
+class CentralFigures:
+    """The figures of every bench, from central. Keep one per screen: it remembers the
+    queue depths it saw, to tell a growing queue."""
+
+    def __init__(self, engine: Engine, settings: SupervisionSettings) -> None:
+        self._engine = engine
+        self._settings = settings
+        self._watch = StationWatch(settings.heartbeat_stale_after)
+
+    @property
+    def source(self) -> Source:
+        return CENTRAL
+
+    def _read(
+        self, doing: str, read: Callable[[Connection], list[Row]], limit: int | None = None
+    ) -> Figures[Row]:
+        as_of = datetime.now(UTC).astimezone(self._settings.time_zone)
+        with central_errors(self._engine, doing), self._engine.connect() as conn:
+            rows, more = page(read(conn), limit)
+        return Figures(rows=rows, source=CENTRAL, as_of=as_of, more=more)
+
+    def throughput(self, since: datetime, until: datetime) -> Figures[ThroughputRow]:
+        return self._read(
+            "read throughput from",
+            lambda conn: figures.throughput(conn, inspection_table, every_row, since, until),
+        )
+
+    def hourly(self, since: datetime, until: datetime) -> Figures[HourlyCount]:
+        return self._read(
+            "read hourly counts from",
+            lambda conn: figures.hourly(
+                conn, inspection_table, every_row, since, until, self._settings
+            ),
+        )
+
+    def stations(self, now: datetime) -> Figures[StationHealth]:
+        def read(conn: Connection) -> list[StationHealth]:
+            beats = conn.execute(select(heartbeat_table).order_by(heartbeat_table.c.station_id))
+            return [
+                self._watch.health(
+                    beat.station_id, beat.last_seen, beat.queue_depth, beat.app_version, now
+                )
+                for beat in beats
+            ]
+
+        return self._read("read station heartbeats from", read)
+
+    def stuck(self, now: datetime, limit: int | None = PAGE, offset: int = 0) -> Figures[StuckLine]:
+        """Holds, late parcels, conflicts and items left uninspected, oldest first.
+        (Dead letters and refused pulls are a station's own: `LocalFigures` lists them.)"""
+
+        def read(conn: Connection) -> list[StuckLine]:
+            kinds: list[Callable[[int | None], list[StuckLine]]] = [
+                lambda upto: figures.holds(
+                    conn, inspection_table, item_table, latest, every_row, upto
+                ),
+                lambda upto: conflicts(conn, upto),
+                lambda upto: figures.not_inspected(
+                    conn, inspection_table, item_table, request_table, every_row, upto
+                ),
+            ]
+            return figures.stuck_page(kinds, limit, offset)
+
+        return self._read("read what is stuck from", read, limit)
+
+    def quotes(
+        self, today: date, limit: int | None = PAGE, offset: int = 0
+    ) -> Figures[QuoteDeadline]:
+        return self._read(
+            "read revised quotes from",
+            lambda conn: figures.quotes(
+                conn, inspection_table, item_table, latest, every_row, today, self._settings,
+                LAPSED_QUOTES_SHOWN_DAYS, fetch_limit(limit), offset,
+            ),
+            limit,
+        )  # fmt: skip
+
+    def settlements(
+        self, status: str | None = None, limit: int | None = PAGE, offset: int = 0
+    ) -> Figures[SettlementLine]:
+        def read(conn: Connection) -> list[SettlementLine]:
+            query = select(settlement_view).order_by(settlement_view.c.request_id)
+            if status is not None:
+                query = query.where(settlement_view.c.status == status)
+            found = conn.execute(query.limit(fetch_limit(limit)).offset(offset)).mappings()
+            return [settlement_line(row) for row in found]
+
+        return self._read("read settlements from", read, limit)
+
+
+def conflicts(conn: Connection, limit: int | None) -> list[StuckLine]:
+    """Items the push flagged as inspected twice that still have two latest inspections
+    (a supervisor's reopen that superseded one settles it), oldest first."""
+    inspections = inspection_table
+    still_latest = (
+        select(func.count())
+        .where(
+            inspections.c.request_item_id == conflict_table.c.request_item_id,
+            latest(inspections),
+        )
+        .scalar_subquery()
+    )
+    query = (
+        select(conflict_table.c.request_item_id, item_table.c.request_id,
+               conflict_table.c.detected_at, still_latest)
+        .select_from(
+            conflict_table.outerjoin(item_table,
+                                     item_table.c.id == conflict_table.c.request_item_id)
+        )
+        .where(still_latest > 1)
+        .order_by(conflict_table.c.detected_at, conflict_table.c.request_item_id)
+        .limit(limit)
+    )  # fmt: skip
+    return [
+        StuckLine(
+            StuckKind.CONFLICT,
+            request_id or figures.request_of(item_id),
+            item_id,
+            detected_at,
+            f"{count} inspections, none replacing the other",
+        )
+        for item_id, request_id, detected_at, count in conn.execute(query)
+    ]
+
+
+def settlement_line(row: Any) -> SettlementLine:
+    ready_on = row["ready_on"]
+    return SettlementLine(
+        request_id=row["request_id"],
+        program_code=row["program_code"],
+        kind=row["kind"],
+        items=int(row["items"]),
+        items_inspected=int(row["items_inspected"]),
+        items_held=int(row["items_held"]),
+        items_revised=int(row["items_revised"]),
+        amount_cents=int(row["amount_cents"]),
+        status=row["status"],
+        # SQLite's view computes dates as text.
+        ready_on=date.fromisoformat(ready_on) if isinstance(ready_on, str) else ready_on,
+    )
