@@ -212,8 +212,15 @@ class FigureSource(Protocol):
     def stations(self, now: datetime) -> Figures[StationHealth]: ...
 
     def stuck(
-        self, now: datetime, limit: int | None = PAGE, offset: int = 0
-    ) -> Figures[StuckLine]: ...
+        self,
+        now: datetime,
+        limit: int | None = PAGE,
+        offset: int = 0,
+        since: datetime | None = None,
+    ) -> Figures[StuckLine]:
+        """What waits for a person, oldest first; from `since` on when given (a screen
+        passes a week or so: over a year of inspections, all of it takes seconds)."""
+        ...
 
     def quotes(
         self, today: date, limit: int | None = PAGE, offset: int = 0
@@ -221,7 +228,9 @@ class FigureSource(Protocol):
 
     def settlements(
         self, status: str | None = None, limit: int | None = PAGE, offset: int = 0
-    ) -> Figures[SettlementLine]: ...
+    ) -> Figures[SettlementLine]:
+        """Settlements in request order, of one status when given."""
+        ...
 
 
 # --- the arithmetic both sources share ------------------------------------------------

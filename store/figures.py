@@ -38,6 +38,7 @@ from bench.domain import Reason
 from bench.supervision import (
     HourlyCount,
     QuoteDeadline,
+    SettlementLine,
     StuckKind,
     StuckLine,
     SupervisionSettings,
@@ -48,6 +49,8 @@ from bench.supervision import (
 )
 
 OUTCOME_NAMES = ("accept", "revise", "reject", "hold")
+# Requests settled per round trip while paging settlements.
+SETTLEMENT_CHUNK = 100
 
 # Which inspections of a table count at this source (`status = 'finished'` at a station).
 Counted = Callable[[FromClause], Sequence[ColumnElement[bool]]]
@@ -216,9 +219,14 @@ def request_of(item_id: str) -> str:
 # --- what is stuck ------------------------------------------------------------------
 
 
+def from_time(moment: ColumnElement[Any], since: datetime | None) -> list[ColumnElement[bool]]:
+    """`moment >= since`, or nothing when every line is wanted."""
+    return [] if since is None else [moment >= since]
+
+
 def holds(
     conn: Connection, table: Table, items: Table, latest: Latest, counted: Counted,
-    limit: int | None,
+    since: datetime | None, limit: int | None,
 ) -> list[StuckLine]:  # fmt: skip
     """Items whose latest inspection is a hold, oldest first; a parcel held because it
     came after the ship window is told apart, since its next step differs."""
@@ -226,7 +234,8 @@ def holds(
         select(table.c.request_item_id, items.c.request_id, table.c.finished_at,
                table.c.reason_codes)
         .select_from(table.outerjoin(items, items.c.id == table.c.request_item_id))
-        .where(outcome_is(table, "hold"), latest(table), *counted(table))
+        .where(outcome_is(table, "hold"), latest(table), *counted(table),
+               *from_time(table.c.finished_at, since))
         .order_by(table.c.finished_at, table.c.request_item_id)
         .limit(limit)
     )  # fmt: skip
@@ -248,15 +257,18 @@ def not_inspected(
     items: Table,
     requests: Table,
     counted: Counted,
+    since: datetime | None,
     limit: int | None,
 ) -> list[StuckLine]:
     """Items with no inspection of a request some other item of was inspected: since
-    the request's first inspection. Cancelled requests owe nothing and are left out."""
+    the request's first inspection (its first from `since` on, when given: the window
+    keeps the query to the inspections of those days). Cancelled requests owe nothing
+    and are left out."""
     sibling = items.alias("sibling")
     other = table.alias("other")
-    since = func.min(table.c.finished_at).label("since")
+    first = func.min(table.c.finished_at).label("first")
     query = (
-        select(items.c.id, items.c.request_id, since)
+        select(items.c.id, items.c.request_id, first)
         .select_from(
             items.join(requests, requests.c.id == items.c.request_id)
             .join(sibling, sibling.c.request_id == items.c.request_id)
@@ -265,15 +277,16 @@ def not_inspected(
         .where(
             requests.c.status != "cancelled",
             *counted(table),
+            *from_time(table.c.finished_at, since),
             ~exists().where(other.c.request_item_id == items.c.id, *counted(other)),
         )
         .group_by(items.c.id, items.c.request_id)
-        .order_by(since, items.c.id)
+        .order_by(first, items.c.id)
         .limit(limit)
     )
     return [
-        StuckLine(StuckKind.NOT_INSPECTED, request_id, item_id, first)
-        for item_id, request_id, first in conn.execute(query)
+        StuckLine(StuckKind.NOT_INSPECTED, request_id, item_id, began)
+        for item_id, request_id, began in conn.execute(query)
     ]
 
 
@@ -289,3 +302,29 @@ def stuck_page(
     )
     lines = list(merged)
     return lines[offset:] if upto is None else lines[offset:upto]
+
+
+def settlement_page(
+    request_ids: Callable[[str | None, int], list[str]],
+    settled: Callable[[list[str]], list[SettlementLine]],
+    status: str | None,
+    limit: int | None,
+    offset: int,
+) -> list[SettlementLine]:
+    """A page of settlements of one status (or any), in request order.
+
+    The settlement rules need every item's latest inspection, so a status cannot be
+    looked up by index: requests are settled a chunk at a time, in id order (keyset on
+    `request_ids(after, chunk)`), until the page is full. Cheap for a common status;
+    a rare one reads further.
+    """
+    want = None if limit is None else offset + limit + 1
+    found: list[SettlementLine] = []
+    after: str | None = None
+    while want is None or len(found) < want:
+        chunk = request_ids(after, SETTLEMENT_CHUNK)
+        if not chunk:
+            break
+        found += [line for line in settled(chunk) if status in (None, line.status)]
+        after = chunk[-1]
+    return found[offset:want]

@@ -20,9 +20,11 @@ from sqlalchemy import (
     Engine,
     Integer,
     Text,
+    bindparam,
     column,
     exists,
     func,
+    or_,
     select,
     table,
 )
@@ -133,18 +135,24 @@ class CentralFigures:
 
         return self._read("read station heartbeats from", read)
 
-    def stuck(self, now: datetime, limit: int | None = PAGE, offset: int = 0) -> Figures[StuckLine]:
+    def stuck(
+        self,
+        now: datetime,
+        limit: int | None = PAGE,
+        offset: int = 0,
+        since: datetime | None = None,
+    ) -> Figures[StuckLine]:
         """Holds, late parcels, conflicts and items left uninspected, oldest first.
         (Dead letters and refused pulls are a station's own: `LocalFigures` lists them.)"""
 
         def read(conn: Connection) -> list[StuckLine]:
             kinds: list[Callable[[int | None], list[StuckLine]]] = [
                 lambda upto: figures.holds(
-                    conn, inspection_table, item_table, latest, every_row, upto
+                    conn, inspection_table, item_table, latest, every_row, since, upto
                 ),
-                lambda upto: conflicts(conn, upto),
+                lambda upto: conflicts(conn, since, upto),
                 lambda upto: figures.not_inspected(
-                    conn, inspection_table, item_table, request_table, every_row, upto
+                    conn, inspection_table, item_table, request_table, every_row, since, upto
                 ),
             ]
             return figures.stuck_page(kinds, limit, offset)
@@ -166,17 +174,76 @@ class CentralFigures:
     def settlements(
         self, status: str | None = None, limit: int | None = PAGE, offset: int = 0
     ) -> Figures[SettlementLine]:
+        """Rows of the view `request_settlements`, in request order, of one status when
+        given. The view is asked one request at a time: PostgreSQL pushes
+        `request_id = ...` down into its aggregates (not `IN (...)`), and the whole view
+        over millions of inspections takes seconds."""
+
         def read(conn: Connection) -> list[SettlementLine]:
-            query = select(settlement_view).order_by(settlement_view.c.request_id)
-            if status is not None:
-                query = query.where(settlement_view.c.status == status)
-            found = conn.execute(query.limit(fetch_limit(limit)).offset(offset)).mappings()
-            return [settlement_line(row) for row in found]
+            return figures.settlement_page(
+                lambda after, chunk: request_ids(conn, after, chunk, status),
+                lambda ids: settled(conn, ids),
+                status,
+                limit,
+                offset,
+            )
 
         return self._read("read settlements from", read, limit)
 
 
-def conflicts(conn: Connection, limit: int | None) -> list[StuckLine]:
+def request_ids(
+    conn: Connection, after: str | None, chunk: int, status: str | None = None
+) -> list[str]:
+    """The next `chunk` requests owed something (not cancelled), in id order; of those
+    that may have `status`, when given (the view decides; this only skips the requests
+    that cannot, with a few index lookups each instead of the whole view's plan)."""
+    query = select(request_table.c.id).where(
+        request_table.c.status != "cancelled", *could_be(status)
+    )
+    if after is not None:
+        query = query.where(request_table.c.id > after)
+    return list(conn.scalars(query.order_by(request_table.c.id).limit(chunk)))
+
+
+def could_be(status: str | None) -> list[ColumnElement[bool]]:
+    """What a request of `status` must have: a held or conflicting item to be on hold, a
+    revision still due to be awaiting its customer, an item without an inspection (or no
+    item at all) to be pending. Nothing is required to be ready."""
+    items = item_table
+    of_request = items.c.request_id == request_table.c.id
+    inspected = inspection_table.c.request_item_id == items.c.id
+
+    def an_item(*condition: ColumnElement[bool]) -> ColumnElement[bool]:
+        return exists().where(of_request, *condition)
+
+    if status == "on_hold":
+        held = exists().where(inspected, figures.outcome_is(inspection_table, "hold"),
+                              latest(inspection_table))  # fmt: skip
+        conflicting = exists().where(conflict_table.c.request_item_id == items.c.id)
+        return [an_item(or_(held, conflicting))]
+    if status == "awaiting_customer":
+        due = exists().where(
+            inspected, figures.outcome_is(inspection_table, "revise"),
+            inspection_table.c.response_due_on >= func.current_date(), latest(inspection_table),
+        )  # fmt: skip
+        return [an_item(due)]
+    if status == "pending":
+        return [or_(~an_item(), an_item(~exists().where(inspected)))]
+    return []
+
+
+def settled(conn: Connection, ids: Sequence[str]) -> list[SettlementLine]:
+    """The view's rows of these requests, asked one by one: the same statement each time,
+    which psycopg prepares after a few, so each costs an index lookup, not a plan."""
+    query = select(settlement_view).where(settlement_view.c.request_id == bindparam("id"))
+    return [
+        settlement_line(row)
+        for request_id in ids
+        for row in conn.execute(query, {"id": request_id}).mappings()
+    ]
+
+
+def conflicts(conn: Connection, since: datetime | None, limit: int | None) -> list[StuckLine]:
     """Items the push flagged as inspected twice that still have two latest inspections
     (a supervisor's reopen that superseded one settles it), oldest first."""
     inspections = inspection_table
@@ -195,7 +262,7 @@ def conflicts(conn: Connection, limit: int | None) -> list[StuckLine]:
             conflict_table.outerjoin(item_table,
                                      item_table.c.id == conflict_table.c.request_item_id)
         )
-        .where(still_latest > 1)
+        .where(still_latest > 1, *figures.from_time(conflict_table.c.detected_at, since))
         .order_by(conflict_table.c.detected_at, conflict_table.c.request_item_id)
         .limit(limit)
     )  # fmt: skip

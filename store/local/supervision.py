@@ -116,20 +116,26 @@ class LocalFigures:
             ]
         )
 
-    def stuck(self, now: datetime, limit: int | None = PAGE, offset: int = 0) -> Figures[StuckLine]:
+    def stuck(
+        self,
+        now: datetime,
+        limit: int | None = PAGE,
+        offset: int = 0,
+        since: datetime | None = None,
+    ) -> Figures[StuckLine]:
         """Holds, late parcels and uninspected items of this bench, the results central
         refused and the central rows this bench refused, oldest first."""
 
         def read(conn: Connection) -> list[StuckLine]:
             kinds: list[Callable[[int | None], list[StuckLine]]] = [
                 lambda upto: figures.holds(
-                    conn, inspection_table, item_table, latest_here, finished, upto
+                    conn, inspection_table, item_table, latest_here, finished, since, upto
                 ),
                 lambda upto: figures.not_inspected(
-                    conn, inspection_table, item_table, request_table, finished, upto
+                    conn, inspection_table, item_table, request_table, finished, since, upto
                 ),
-                lambda upto: dead_letters(conn, upto),
-                lambda upto: quarantined(conn, upto),
+                lambda upto: dead_letters(conn, since, upto),
+                lambda upto: quarantined(conn, since, upto),
             ]
             return figures.stuck_page(kinds, limit, offset)
 
@@ -154,9 +160,15 @@ class LocalFigures:
         today = datetime.now(UTC).astimezone(self._settings.time_zone).date()
 
         def read(conn: Connection) -> list[SettlementLine]:
-            lines = (self._settled(conn, request_id, today) for request_id in inspected(conn))
-            chosen = [line for line in lines if line and status in (None, line.status)]
-            return chosen[offset:][: fetch_limit(limit)]
+            return figures.settlement_page(
+                lambda after, chunk: inspected(conn, after, chunk),
+                lambda ids: [
+                    line for i in ids if (line := self._settled(conn, i, today)) is not None
+                ],
+                status,
+                limit,
+                offset,
+            )
 
         return self._read(read, limit)
 
@@ -206,26 +218,30 @@ class LocalFigures:
         return last.astimezone(self._settings.time_zone).date()
 
 
-def inspected(conn: Connection) -> list[str]:
-    """The requests with an item this bench finished an inspection of, by id."""
+def inspected(conn: Connection, after: str | None, chunk: int) -> list[str]:
+    """The next `chunk` requests with an item this bench finished an inspection of."""
     query = (
         select(item_table.c.request_id)
         .join(inspection_table, inspection_table.c.request_item_id == item_table.c.id)
         .where(*finished(inspection_table))
         .distinct()
         .order_by(item_table.c.request_id)
+        .limit(chunk)
     )
+    if after is not None:
+        query = query.where(item_table.c.request_id > after)
     return list(conn.scalars(query))
 
 
-def dead_letters(conn: Connection, limit: int | None) -> list[StuckLine]:
+def dead_letters(conn: Connection, since: datetime | None, limit: int | None) -> list[StuckLine]:
     """Results central refused for good, oldest refusal first."""
     query = (
         select(inspection_table.c.request_item_id, item_table.c.request_id,
                outbox_table.c.dead_at, outbox_table.c.last_error)
         .join(inspection_table, inspection_table.c.id == outbox_table.c.inspection_id)
         .outerjoin(item_table, item_table.c.id == inspection_table.c.request_item_id)
-        .where(outbox_table.c.dead_at.is_not(None))
+        .where(outbox_table.c.dead_at.is_not(None),
+               *figures.from_time(outbox_table.c.dead_at, since))
         .order_by(outbox_table.c.dead_at, inspection_table.c.request_item_id)
         .limit(limit)
     )  # fmt: skip
@@ -236,10 +252,11 @@ def dead_letters(conn: Connection, limit: int | None) -> list[StuckLine]:
     ]  # fmt: skip
 
 
-def quarantined(conn: Connection, limit: int | None) -> list[StuckLine]:
+def quarantined(conn: Connection, since: datetime | None, limit: int | None) -> list[StuckLine]:
     """Central rows this bench refused to pull, first seen first."""
     query = (
         select(quarantine_table)
+        .where(*figures.from_time(quarantine_table.c.seen_at, since))
         .order_by(quarantine_table.c.seen_at, quarantine_table.c.row_key)
         .limit(limit)
     )
