@@ -35,7 +35,9 @@ CONTRACT_TABLES = {
     "inspections",
     "station_heartbeats",
 }
-SUBCOMMANDS = ("demo", "central", "inspectors", "seed", "init-config", "sync", "scanner", "labels")
+SUBCOMMANDS = (
+    "demo", "central", "inspectors", "seed", "init-config", "sync", "scanner", "labels", "report",
+)  # fmt: skip
 
 
 def sqlite_tables(path: Path) -> set[str]:
