@@ -218,8 +218,9 @@ class FigureSource(Protocol):
         offset: int = 0,
         since: datetime | None = None,
     ) -> Figures[StuckLine]:
-        """What waits for a person, oldest first; from `since` on when given (a screen
-        passes a week or so: over a year of inspections, all of it takes seconds)."""
+        """What waits for a person, oldest first; from `since` on when given. A screen
+        passes the last day: finding items left out means reading every inspection of
+        the window (a day of a big site: ~0.1 s; a week: ~1 s; a year: ~10 s)."""
         ...
 
     def quotes(

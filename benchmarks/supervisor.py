@@ -11,7 +11,8 @@ is run as a supervisor would.
 
 Targets: each screen's data < 200 ms, the year's report < 10 s.
 
-Usage: python -m benchmarks.supervisor   (BENCH_BENCH_INSPECTIONS=200000 for a quick try)
+Usage: python -m benchmarks.supervisor   (BENCH_BENCH_INSPECTIONS=200000 for a quick try;
+BENCH_BENCH_KEEP_DATABASE=NAME keeps the loaded database to time again; drop it after)
 """
 
 from __future__ import annotations
@@ -21,23 +22,27 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import psycopg
 from alembic import command
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from bench.cli import main as bench_main
 from bench.supervision import SupervisionSettings
-from benchmarks._pg import scratch_database
+from benchmarks._pg import DEFAULT, scratch_database
 from store.central import central_engine, init_central, normalise_url
 from store.central.supervision import CentralFigures
 from store.migrate import alembic_config
 from tests.support.explain import indexes_used
 
+KEEP = os.environ.get("BENCH_BENCH_KEEP_DATABASE")
 INSPECTIONS = int(os.environ.get("BENCH_BENCH_INSPECTIONS", "5000000"))
 STATIONS, INSPECTORS = 200, 2000
 RUNS = 7
@@ -160,6 +165,23 @@ def load(url: str, start: datetime) -> dict[str, float]:
     return timings
 
 
+@contextmanager
+def database() -> Iterator[tuple[str, bool]]:
+    """(URL, whether it is empty): a scratch database dropped afterwards or, with
+    BENCH_BENCH_KEEP_DATABASE=NAME, one kept to time again without loading it again."""
+    if not KEEP:
+        with scratch_database() as url:
+            yield url, True
+        return
+    server = make_url(os.environ.get("BENCH_TEST_PG_URL", DEFAULT)).set(drivername="postgresql")
+    with psycopg.connect(server.render_as_string(hide_password=False), autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (KEEP,)).fetchone()
+        if found is None:
+            conn.execute(f'CREATE DATABASE "{KEEP}"')
+    kept = server.set(drivername="postgresql+psycopg", database=KEEP)
+    yield kept.render_as_string(hide_password=False), found is None
+
+
 def timed(read: Callable[[], object]) -> list[float]:
     read()  # warm: the first read pays for the connection and cold pages
     times = []
@@ -181,29 +203,30 @@ def main() -> None:
     today = now.astimezone(SETTINGS.time_zone).date()
     print(f"{INSPECTIONS:,} inspections, {STATIONS} stations, {INSPECTORS:,} inspectors, "
           f"{start:%Y-%m-%d} to {now:%Y-%m-%d}")  # fmt: skip
-    with scratch_database() as url:
-        for step, seconds in load(url, start).items():
-            print(f"{step:<34} {seconds:8.1f} s")
+    with database() as (url, empty):
+        if empty:
+            for step, seconds in load(url, start).items():
+                print(f"{step:<34} {seconds:8.1f} s")
         engine = central_engine(url)
         try:
             with engine.connect() as conn:
                 count = conn.execute(text("SELECT count(*) FROM inspections")).scalar_one()
             print(f"{'inspections at central':<34} {count:>10,}")
             figures = CentralFigures(engine, SETTINGS)
-            shift, week = now - timedelta(hours=8), now - timedelta(days=7)
+            shift, day = now - timedelta(hours=8), now - timedelta(days=1)
+            week = now - timedelta(days=7)
             screens: dict[str, Callable[[], object]] = {
                 "throughput, the last 8 hours": lambda: figures.throughput(shift, now),
                 "throughput, the last 7 days": lambda: figures.throughput(
                     now - timedelta(days=7), now
                 ),
-                "hourly counts, the last 24 hours": lambda: figures.hourly(
-                    now - timedelta(hours=24), now
-                ),
+                "hourly counts, the last 24 hours": lambda: figures.hourly(day, now),
                 "stations": lambda: figures.stations(now),
-                "stuck, the last 7 days, page 1": lambda: figures.stuck(now, since=week),
-                "stuck, the last 7 days, page 11": lambda: figures.stuck(
-                    now, offset=500, since=week
+                "stuck, the last 24 hours, page 1": lambda: figures.stuck(now, since=day),
+                "stuck, the last 24 hours, page 11": lambda: figures.stuck(
+                    now, offset=500, since=day
                 ),
+                "stuck, the last 7 days, page 1": lambda: figures.stuck(now, since=week),
                 "quotes, first page of 50": lambda: figures.quotes(today),
                 "settlements, first page": lambda: figures.settlements(),
                 "settlements ready, first page": lambda: figures.settlements("ready"),

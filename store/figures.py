@@ -24,7 +24,6 @@ from sqlalchemy import (
     Float,
     Table,
     case,
-    cast,
     exists,
     func,
     literal,
@@ -67,7 +66,8 @@ def outcome_is(table: Table, outcome: str) -> ColumnElement[bool]:
 def seconds_taken(table: Table, dialect: str) -> ColumnElement[Any]:
     """finished_at - started_at in seconds."""
     if dialect == "postgresql":
-        return cast(func.extract("epoch", table.c.finished_at - table.c.started_at), Float)
+        # date_part is double precision already; EXTRACT is numeric, slower by the million.
+        return func.date_part("epoch", table.c.finished_at - table.c.started_at, type_=Float)
     # SQLite keeps times as text: julianday's float, to the millisecond, so half a
     # second stays exactly half and rounds the same way as on PostgreSQL.
     days = func.julianday(table.c.finished_at) - func.julianday(table.c.started_at)
@@ -80,7 +80,12 @@ def throughput(
     """One row per (station, inspector) with inspections finished in [since, until),
     sorted by station then inspector (by code point, whatever the database's collation)."""
     dialect = conn.dialect.name
-    key = (table.c.station_id, table.c.inspector_id)
+    key: tuple[ColumnElement[str], ...] = (table.c.station_id, table.c.inspector_id)
+    if dialect == "postgresql":
+        # Grouped byte by byte: a year's millions of rows sort several times faster than
+        # by the database's language collation, and the order is Python's below anyway.
+        key = tuple(c.collate("C").label(c.name) for c in (table.c.station_id,
+                                                          table.c.inspector_id))  # fmt: skip
     window = [*counted(table), table.c.finished_at >= since, table.c.finished_at < until]
     last_hour_from = max(since, until - timedelta(hours=1))
     columns: list[ColumnElement[Any]] = [

@@ -101,7 +101,7 @@ def run_report(args: argparse.Namespace) -> int:
     url = central_url_of(args)
     engine = central_engine(url)
     try:
-        figures = CentralFigures(engine, settings)
+        figures = CentralFigures(engine, settings, report=True)
         build = {"throughput": throughput, "stuck": stuck, "quotes": quotes}[args.report]
         table = build(figures, since, until, settings)
     except Exception as error:  # unreachable, or no schema: one plain line
