@@ -57,7 +57,9 @@ class TestCentral:
         # The reopened item's three inspections all count, the day before's does not.
         counted = sum(row.inspections for row in found.rows)
         assert counted == len(site.in_window(rows, site.SINCE, site.UNTIL)) == 40
-        # Half seconds round up: some medians are whole numbers and a half before rounding.
+        # B-03/EMP-0002's median is 310.5 s: half up, not to even (310).
+        by_key = {(row.station_id, row.inspector_id): row for row in found.rows}
+        assert by_key[("B-03", "EMP-0002")].median_seconds == 311
         assert {row.station_id for row in found.rows} == set(site.STATIONS)
         assert {row.inspector_id for row in found.rows} == set(site.INSPECTORS)
 
