@@ -85,6 +85,12 @@ class StationConfig:
 
 
 @dataclass(frozen=True)
+class SiteConfig:
+    time_zone: str
+    heartbeat_stale_minutes: int
+
+
+@dataclass(frozen=True)
 class ScannerConfig:
     kind: ScannerKind
     port: str
@@ -170,6 +176,7 @@ class Config:
     login: LoginConfig
     labels: LabelsConfig
     printer: PrinterConfig
+    site: SiteConfig
     source: Path | None = None  # the file it was read from; None when built in code (demo)
 
 
@@ -234,6 +241,7 @@ SECTIONS: Final[Mapping[str, tuple[type, str]]] = {
     "login": (LoginConfig, "Badges and PINs."),
     "labels": (LabelsConfig, "The disposition label printed for each device, and the sheets."),
     "printer": (PrinterConfig, "Where labels are printed: a folder, a Zebra-type printer, CUPS."),
+    "site": (SiteConfig, "The warehouse this bench is in, for the supervisor's figures."),
 }
 
 SCHEMA: Final[tuple[Key, ...]] = (
@@ -387,6 +395,16 @@ SCHEMA: Final[tuple[Key, ...]] = (
         "printer", "timeout_seconds", "float", 10.0,
         "a printer silent this long has failed; the job is retried", minimum=0.5,
     ),
+    Key(
+        "site", "time_zone", "str", "UTC", "an IANA zone, e.g. \"America/New_York\"",
+        example="America/New_York",
+        doc=("The warehouse's time zone: `bench report` and the supervisor's figures",
+             "show times and count hours and days in it."),
+    ),
+    Key(
+        "site", "heartbeat_stale_minutes", "int", 5,
+        "a station silent this long is shown stale", minimum=1,
+    ),
 )  # fmt: skip
 
 _BY_SECTION: Final[dict[str, dict[str, Key]]] = {
@@ -504,6 +522,9 @@ def parse_config(
         found = _calendar_problem(station["country"], station["subdivision"])
         if found:
             problems.append(f"{name}: [station] {found}")
+    site = read.get("site") if ("site", "time_zone") not in refused else None
+    if site and (wrong := time_zone_problem(site["time_zone"])):
+        problems.append(f"{name}: [site] time_zone {wrong}")
     if not problems:
         store = built["store"]
         assert isinstance(store, StoreConfig)
@@ -613,6 +634,20 @@ def _calendar_problem(country: str, subdivision: str | None) -> str | None:
         f"subdivision must be one of {country}'s: {', '.join(subdivisions)}, "
         f"got {_describe_short(subdivision)}."
     )
+
+
+def time_zone_problem(zone: str) -> str | None:
+    """What is wrong with a time zone name, as the end of a sentence; None if it is one."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return (
+            f'must be an IANA time zone such as "America/New_York" or "Europe/Paris", '
+            f"got {_describe_short(zone)}."
+        )
+    return None
 
 
 def _unknown_key(name: str, section: str, key_name: str) -> str:

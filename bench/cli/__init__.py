@@ -1,9 +1,9 @@
 """The `bench` command: the station TUI, the demo and the set-up commands.
 
 This package is the one place that wires the layers together: each module is one group
-of commands (`station`, `central`, `sync`, `scanner`) and imports the store, the screens and the
-drivers it needs inside the command that runs, so `bench --help` and `bench --version`
-answer at once.
+of commands (`station`, `central`, `sync`, `scanner`, `labels`, `report`) and imports the
+store, the screens and the drivers it needs inside the command that runs, so `bench --help`
+and `bench --version` answer at once.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bench import __version__
-from bench.cli import central, labels, scanner, serve, station, sync
+from bench.cli import central, labels, report, scanner, serve, station, sync
 from bench.cli.common import EXIT_FAILED, EXIT_USAGE, CommandFailed
 from bench.config import DEFAULT_CONFIG_PATH, ConfigError
 
@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     scanner.add_commands(commands)
     labels.add_commands(commands)
     serve.add_commands(commands)
+    report.add_commands(commands)
     return parser
 
 

@@ -162,6 +162,21 @@ class CentralInspection(CentralBase):
         CheckConstraint(one_of("identified_by", list(IdentifiedBy)), name="identified_by"),
         Index("ix_inspections_station_id_finished_at", "station_id", "finished_at"),
         Index("ix_inspections_inspector_id_finished_at", "inspector_id", "finished_at"),
+        # The supervisor's figures (migration 0007): every station over a window, the
+        # quotes by due date, the holds oldest first.
+        Index("ix_inspections_finished_at", "finished_at"),
+        Index(
+            "ix_inspections_revise_due_on",
+            "response_due_on",
+            postgresql_where=text("outcome = 'revise'"),
+            sqlite_where=text("outcome = 'revise'"),
+        ),
+        Index(
+            "ix_inspections_hold_finished_at",
+            "finished_at",
+            postgresql_where=text("outcome = 'hold'"),
+            sqlite_where=text("outcome = 'hold'"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)

@@ -46,6 +46,7 @@ SUBCOMMANDS = (
     "labels",
     "desk",
     "serve",
+    "report",
 )
 
 

@@ -91,7 +91,7 @@ MISTAKES = [
     pytest.param(
         MINIMAL + "[scaner]\n",
         "{path}: unknown section [scaner]. Did you mean [scanner]? "
-        "Known sections: station, scanner, store, sync, log, ui, login, labels, printer.",
+        "Known sections: station, scanner, store, sync, log, ui, login, labels, printer, site.",
         id="unknown_section_suggests_the_closest",
     ),
     pytest.param(
@@ -326,9 +326,20 @@ def test_defaults(tmp_path: Path) -> None:
             name="",
             timeout_seconds=10.0,
         ),
+        site=cfg.SiteConfig(time_zone="UTC", heartbeat_stale_minutes=5),
         source=tmp_path / "config.toml",
     )
     assert config.scanner.terminator_bytes == b"\r"
+
+
+def test_a_time_zone_the_library_does_not_know_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL + '[site]\ntime_zone = "America/Gotham"\n')
+    assert error_of(path) == (
+        f'{path}: [site] time_zone must be an IANA time zone such as "America/New_York" or '
+        '"Europe/Paris", got "America/Gotham".'
+    )
+    zoned = load_config(write(tmp_path, MINIMAL + '[site]\ntime_zone = "America/New_York"\n'))
+    assert zoned.site.time_zone == "America/New_York"
 
 
 def test_the_label_stock_printer_and_paper_are_read(tmp_path: Path) -> None:

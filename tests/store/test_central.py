@@ -161,6 +161,8 @@ class TestInitCentral:
                 ("inspections", ("station_id", "finished_at")),
                 ("inspections", ("inspector_id", "finished_at")),
                 ("inspections", ("supersedes",)),
+                ("inspections", ("finished_at",)),
+                ("inspections", ("response_due_on",)),
             } <= indexed
             assert found.get_view_names() == ["request_settlements"]
             assert [c["name"] for c in found.get_columns("request_settlements")] == SETTLEMENT
@@ -182,6 +184,8 @@ class TestInitCentral:
             "supersedes (a reopened item)",
             "Applied migration 0006: Request settlements: the view the portal issues refunds "
             "and discount codes from",
+            "Applied migration 0007: Supervisor indexes: the figures screens and `bench report` "
+            "read by",
         ]
         assert all("password" not in s for s in steps)
 

@@ -1,0 +1,335 @@
+"""The SQL both sources of the supervisor's figures share: central's and the station's.
+
+Central's `inspections` and the station's have the same columns for everything the
+figures read (station, inspector, start, finish, outcome, reasons, value, due date), and
+both databases' `request_items` say which request an item is of. So each figure is one
+query here, given the table and what makes a row count at that source ("finished", at the
+station; "the latest", which central tells by `supersedes` and the station by time).
+
+Aggregates run in the database: a year of inspections is millions of rows. PostgreSQL
+has `percentile_cont` and time zones; SQLite (a one-machine site, a station) ranks with
+window functions for the median and counts hours in UTC, converted to the site's zone in
+Python (exact for every zone a whole number of hours from UTC).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Float,
+    Table,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.expression import FromClause
+
+from bench.domain import Reason
+from bench.supervision import (
+    HourlyCount,
+    QuoteDeadline,
+    SettlementLine,
+    StuckKind,
+    StuckLine,
+    SupervisionSettings,
+    ThroughputRow,
+    hold_detail,
+    quote_deadline,
+    throughput_row,
+)
+
+OUTCOME_NAMES = ("accept", "revise", "reject", "hold")
+# Requests settled per round trip while paging settlements.
+SETTLEMENT_CHUNK = 100
+
+# Which inspections of a table count at this source (`status = 'finished'` at a station).
+Counted = Callable[[FromClause], Sequence[ColumnElement[bool]]]
+# Which of them are their item's latest, as a condition on the table given.
+Latest = Callable[[FromClause], ColumnElement[bool]]
+
+
+def outcome_is(table: Table, outcome: str) -> ColumnElement[bool]:
+    """`outcome = 'hold'` written out, not bound: only then can the database match the
+    partial indexes of central migration 0007 (`WHERE outcome = 'hold'`)."""
+    return table.c.outcome == literal(outcome, literal_execute=True)
+
+
+def seconds_taken(table: Table, dialect: str) -> ColumnElement[Any]:
+    """finished_at - started_at in seconds."""
+    if dialect == "postgresql":
+        # date_part is double precision already; EXTRACT is numeric, slower by the million.
+        return func.date_part("epoch", table.c.finished_at - table.c.started_at, type_=Float)
+    # SQLite keeps times as text: julianday's float, to the millisecond, so half a
+    # second stays exactly half and rounds the same way as on PostgreSQL.
+    days = func.julianday(table.c.finished_at) - func.julianday(table.c.started_at)
+    return func.round(days * 86_400_000) / 1000.0
+
+
+def throughput(
+    conn: Connection, table: Table, counted: Counted, since: datetime, until: datetime
+) -> list[ThroughputRow]:
+    """One row per (station, inspector) with inspections finished in [since, until),
+    sorted by station then inspector (by code point, whatever the database's collation)."""
+    dialect = conn.dialect.name
+    key: tuple[ColumnElement[str], ...] = (table.c.station_id, table.c.inspector_id)
+    if dialect == "postgresql":
+        # Grouped byte by byte: a year's millions of rows sort several times faster than
+        # by the database's language collation, and the order is Python's below anyway.
+        key = tuple(c.collate("C").label(c.name) for c in (table.c.station_id,
+                                                          table.c.inspector_id))  # fmt: skip
+    window = [*counted(table), table.c.finished_at >= since, table.c.finished_at < until]
+    last_hour_from = max(since, until - timedelta(hours=1))
+    columns: list[ColumnElement[Any]] = [
+        func.sum(case((outcome_is(table, name), 1), else_=0)).label(name) for name in OUTCOME_NAMES
+    ]
+    columns.append(
+        func.sum(case((table.c.finished_at >= last_hour_from, 1), else_=0)).label("last_hour")
+    )
+    if dialect == "postgresql":
+        taken = seconds_taken(table, dialect)
+        columns.append(func.percentile_cont(0.5).within_group(taken).label("median"))
+    found = conn.execute(select(*key, *columns).where(*window).group_by(*key)).mappings().all()
+    ranked = None if dialect == "postgresql" else _ranked_medians(conn, table, window)
+    rows = []
+    for row in found:
+        station, inspector = row["station_id"], row["inspector_id"]
+        median = row["median"] if ranked is None else ranked.get((station, inspector))
+        outcomes = {name: int(row[name]) for name in OUTCOME_NAMES}
+        rows.append(
+            throughput_row(
+                station, inspector, outcomes, median, int(row["last_hour"]), since, until
+            )
+        )
+    return sorted(rows, key=lambda r: (r.station_id, r.inspector_id))
+
+
+def _ranked_medians(
+    conn: Connection, table: Table, window: Sequence[ColumnElement[bool]]
+) -> dict[tuple[str, str], float]:
+    """The median per (station, inspector) without percentile_cont: the middle row (or the
+    mean of the two middle rows) of each group ranked by time taken."""
+    key = (table.c.station_id, table.c.inspector_id)
+    taken = seconds_taken(table, conn.dialect.name)
+    ranked = (
+        select(
+            *key,
+            taken.label("taken"),
+            func.row_number().over(partition_by=key, order_by=taken).label("place"),
+            func.count().over(partition_by=key).label("size"),
+        )
+        .where(*window)
+        .subquery()
+    )
+    middle = or_(
+        ranked.c.place == (ranked.c.size + 1) // 2, ranked.c.place == (ranked.c.size + 2) // 2
+    )
+    groups = (ranked.c.station_id, ranked.c.inspector_id)
+    found = conn.execute(select(*groups, func.avg(ranked.c.taken)).where(middle).group_by(*groups))
+    return {(station, inspector): float(median) for station, inspector, median in found}
+
+
+def hourly(
+    conn: Connection,
+    table: Table,
+    counted: Counted,
+    since: datetime,
+    until: datetime,
+    settings: SupervisionSettings,
+) -> list[HourlyCount]:
+    """Inspections finished per station and hour of the site's clock, in [since, until)."""
+    zone = settings.time_zone
+    if conn.dialect.name == "postgresql":
+        hour: ColumnElement[Any] = func.date_trunc("hour", table.c.finished_at, zone.key)
+    else:
+        hour = func.strftime("%Y-%m-%d %H:00:00", table.c.finished_at)
+    found = conn.execute(
+        select(hour.label("hour"), table.c.station_id, func.count().label("count"))
+        .where(*counted(table), table.c.finished_at >= since, table.c.finished_at < until)
+        .group_by(hour, table.c.station_id)
+    )
+    counts = [
+        HourlyCount(hour=_aware(started).astimezone(zone), station_id=station, count=count)
+        for started, station, count in found
+    ]
+    return sorted(counts, key=lambda c: (c.hour, c.station_id))
+
+
+def _aware(value: datetime | str) -> datetime:
+    """An hour as the database hands it over: aware (PostgreSQL) or UTC text (SQLite)."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def quotes(
+    conn: Connection,
+    table: Table,
+    items: Table,
+    latest: Latest,
+    counted: Counted,
+    today: date,
+    settings: SupervisionSettings,
+    lapsed_days: int,
+    limit: int | None,
+    offset: int,
+) -> list[QuoteDeadline]:
+    """Latest revisions due from `lapsed_days` ago on, soonest first, paged."""
+    query = (
+        select(
+            table.c.id,
+            table.c.request_item_id,
+            items.c.request_id,
+            table.c.final_cents,
+            table.c.response_due_on,
+        )
+        .select_from(table.outerjoin(items, items.c.id == table.c.request_item_id))
+        .where(
+            outcome_is(table, "revise"),
+            table.c.response_due_on >= today - timedelta(days=lapsed_days),
+            latest(table),
+            *counted(table),
+        )
+        .order_by(table.c.response_due_on, table.c.request_item_id, table.c.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [
+        quote_deadline(
+            str(inspection_id),
+            request_id or request_of(item_id),
+            item_id,
+            int(cents),
+            due_on,
+            today,
+            settings,
+        )
+        for inspection_id, item_id, request_id, cents, due_on in conn.execute(query)
+    ]
+
+
+def request_of(item_id: str) -> str:
+    """The request an item id names (TI-000123-01 is of TI-000123), for an item the
+    database no longer has: the inspection still counts, and the id still tells."""
+    return item_id.rpartition("-")[0] or item_id
+
+
+# --- what is stuck ------------------------------------------------------------------
+
+
+def from_time(moment: ColumnElement[Any], since: datetime | None) -> list[ColumnElement[bool]]:
+    """`moment >= since`, or nothing when every line is wanted."""
+    return [] if since is None else [moment >= since]
+
+
+def holds(
+    conn: Connection, table: Table, items: Table, latest: Latest, counted: Counted,
+    since: datetime | None, limit: int | None,
+) -> list[StuckLine]:  # fmt: skip
+    """Items whose latest inspection is a hold, oldest first; a parcel held because it
+    came after the ship window is told apart, since its next step differs."""
+    query = (
+        select(table.c.request_item_id, items.c.request_id, table.c.finished_at,
+               table.c.reason_codes)
+        .select_from(table.outerjoin(items, items.c.id == table.c.request_item_id))
+        .where(outcome_is(table, "hold"), latest(table), *counted(table),
+               *from_time(table.c.finished_at, since))
+        .order_by(table.c.finished_at, table.c.request_item_id)
+        .limit(limit)
+    )  # fmt: skip
+    return [
+        StuckLine(
+            kind=StuckKind.ARRIVED_LATE if Reason.ARRIVED_LATE in reasons else StuckKind.ON_HOLD,
+            request_id=request_id or request_of(item_id),
+            item_id=item_id,
+            since=finished_at,
+            detail=hold_detail(reasons),
+        )
+        for item_id, request_id, finished_at, reasons in conn.execute(query)
+    ]
+
+
+def not_inspected(
+    conn: Connection,
+    table: Table,
+    items: Table,
+    requests: Table,
+    counted: Counted,
+    since: datetime | None,
+    limit: int | None,
+) -> list[StuckLine]:
+    """Items with no inspection of a request some other item of was inspected: since
+    the request's first inspection (its first from `since` on, when given: the window
+    keeps the query to the inspections of those days). Cancelled requests owe nothing
+    and are left out."""
+    sibling = items.alias("sibling")
+    other = table.alias("other")
+    first = func.min(table.c.finished_at).label("first")
+    query = (
+        select(items.c.id, items.c.request_id, first)
+        .select_from(
+            items.join(requests, requests.c.id == items.c.request_id)
+            .join(sibling, sibling.c.request_id == items.c.request_id)
+            .join(table, table.c.request_item_id == sibling.c.id)
+        )
+        .where(
+            requests.c.status != "cancelled",
+            *counted(table),
+            *from_time(table.c.finished_at, since),
+            ~exists().where(other.c.request_item_id == items.c.id, *counted(other)),
+        )
+        .group_by(items.c.id, items.c.request_id)
+        .order_by(first, items.c.id)
+        .limit(limit)
+    )
+    return [
+        StuckLine(StuckKind.NOT_INSPECTED, request_id, item_id, began)
+        for item_id, request_id, began in conn.execute(query)
+    ]
+
+
+def stuck_page(
+    kinds: Iterable[Callable[[int | None], list[StuckLine]]], limit: int | None, offset: int
+) -> list[StuckLine]:
+    """One page of every kind's lines together, oldest first: each kind reads at most
+    the lines up to the page's end, in the same order, and the lists are merged."""
+    upto = None if limit is None else offset + limit + 1
+    merged = heapq.merge(
+        *(read(upto) for read in kinds),
+        key=lambda line: (line.since, line.kind.value, line.item_id or ""),
+    )
+    lines = list(merged)
+    return lines[offset:] if upto is None else lines[offset:upto]
+
+
+def settlement_page(
+    request_ids: Callable[[str | None, int], list[str]],
+    settled: Callable[[list[str]], list[SettlementLine]],
+    status: str | None,
+    limit: int | None,
+    offset: int,
+) -> list[SettlementLine]:
+    """A page of settlements of one status (or any), in request order.
+
+    The settlement rules need every item's latest inspection, so a status cannot be
+    looked up by index: requests are settled a chunk at a time, in id order (keyset on
+    `request_ids(after, chunk)`), until the page is full. Cheap for a common status;
+    a rare one reads further.
+    """
+    want = None if limit is None else offset + limit + 1
+    found: list[SettlementLine] = []
+    after: str | None = None
+    while want is None or len(found) < want:
+        chunk = request_ids(after, SETTLEMENT_CHUNK)
+        if not chunk:
+            break
+        found += [line for line in settled(chunk) if status in (None, line.status)]
+        after = chunk[-1]
+    return found[offset:want]

@@ -1,0 +1,263 @@
+"""The supervisor's figures, from central (SQLite and PostgreSQL) and from a station's own
+file, each checked against the same site recounted by hand (tests/support/supervision.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event, text
+
+from bench.supervision import CENTRAL, THIS_BENCH, StuckKind, StuckLine
+from store.central import central_engine, init_central
+from store.central.supervision import CentralFigures
+from store.errors import CentralUnavailable
+from store.local import LocalStore
+from store.local.supervision import LocalFigures
+from tests.support import supervision as site
+from tests.support.explain import indexes_used
+
+
+@pytest.fixture
+def central(central_url: str) -> Iterator[tuple[Engine, list[dict[str, Any]]]]:
+    init_central(central_url)
+    engine = central_engine(central_url)
+    rows = site.seed_central(engine)
+    yield engine, rows
+    engine.dispose()
+
+
+def as_dicts(figures: Any, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [{name: getattr(row, name) for name in fields} for row in figures.rows]
+
+
+THROUGHPUT_FIELDS = (
+    "station_id", "inspector_id", "inspections", "accept", "revise", "reject", "hold",
+    "median_seconds", "items_per_hour", "last_hour",
+)  # fmt: skip
+
+
+def stuck_tuples(
+    lines: tuple[StuckLine, ...],
+) -> list[tuple[str, str | None, str | None, datetime]]:
+    return [(line.kind.value, line.request_id, line.item_id, line.since) for line in lines]
+
+
+class TestCentral:
+    def test_throughput_is_the_recount(self, central: tuple[Engine, list[dict[str, Any]]]) -> None:
+        engine, rows = central
+        found = CentralFigures(engine, site.SETTINGS).throughput(site.SINCE, site.UNTIL)
+        assert found.source == CENTRAL
+        assert as_dicts(found, THROUGHPUT_FIELDS) == site.recount_throughput(
+            rows, site.SINCE, site.UNTIL
+        )
+        # The reopened item's three inspections all count, the day before's does not.
+        counted = sum(row.inspections for row in found.rows)
+        assert counted == len(site.in_window(rows, site.SINCE, site.UNTIL)) == 40
+        # B-03/EMP-0002's median is 310.5 s: half up, not to even (310).
+        by_key = {(row.station_id, row.inspector_id): row for row in found.rows}
+        assert by_key[("B-03", "EMP-0002")].median_seconds == 311
+        assert {row.station_id for row in found.rows} == set(site.STATIONS)
+        assert {row.inspector_id for row in found.rows} == set(site.INSPECTORS)
+
+    def test_hourly_counts_are_in_the_site_zone(
+        self, central: tuple[Engine, list[dict[str, Any]]]
+    ) -> None:
+        engine, rows = central
+        found = CentralFigures(engine, site.SETTINGS).hourly(site.SINCE, site.UNTIL)
+        counts = [(c.hour, c.station_id, c.count) for c in found.rows]
+        assert counts == site.recount_hourly(rows, site.SINCE, site.UNTIL)
+        assert counts[0][0] == datetime(2026, 11, 24, 8, tzinfo=site.NEW_YORK)
+        assert all(hour.utcoffset() == timedelta(hours=-5) for hour, _, _ in counts)
+
+    def test_stuck_lists_holds_late_parcels_conflicts_and_left_out_items(
+        self, central: tuple[Engine, list[dict[str, Any]]]
+    ) -> None:
+        engine, rows = central
+        figures = CentralFigures(engine, site.SETTINGS)
+        now = site.UNTIL
+        everything = figures.stuck(now, limit=None)
+        assert stuck_tuples(everything.rows) == site.recount_stuck(rows, by_supersedes=True)
+        kinds = {line.item_id: line.kind for line in everything.rows}
+        assert kinds[site.LATE] is StuckKind.ARRIVED_LATE
+        assert kinds[site.TWICE] is StuckKind.CONFLICT
+        assert kinds[site.LEFT_OUT] is StuckKind.NOT_INSPECTED
+        assert site.REOPENED not in kinds  # held, then reopened and accepted
+        late = next(line for line in everything.rows if line.item_id == site.LATE)
+        assert late.detail == "Arrived after the shipping window"
+        assert site.LATE in late.next_step and late.next_step.endswith(".")
+        # Pages of 4 put together are the whole list, and the last says there is no more.
+        pages, offset = [], 0
+        while True:
+            page = figures.stuck(now, limit=4, offset=offset)
+            pages += page.rows
+            offset += 4
+            if not page.more:
+                break
+        assert pages == list(everything.rows)
+        # From a time on: only lines since then (a left-out item: since its request's
+        # first inspection in that window).
+        cutoff = site.SHIFT + timedelta(hours=3)
+        later = stuck_tuples(figures.stuck(now, limit=None, since=cutoff).rows)
+        assert all(line[3] >= cutoff for line in later)
+        assert [line for line in later if line[0] != "not_inspected"] == [
+            line for line in site.recount_stuck(rows, True)
+            if line[3] >= cutoff and line[0] != "not_inspected"
+        ]  # fmt: skip
+
+    def test_quotes_count_working_days_and_lapse_into_acceptance(
+        self, central: tuple[Engine, list[dict[str, Any]]]
+    ) -> None:
+        engine, rows = central
+        found = CentralFigures(engine, site.SETTINGS).quotes(site.TODAY, limit=None)
+        assert [
+            (q.item_id, q.response_due_on, q.working_days_left, q.past_due) for q in found.rows
+        ] == site.recount_quotes(rows, True, site.TODAY)
+        by_due = {q.response_due_on: q for q in found.rows}
+        lapsed = by_due[site.TODAY - timedelta(days=2)]
+        assert (lapsed.working_days_left, lapsed.state.value) == (0, "accepted by silence")
+        assert by_due[site.TODAY].working_days_left == 1  # the last day is today
+        # Wed 25 and Fri 27 Nov: Thanksgiving and the weekend are not working days.
+        assert by_due[site.TODAY + timedelta(days=3)].working_days_left == 2
+        first_two = CentralFigures(engine, site.SETTINGS).quotes(site.TODAY, limit=2)
+        assert (list(first_two.rows), first_two.more) == (list(found.rows[:2]), True)
+
+    def test_settlements_are_the_views_rows_by_status_and_page(
+        self, central: tuple[Engine, list[dict[str, Any]]]
+    ) -> None:
+        engine, _ = central
+        with engine.connect() as conn:
+            view = conn.execute(
+                text("SELECT request_id, status, amount_cents FROM request_settlements")
+            ).all()
+        expected = sorted((r, s, a) for r, s, a in view)
+        figures = CentralFigures(engine, site.SETTINGS)
+        every = figures.settlements(limit=None)
+        assert [(s.request_id, s.status, s.amount_cents) for s in every.rows] == expected
+        statuses = {s for _, s, _ in expected}
+        assert statuses == {"pending", "on_hold", "awaiting_customer", "ready"}
+        for status in statuses:
+            of_status = figures.settlements(status, limit=None)
+            assert [s.request_id for s in of_status.rows] == [
+                r for r, s, _ in expected if s == status
+            ], status
+        held = figures.settlements("on_hold", limit=None)
+        held_ids = {s.request_id for s in held.rows}
+        # The conflict holds its request; the reopen (a hold superseded) no longer does.
+        assert "TI-000002" in held_ids and "TI-000001" not in held_ids
+        page = figures.settlements(limit=3, offset=2)
+        assert ([s.request_id for s in page.rows], page.more) == (
+            [r for r, _, _ in expected][2:5],
+            True,
+        )
+
+    def test_stations_stale_and_growing(self, central: tuple[Engine, list[dict[str, Any]]]) -> None:
+        engine, _ = central
+        now = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
+        beat = "INSERT INTO station_heartbeats VALUES (:s, :seen, :depth, '0.1.0')"
+        with engine.begin() as conn:
+            for station, minutes, depth in (("B-01", 1, 0), ("B-02", 30, 4), ("B-03", 2, 3)):
+                conn.execute(text(beat), {"s": station, "seen": now - timedelta(minutes=minutes),
+                                          "depth": depth})  # fmt: skip
+        figures = CentralFigures(engine, site.SETTINGS)
+        first = {s.station_id: s for s in figures.stations(now).rows}
+        assert [first[s].stale for s in site.STATIONS] == [False, True, False]
+        assert not any(s.queue_growing for s in first.values())  # nothing to compare with
+        with engine.begin() as conn:
+            conn.execute(
+                text("UPDATE station_heartbeats SET queue_depth = 9 WHERE station_id = 'B-03'")
+            )
+        second = {s.station_id: s for s in figures.stations(now).rows}
+        assert [second[s].queue_growing for s in site.STATIONS] == [False, False, True]
+
+    def test_an_unreachable_central_says_so(self) -> None:
+        engine = central_engine("postgresql://bench@127.0.0.1:9/nowhere?connect_timeout=1")
+        with pytest.raises(CentralUnavailable, match="Cannot read throughput from the central"):
+            CentralFigures(engine, site.SETTINGS).throughput(site.SINCE, site.UNTIL)
+
+
+def test_the_screens_queries_can_use_the_supervisor_indexes(pg_url: str) -> None:
+    """EXPLAIN on PostgreSQL, with sequential scans priced out (the table is small here):
+    each query names an index of migration 0007, so its predicate matches the index's."""
+    init_central(pg_url)
+    engine = central_engine(pg_url)
+    try:
+        site.seed_central(engine)
+    finally:
+        engine.dispose()
+    engine = central_engine(pg_url)
+    event.listen(engine, "connect", lambda dbapi, _: dbapi.execute("SET enable_seqscan = off"))
+    figures = CentralFigures(engine, site.SETTINGS)
+    reads = {
+        "ix_inspections_finished_at": lambda: figures.throughput(site.SINCE, site.UNTIL),
+        "ix_inspections_revise_due_on": lambda: figures.quotes(site.TODAY),
+        "ix_inspections_hold_finished_at": lambda: figures.stuck(site.UNTIL),
+    }
+    try:
+        for index, read in reads.items():
+            with indexes_used(engine) as plans:
+                read()
+            assert index in set().union(*plans), (index, plans)
+    finally:
+        engine.dispose()
+
+
+class TestThisBench:
+    @pytest.fixture
+    def station(self, local: LocalStore) -> site.Station:
+        return site.seed_station(local, "B-01")
+
+    def test_throughput_and_hours_of_this_bench_alone(
+        self, local: LocalStore, station: site.Station
+    ) -> None:
+        figures = LocalFigures(local.engine, "B-01", site.SETTINGS)
+        found = figures.throughput(site.SINCE, site.UNTIL)
+        assert found.source == THIS_BENCH
+        assert as_dicts(found, THROUGHPUT_FIELDS) == site.recount_throughput(
+            station.rows, site.SINCE, site.UNTIL
+        )
+        assert {row.station_id for row in found.rows} == {"B-01"}
+        hourly = figures.hourly(site.SINCE, site.UNTIL)
+        assert [(c.hour, c.station_id, c.count) for c in hourly.rows] == site.recount_hourly(
+            station.rows, site.SINCE, site.UNTIL
+        )
+
+    def test_stuck_adds_dead_letters_and_refused_rows(
+        self, local: LocalStore, station: site.Station
+    ) -> None:
+        figures = LocalFigures(local.engine, "B-01", site.SETTINGS)
+        found = figures.stuck(site.UNTIL, limit=None)
+        expected = site.recount_stuck(station.rows, by_supersedes=False)
+        expected += [("dead_letter", item[:9], item, at) for item, (at, _) in station.dead.items()]
+        expected += [
+            ("quarantined", key if table == "requests" else key[:9],
+             key if table == "request_items" else None, at)
+            for table, key, at in station.quarantined
+        ]  # fmt: skip
+        assert stuck_tuples(found.rows) == sorted(
+            expected, key=lambda line: (line[3], line[0], line[2] or "")
+        )
+        dead = [line for line in found.rows if line.kind is StuckKind.DEAD_LETTER]
+        assert dead[0].detail == "central refused: check constraint"
+        assert "REFUSED" in dead[0].next_step
+
+    def test_quotes_settlements_and_this_station(
+        self, local: LocalStore, station: site.Station
+    ) -> None:
+        figures = LocalFigures(local.engine, "B-01", site.SETTINGS)
+        quotes = figures.quotes(site.TODAY, limit=None)
+        assert [
+            (q.item_id, q.response_due_on, q.working_days_left, q.past_due) for q in quotes.rows
+        ] == site.recount_quotes(station.rows, False, site.TODAY)
+        now = datetime.now(UTC)
+        (me,) = figures.stations(now).rows
+        assert (me.station_id, me.queue_depth, me.stale) == ("B-01", station.queued, False)
+        settled = figures.settlements(limit=None)
+        inspected = sorted({r["request_item_id"][:9] for r in station.rows})
+        assert [s.request_id for s in settled.rows] == inspected
+        # B-01 saw TI-000002-01 once (its own accept), so the request is not held here.
+        pending = figures.settlements("pending", limit=None)
+        assert all(s.status == "pending" for s in pending.rows) and pending.rows
