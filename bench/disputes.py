@@ -21,7 +21,7 @@ from bench.domain import AnswerSource, IdentifiedBy, Outcome
 from bench.money import dollars
 from bench.reasons import reason_text
 from bench.scans import Classified, ScanKind
-from bench.station import AuditLine, InspectionRecord
+from bench.station import ITEM_REOPENED, AuditLine, InspectionRecord
 
 __all__ = ["Disputes", "SearchKey", "detail_lines", "search_key", "summary"]
 
@@ -117,7 +117,25 @@ def _who(inspector_id: str | None, names: Mapping[str, str]) -> str:
     return f"{inspector_id} ({name})" if name else inspector_id
 
 
-def summary(record: InspectionRecord) -> tuple[str, str, str, str, str]:
+def reopen_of(record: InspectionRecord, audit: Sequence[AuditLine]) -> AuditLine | None:
+    """The supervisor's reopen that set this inspection aside, while nothing replaces it
+    yet: the item waits for its new inspection, and this one no longer counts."""
+    if record.superseded_by:
+        return None
+    inspection = record.done.started.id
+    return next(
+        (
+            line
+            for line in reversed(audit)
+            if line.event == ITEM_REOPENED and line.detail.get("inspection_id") == inspection
+        ),
+        None,
+    )
+
+
+def summary(
+    record: InspectionRecord, audit: Sequence[AuditLine] = ()
+) -> tuple[str, str, str, str, str]:
     """The record's row in the list of what was found: item, finished, station and
     inspector, outcome, and whether it still counts."""
     done = record.done
@@ -125,6 +143,8 @@ def summary(record: InspectionRecord) -> tuple[str, str, str, str, str]:
     paid = f" {dollars(decision.final_cents)}" if decision.outcome in PAID else ""
     if record.superseded_by:
         counts = f"replaced by {short_id(record.superseded_by)}"
+    elif reopen_of(record, audit) is not None:
+        counts = "reopened: none counts"
     elif done.started.supersedes:
         counts = f"latest · replaces {short_id(done.started.supersedes)}"
     else:
@@ -163,8 +183,15 @@ def detail_lines(
     lines.extend(f"  reason: {reason_text(reason)}" for reason in decision.reasons)
     if started.supersedes:
         lines.append(f"Replaces inspection {started.supersedes} (the item was reopened)")
+    reopened = reopen_of(record, audit)
     if record.superseded_by:
         lines.append(f"Replaced by inspection {record.superseded_by}: this one no longer counts")
+    elif reopened is not None:
+        lines.append(
+            f"Reopened by {_who(reopened.inspector_id, names)} on {_moment(reopened.at)} "
+            f"({reopened.detail.get('reason', 'no reason given')}): it no longer counts, and "
+            "the item waits for its new inspection"
+        )
     else:
         lines.append("This is the item's latest inspection here: it is what counts")
     lines.append("Answers, in the order given (who, at what time):")

@@ -134,7 +134,14 @@ class DisputesTab(SupervisorTab):
         what = f"{count} inspection{'' if count == 1 else 's'} of {shown(str(found.key), 64)}"
         source.update(f"From {found.source}, as of {found.as_of.astimezone():%H:%M}: {what}")
         for record in found.records:
-            table.add_row(*(literal(cell, SUMMARY_CELLS) for cell in summary(record)))
+            table.add_row(
+                *(
+                    literal(cell, SUMMARY_CELLS)
+                    for cell in summary(
+                        record, found.audit.get(record.done.started.request_item_id, ())
+                    )
+                )
+            )
         if not found.records:
             self._show_detail(
                 "No inspection of it at this bench. Another bench that inspected it has it in "

@@ -183,6 +183,17 @@ class TestTheInspectionInFull(SeededStation):
             await pilot.press("escape")
             app.session.open_request("TI-000001")
             app.session.reopen_item("TI-000001-01", "Wrong grade")
+            app.session.close_request()
+            # Reopened and not inspected again yet: the inspection no longer counts.
+            await pilot.press("f12")
+            await wait_until(pilot, lambda: isinstance(app.screen, SupervisorScreen))
+            await search(pilot, "TI-000001")
+            assert str(found_table(app).get_row_at(0)[-1]) == "reopened: none counts"
+            assert "Reopened by EMP-0002 (Sam Supervisor) on " in detail(app)
+            assert "(Wrong grade): it no longer counts" in detail(app)
+            assert "it is what counts" not in detail(app)
+            await pilot.press("escape")
+            app.session.open_request("TI-000001")
             second = inspect(app.session, "TI-000001", PAN_V2_SERIAL, DIRTY)
             app.session.close_request()
             await pilot.press("f12")
