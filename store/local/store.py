@@ -34,10 +34,11 @@ from bench.domain import (
     RequestItem,
     UnfinishedInspection,
 )
+from bench.evidence import INSPECTION
 from bench.station import QuarantinedRow, Refused
 from store.dbutil import utcnow, why
 from store.errors import StoreError
-from store.local import audit, inspections, logins, outbox, quarantine, replica
+from store.local import audit, evidence, inspections, logins, outbox, quarantine, replica
 from store.local.engine import open_file, writer
 from store.local.outbox import OutboxRow, QueuedRow
 from store.local.quarantine import SkippedRow
@@ -296,6 +297,7 @@ class LocalStore:
             if payload is None:
                 return
             outbox.enqueue(conn, started.id, payload, utcnow())
+            evidence.append(conn, started.station_id, INSPECTION, started.id, payload)
             audit.append(
                 conn,
                 "inspection_finished",
