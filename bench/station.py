@@ -68,6 +68,8 @@ class Refused:
     request_item_id: str
     refused_at: datetime
     reason: str
+    tampered: bool = False
+    """Not sent at all: its payload no longer matched its evidence chain entry."""
 
 
 class StationRecords(Protocol):

@@ -47,7 +47,7 @@ def append(
         )
     )
     body = evidence.audit_body(at, station_id, inspector_id, event, detail)
-    evidence.append(conn, station_id, AUDIT, str(added.inserted_primary_key[0]), body)
+    evidence.append(conn, station_id, AUDIT, str(added.lastrowid), body)
 
 
 def latest(conn: Connection, limit: int) -> list[AuditEvent]:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Text, select, type_coerce
+from sqlalchemy import Connection, Text, and_, select, type_coerce
 
 from bench.evidence import (
     AUDIT,
@@ -28,7 +28,10 @@ from bench.evidence import (
     first_break,
     following,
 )
+from store.local import replica
+from store.local.outbox import QueuedRow
 from store.local.schema import audit_table, evidence_table, inspection_table, outbox_table
+from store.rows import RowIn
 
 
 def audit_body(
@@ -70,7 +73,7 @@ def row_of(entry: Entry) -> dict[str, Any]:
     }
 
 
-def entry_of(row: Mapping[str, Any]) -> Entry:
+def entry_of(row: RowIn) -> Entry:
     return Entry(
         station_id=row["station_id"],
         seq=row["seq"],
@@ -211,3 +214,73 @@ def changed_fields(recorded: bytes, found: bytes) -> list[str]:
     except orjson.JSONDecodeError:
         return [f"it is no longer JSON: {found[:40]!r}"]
     return differences(orjson.loads(recorded), now) or ["its text differs"]
+
+
+def tampering(row: QueuedRow) -> str | None:
+    """What no longer matches between an outbox row and its chain entry; None when the
+    payload is the one the chain recorded. Cheap enough for every row of a push: the two
+    are compared as the canonical text both were written as, and one hash is computed."""
+    if row.chain_hash is None or row.chain_body is None:
+        return "its evidence chain entry is gone"
+    body = row.chain_body.encode()
+    entry = Entry(
+        str(row.chain_station),
+        int(row.chain_seq or 0),
+        INSPECTION,
+        row.inspection_id,
+        str(row.chain_prev),
+        row.chain_hash,
+        body,
+    )
+    if not entry.intact:
+        return f"its evidence chain entry (seq {entry.seq}) was edited"
+    payload = row.payload.encode()
+    if payload != body:
+        return "its payload was edited: " + "; ".join(changed_fields(body, payload))
+    return None
+
+
+# The sync cursor that holds, per station, the last seq central has.
+PUSHED_CURSOR = "evidence_chain:{}"
+
+
+def unpushed(conn: Connection, station_id: str, limit: int) -> list[tuple[Entry, str | None]]:
+    """The station's entries central does not have yet, in seq order, up to the first
+    inspection still waiting in the outbox (its row must reach central first), each with
+    why its inspection will never reach central (a dead letter's reason), else None."""
+    after = int(replica.sync_cursor(conn, PUSHED_CURSOR.format(station_id)) or 0)
+    found = conn.execute(
+        select(
+            evidence_table,
+            outbox_table.c.id.label("outbox_id"),
+            outbox_table.c.sent_at,
+            outbox_table.c.dead_at,
+            outbox_table.c.last_error,
+        )
+        .outerjoin(
+            outbox_table,
+            and_(
+                evidence_table.c.kind == INSPECTION,
+                outbox_table.c.inspection_id == evidence_table.c.ref,
+            ),
+        )
+        .where(evidence_table.c.station_id == station_id, evidence_table.c.seq > after)
+        .order_by(evidence_table.c.seq)
+        .limit(limit)
+    ).mappings()
+    ready: list[tuple[Entry, str | None]] = []
+    for row in found:
+        refused = None
+        if row["kind"] == INSPECTION:
+            if row["outbox_id"] is None:
+                refused = "its outbox row is gone from the bench"
+            elif row["dead_at"] is not None:
+                refused = row["last_error"] or "refused"
+            elif row["sent_at"] is None:
+                break
+        ready.append((entry_of(row), refused))
+    return ready
+
+
+def mark_pushed(conn: Connection, station_id: str, seq: int) -> None:
+    replica.set_sync_cursor(conn, PUSHED_CURSOR.format(station_id), str(seq))

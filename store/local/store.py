@@ -34,7 +34,7 @@ from bench.domain import (
     RequestItem,
     UnfinishedInspection,
 )
-from bench.evidence import INSPECTION
+from bench.evidence import INSPECTION, Entry, Progress
 from bench.station import QuarantinedRow, Refused
 from store.dbutil import utcnow, why
 from store.errors import StoreError
@@ -354,6 +354,7 @@ class LocalStore:
                 str(row.payload.get("request_item_id", "?")),
                 row.dead_at or row.created_at,
                 row.last_error or "no reason given",
+                tampered=row.tampered,
             )
             for row in self.dead_letters()
         ]
@@ -377,10 +378,36 @@ class LocalStore:
         with self._write() as conn:
             outbox.mark_failed(conn, outbox_ids, error)
 
-    def mark_dead(self, outbox_id: int, error: str, at: datetime) -> None:
-        """Central refused this row for good: out of the queue, kept for a supervisor."""
+    def mark_dead(
+        self, outbox_id: int, error: str, at: datetime, *, tampered: bool = False
+    ) -> None:
+        """Central refused this row for good, or it was `tampered` with: out of the queue,
+        kept for a supervisor."""
         with self._write() as conn:
-            outbox.mark_dead(conn, outbox_id, error, at)
+            outbox.mark_dead(conn, outbox_id, error, at, tampered=tampered)
+
+    # --- Evidence chain -----------------------------------------------------------------
+
+    def chain_stations(self) -> list[str]:
+        with self._read() as conn:
+            return evidence.stations(conn)
+
+    def verify_chain(
+        self, station_id: str, progress: Progress | None = None
+    ) -> evidence.ChainReport:
+        """The station's evidence chain walked and held against what it records."""
+        with self._read() as conn:
+            return evidence.verify(conn, station_id, progress)
+
+    def unpushed_chain(self, station_id: str, limit: int) -> list[tuple[Entry, str | None]]:
+        """The next chain entries to send central (see `store.local.evidence.unpushed`)."""
+        with self._read() as conn:
+            return evidence.unpushed(conn, station_id, limit)
+
+    def chain_pushed(self, station_id: str, seq: int) -> None:
+        """Central has committed the station's chain up to `seq`."""
+        with self._write() as conn:
+            evidence.mark_pushed(conn, station_id, seq)
 
     # --- Login failures -----------------------------------------------------------------
 

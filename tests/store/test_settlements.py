@@ -52,6 +52,7 @@ from tests.support.factories import (
     trade_up_program,
 )
 from tests.support.inspections import finished
+from tests.support.store_helpers import rechain
 
 EXAMPLES = int(os.environ.get("BENCH_PROPERTY_EXAMPLES", "25"))
 TRADE_UP, CREDIT, GRADED = trade_up_program(), trade_in_credit_program(), graded_program()
@@ -220,6 +221,7 @@ def push_from_stations(
                             "WHERE inspection_id = ?",
                             (ids[inspected.replaces], ids[inspected.key]),
                         )
+                    rechain(local, ids[inspected.key])
             state = sync.run_once(pull=False)
         finally:
             sync.close()
