@@ -11,9 +11,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from bench.domain import FinishedInspection
+from bench.evidence import chained
 from store.central import central_engine
 from store.central import inspection_table as central_inspections
-from bench.evidence import chained
 from store.local import LocalStore, evidence, inspections, logins, outbox
 from store.local.audit import AuditEvent, latest
 from store.local.outbox import OutboxRow
