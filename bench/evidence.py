@@ -100,13 +100,15 @@ class Problem:
     kind: str | None
     ref: str | None
     detail: str
+    about: str = ""
+    """The item and inspection the entry belongs to, when its body says."""
 
     @classmethod
     def at(cls, tamper: Tamper, entry: Entry, detail: str) -> Problem:
-        return cls(tamper, entry.seq, entry.kind, entry.ref, detail)
+        return cls(tamper, entry.seq, entry.kind, entry.ref, detail, belongs_to(entry))
 
     def __str__(self) -> str:
-        what = f"{self.kind} {self.ref}"
+        what = f"{self.kind} {self.ref}" + (f", {self.about}" if self.about else "")
         if self.seq is None:
             return f"{what} was {self.tamper}: {self.detail}"
         where = f"seq {self.seq}" + (f" ({what})" if self.kind is not None else "")
@@ -195,6 +197,22 @@ def _link_problem(
     if entry.hash in linked or previous is None:
         return Problem.at(Tamper.EDITED, entry, "its link to the entry before it was changed")
     return Problem.at(Tamper.INSERTED, entry, "it is chained to no entry and its hash is false")
+
+
+def belongs_to(entry: Entry) -> str:
+    """ "item TI-000123-01, inspection 5f0c…" as far as the entry's body tells."""
+    try:
+        body = orjson.loads(entry.body)
+    except orjson.JSONDecodeError:
+        return ""
+    if not isinstance(body, dict):
+        return ""
+    detail = body.get("detail")
+    facts = detail if isinstance(detail, dict) else body
+    item = facts.get("request_item_id")
+    inspection = entry.ref if entry.kind == INSPECTION else facts.get("inspection_id")
+    parts = [f"item {item}" if item else "", f"inspection {inspection}" if inspection else ""]
+    return ", ".join(part for part in parts if part)
 
 
 def differences(recorded: Any, found: Any, path: str = "") -> list[str]:
