@@ -194,7 +194,7 @@ def _link_problem(
             None,
             f"the entry before {entry.kind} {entry.ref} is gone and the later ones renumbered",
         )
-    if entry.hash in linked or previous is None:
+    if entry.hash in linked:
         return Problem.at(Tamper.EDITED, entry, "its link to the entry before it was changed")
     return Problem.at(Tamper.INSERTED, entry, "it is chained to no entry and its hash is false")
 
