@@ -160,7 +160,7 @@ def verify(conn: Connection, station_id: str, progress: Progress | None = None) 
                 select(outbox_table.c.inspection_id, type_coerce(outbox_table.c.payload, Text))
                 .join(inspection_table, inspection_table.c.id == outbox_table.c.inspection_id)
                 .where(inspection_table.c.station_id == station_id)
-            ).tuples()
+            )
         },
     }
     problems.extend(_source_problems(chain, recorded))
