@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Text, and_, select, type_coerce
+from sqlalchemy import Connection, Text, select, type_coerce
 
 from bench.evidence import (
     AUDIT,
@@ -28,7 +28,6 @@ from bench.evidence import (
     first_break,
     following,
 )
-from store.local import replica
 from store.local.outbox import QueuedRow
 from store.local.schema import audit_table, evidence_table, inspection_table, outbox_table
 from store.rows import RowIn
@@ -107,6 +106,17 @@ def entries(conn: Connection, station_id: str, after: int = 0) -> list[Entry]:
         .order_by(evidence_table.c.seq)
     ).mappings()
     return [entry_of(row) for row in found]
+
+
+def chained_stations(conn: Connection) -> list[str]:
+    """Every station with a chain in this file, found by seeking the primary key from one
+    station to the next: every sync round asks, and the chain grows without end."""
+    found = conn.exec_driver_sql(
+        "WITH RECURSIVE s(id) AS (SELECT min(station_id) FROM evidence_chain UNION ALL "
+        "SELECT (SELECT min(station_id) FROM evidence_chain WHERE station_id > s.id) FROM s "
+        "WHERE s.id IS NOT NULL) SELECT id FROM s WHERE id IS NOT NULL"
+    )
+    return [station_id for (station_id,) in found]
 
 
 def stations(conn: Connection) -> list[str]:
@@ -240,47 +250,29 @@ def tampering(row: QueuedRow) -> str | None:
     return None
 
 
-# The sync cursor that holds, per station, the last seq central has.
-PUSHED_CURSOR = "evidence_chain:{}"
-
-
-def unpushed(conn: Connection, station_id: str, limit: int) -> list[tuple[Entry, str | None]]:
+def unpushed(
+    conn: Connection, station_id: str, after: int, limit: int
+) -> list[tuple[Entry, str | None]]:
     """The station's entries central does not have yet, in seq order, up to the first
     inspection still waiting in the outbox (its row must reach central first), each with
     why its inspection will never reach central (a dead letter's reason), else None."""
-    after = int(replica.sync_cursor(conn, PUSHED_CURSOR.format(station_id)) or 0)
-    found = conn.execute(
-        select(
-            evidence_table,
-            outbox_table.c.id.label("outbox_id"),
-            outbox_table.c.sent_at,
-            outbox_table.c.dead_at,
-            outbox_table.c.last_error,
-        )
-        .outerjoin(
-            outbox_table,
-            and_(
-                evidence_table.c.kind == INSPECTION,
-                outbox_table.c.inspection_id == evidence_table.c.ref,
-            ),
-        )
-        .where(evidence_table.c.station_id == station_id, evidence_table.c.seq > after)
-        .order_by(evidence_table.c.seq)
-        .limit(limit)
-    ).mappings()
+    # Plain SQL and tuples: a long push reads 100,000s of these.
+    found = conn.exec_driver_sql(
+        "SELECT c.seq, c.kind, c.ref, c.prev_hash, c.hash, c.body, o.id, o.sent_at IS NULL, "
+        "o.dead_at IS NULL, o.last_error FROM evidence_chain AS c LEFT JOIN outbox AS o "
+        "ON c.kind = 'inspection' AND o.inspection_id = c.ref "
+        "WHERE c.station_id = ? AND c.seq > ? ORDER BY c.seq LIMIT ?",
+        (station_id, after, limit),
+    )
     ready: list[tuple[Entry, str | None]] = []
-    for row in found:
+    for seq, kind, ref, prev_hash, hash, body, outbox_id, unsent, alive, last_error in found:
         refused = None
-        if row["kind"] == INSPECTION:
-            if row["outbox_id"] is None:
+        if kind == INSPECTION:
+            if outbox_id is None:
                 refused = "its outbox row is gone from the bench"
-            elif row["dead_at"] is not None:
-                refused = row["last_error"] or "refused"
-            elif row["sent_at"] is None:
+            elif not alive:
+                refused = last_error or "refused"
+            elif unsent:
                 break
-        ready.append((entry_of(row), refused))
+        ready.append((Entry(station_id, seq, kind, ref, prev_hash, hash, body.encode()), refused))
     return ready
-
-
-def mark_pushed(conn: Connection, station_id: str, seq: int) -> None:
-    replica.set_sync_cursor(conn, PUSHED_CURSOR.format(station_id), str(seq))

@@ -389,8 +389,14 @@ class LocalStore:
     # --- Evidence chain -----------------------------------------------------------------
 
     def chain_stations(self) -> list[str]:
+        """Every station with a chain or an audit entry here: what `verify_chain` takes."""
         with self._read() as conn:
             return evidence.stations(conn)
+
+    def chained_stations(self) -> list[str]:
+        """Every station with a chain here: what the push sends."""
+        with self._read() as conn:
+            return evidence.chained_stations(conn)
 
     def verify_chain(
         self, station_id: str, progress: Progress | None = None
@@ -399,15 +405,13 @@ class LocalStore:
         with self._read() as conn:
             return evidence.verify(conn, station_id, progress)
 
-    def unpushed_chain(self, station_id: str, limit: int) -> list[tuple[Entry, str | None]]:
-        """The next chain entries to send central (see `store.local.evidence.unpushed`)."""
+    def unpushed_chain(
+        self, station_id: str, after: int, limit: int
+    ) -> list[tuple[Entry, str | None]]:
+        """The chain entries after seq `after` that may go to central now (see
+        `store.local.evidence.unpushed`)."""
         with self._read() as conn:
-            return evidence.unpushed(conn, station_id, limit)
-
-    def chain_pushed(self, station_id: str, seq: int) -> None:
-        """Central has committed the station's chain up to `seq`."""
-        with self._write() as conn:
-            evidence.mark_pushed(conn, station_id, seq)
+            return evidence.unpushed(conn, station_id, after, limit)
 
     # --- Login failures -----------------------------------------------------------------
 

@@ -187,11 +187,13 @@ class SyncEngine:
         The work is pipelined: a reader thread reads and decodes the next batches, two
         senders each have a batch on its way to central over a connection of their own (one
         fills its COPY while the other waits for central's commit), and a marker thread
-        marks committed batches sent locally. A crash before a mark only means a harmless
-        re-send.
+        marks committed batches sent locally, then sends the evidence chain entries that
+        may now follow them (`store.sync.evidence`). A crash before a mark only means a
+        harmless re-send.
         """
         sent = dead = 0
         total = self.local.queued_count()
+        chain = evidence.ChainPush(self.local, self.local.chained_stations())
         reader = _BatchReader(self.local, self.batch_size)
         connections = _Connections(self)
         marks: list[Future[None]] = []
@@ -203,7 +205,7 @@ class SyncEngine:
         ):
 
             def mark_sent(ids: list[int]) -> None:
-                marks.append(marker.submit(self.local.mark_sent, ids, self.clock()))
+                marks.append(marker.submit(self._mark_sent, ids, chain, connections))
 
             def settle(done: Future[PushReport]) -> None:
                 nonlocal sent, dead
@@ -226,10 +228,19 @@ class SyncEngine:
                         pending.result()
                 for mark in marks:
                     mark.result()  # every mark is written, or its error is raised
-        # After the inspections, so no entry reaches central before what it records.
-        with central_errors(self.engine, "send the evidence chain to"), self.engine.connect() as c:
-            evidence.push(self.local, c, lambda _sent: self.watch.progressed())
+            self._push_chain(chain, connections)  # what follows the last inspection
         return PushReport(sent, dead)
+
+    def _mark_sent(
+        self, ids: list[int], chain: evidence.ChainPush, connections: _Connections
+    ) -> None:
+        self.local.mark_sent(ids, self.clock())
+        self._push_chain(chain, connections)
+
+    def _push_chain(self, chain: evidence.ChainPush, connections: _Connections) -> None:
+        # Never ahead of the inspections: an entry goes once what it records is at central.
+        with central_errors(self.engine, "send the evidence chain to"):
+            chain.send(connections.mine(), lambda _: self.watch.progressed())
 
     def _send(
         self,

@@ -20,7 +20,7 @@ from bench.evidence import INSPECTION
 from store.central import central_engine, init_central
 from store.local import LocalStore
 from store.migrate import alembic_config
-from store.sync import SyncEngine
+from store.sync import SyncEngine, evidence
 from tests.support.inspections import finished
 from tests.support.store_helpers import chain_hash_of
 
@@ -318,7 +318,13 @@ class TestCentral:
     def test_a_push_again_duplicates_nothing(
         self, config: Path, pushed: str, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        raw_sql(config, "DELETE FROM sync_cursors WHERE name LIKE 'evidence_chain:%'")
+        # A push whose reply was lost sends everything again.
+        engine = central_engine(pushed)
+        with LocalStore.open(config.parent / "station.db") as store, engine.connect() as conn:
+            again = store.unpushed_chain(STATION, 0, ENTRIES + 10)
+            assert len(again) == ENTRIES
+            evidence.store(conn, again)
+        engine.dispose()
         push(config, pushed)
         assert central_verify(config, pushed, capsys) == (
             0,
