@@ -35,7 +35,10 @@ CONTRACT_TABLES = {
     "inspections",
     "station_heartbeats",
 }
-SUBCOMMANDS = ("demo", "central", "inspectors", "seed", "init-config", "sync", "scanner", "labels")
+SUBCOMMANDS = (
+    "demo", "central", "inspectors", "seed", "init-config", "sync", "scanner", "labels", "serve",
+    "desk", "audit",
+)  # fmt: skip
 
 
 def sqlite_tables(path: Path) -> set[str]:
