@@ -69,6 +69,8 @@ class Refused:
     request_item_id: str
     refused_at: datetime
     reason: str
+    tampered: bool = False
+    """Not sent at all: its payload no longer matched its evidence chain entry."""
 
 
 ITEM_REOPENED = "item_reopened"

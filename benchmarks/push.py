@@ -22,11 +22,13 @@ from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
 from bench import __version__
+from bench.evidence import INSPECTION, Entry, following
 from benchmarks._pg import scratch_database
 from store import rows as row_shapes
 from store.central import CentralInspection, central_engine, init_central
-from store.local import LocalStore, outbox_table
+from store.local import LocalStore, evidence, outbox_table
 from store.local import inspection_table as local_inspections
+from store.local.schema import evidence_table
 from store.sync import SyncEngine
 from store.sync.pgcopy import central_row, copy_row, copy_rows
 from tests.support.inspections import finished
@@ -36,6 +38,7 @@ def queue(local: LocalStore, count: int) -> None:
     """Fill the outbox fast (setup, not measured): one transaction, the real payloads."""
     made = [finished(n) for n in range(count)]
     now = datetime.now().astimezone()
+    last: Entry | None = None
     with local.engine.begin() as conn:
         for start in range(0, count, 5000):
             chunk = made[start : start + 5000]
@@ -56,17 +59,20 @@ def queue(local: LocalStore, count: int) -> None:
                     for d in chunk
                 ],
             )  # fmt: skip
+            payloads = [row_shapes.inspection_payload(d, d.answers) for d in chunk]
             conn.execute(
                 insert(outbox_table),
                 [
-                    {
-                        "inspection_id": d.started.id,
-                        "payload": row_shapes.inspection_payload(d, d.answers),
-                        "created_at": now,
-                    }
-                    for d in chunk
+                    {"inspection_id": d.started.id, "payload": payload, "created_at": now}
+                    for d, payload in zip(chunk, payloads, strict=True)
                 ],
             )
+            # Each chained as `finish_inspection` does, or the push would refuse it.
+            entries = []
+            for d, payload in zip(chunk, payloads, strict=True):
+                last = following(last, d.started.station_id, INSPECTION, d.started.id, payload)
+                entries.append(evidence.row_of(last))
+            conn.execute(insert(evidence_table), entries)
 
 
 def payloads(count: int) -> list[dict[str, Any]]:
@@ -122,7 +128,7 @@ def bench_copy(url: str, count: int, batch: int) -> float:
 def clear(url: str) -> None:
     engine = central_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("TRUNCATE inspections, item_conflicts"))
+        conn.execute(text("TRUNCATE inspections, item_conflicts, evidence_chain"))
     engine.dispose()
 
 

@@ -21,10 +21,18 @@ class RefusedScreen(RowsScreen):
     ]
 
     def __init__(self, refused: list[Refused]) -> None:
+        tampered = sum(row.tampered for row in refused)
         super().__init__(
             f"REFUSED BY CENTRAL: {len(refused)}",
             "These inspections are kept on this bench and are not sent again. "
-            "Call a supervisor: the reason says what central objected to.",
+            "Call a supervisor: the reason says what central objected to."
+            + (
+                f" {tampered} TAMPERED: changed in this bench's file after they were saved, "
+                "so never sent. Do not pay from them; the supervisor runs `bench audit "
+                "verify` to see what else changed."
+                if tampered
+                else ""
+            ),
             ("When", "Item", "Inspection", "Why"),
             [
                 (

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bench import __version__
-from bench.cli import central, labels, report, scanner, serve, station, sync
+from bench.cli import audit, central, labels, report, scanner, serve, station, sync
 from bench.cli.common import EXIT_FAILED, EXIT_USAGE, CommandFailed
 from bench.config import DEFAULT_CONFIG_PATH, ConfigError
 
@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_commands(commands)
     scanner.add_commands(commands)
     labels.add_commands(commands)
+    audit.add_commands(commands)
     serve.add_commands(commands)
     report.add_commands(commands)
     return parser

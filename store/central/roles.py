@@ -20,7 +20,13 @@ from typing import Final
 
 from sqlalchemy import Connection, Table, text
 
-from store.central.schema import REPLICATED, conflict_table, heartbeat_table, inspection_table
+from store.central.schema import (
+    REPLICATED,
+    conflict_table,
+    evidence_table,
+    heartbeat_table,
+    inspection_table,
+)
 
 STATION_ROLE: Final = "bench_station"
 SUPERVISOR_ROLE: Final = "bench_supervisor"
@@ -36,10 +42,12 @@ def _upserted(table: Table) -> str:
 # What a station does to each table, from every statement store/sync runs. SELECT on
 # `inspections`: the push counts an item's inspections to flag a conflict, and its staging
 # table is `LIKE inspections`, which needs SELECT on the whole table. Never UPDATE or
-# DELETE of `inspections`.
+# DELETE of `inspections`, nor of the evidence chain (SELECT: the push asks where the
+# station's chain stands at central).
 STATION_PRIVILEGES: Final[Mapping[str, str]] = {
     **{table.name: "SELECT" for table in REPLICATED},
     inspection_table.name: "SELECT, INSERT",
+    evidence_table.name: "SELECT, INSERT",
     conflict_table.name: _upserted(conflict_table),
     heartbeat_table.name: _upserted(heartbeat_table),
 }

@@ -204,6 +204,30 @@ class CentralInspection(CentralBase):
     # The inspection this one replaces, when a supervisor reopened the item. Indexed: the
     # settlement view asks of every inspection whether another supersedes it.
     supersedes: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    # The hash of the bench's evidence chain entry for this inspection; empty for a row
+    # pushed before the chain or written by the portal.
+    chain_hash: Mapped[str] = mapped_column(Text, server_default="")
+
+
+class CentralEvidenceEntry(CentralBase):
+    """Each station's evidence chain (`bench.evidence`), pushed in seq order with the
+    inspections; `bench audit verify --central` walks it and holds it against them."""
+
+    __tablename__ = "evidence_chain"
+
+    station_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(Text)
+    ref: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(Text)
+    hash: Mapped[str] = mapped_column(Text)
+    body: Mapped[Any] = mapped_column(json_document())
+    # Why the bench never delivered this inspection (its dead letter), else NULL: an
+    # inspection entry without its row at central is then no deletion.
+    refused: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, server_default=func.now()
+    )
 
 
 class CentralHeartbeat(CentralBase):
@@ -234,6 +258,7 @@ inspector_table = table_of(CentralInspector)
 inspection_table = table_of(CentralInspection)
 heartbeat_table = table_of(CentralHeartbeat)
 conflict_table = table_of(CentralItemConflict)
+evidence_table = table_of(CentralEvidenceEntry)
 
 # Replicated tables in an order that satisfies their foreign keys.
 REPLICATED: tuple[Table, ...] = (

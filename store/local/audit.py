@@ -1,6 +1,7 @@
 """The audit log: who did what, when, at this station. Append-only (triggers in the file
-refuse UPDATE and DELETE); functions take the caller's `Connection`, so an event is
-committed with what it records."""
+refuse UPDATE and DELETE, and each event is chained in `store.local.evidence`, so one
+edited once the triggers are dropped is still found); functions take the caller's
+`Connection`, so an event is committed with what it records."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Text, func, or_, select
 
+from bench.evidence import AUDIT
 from bench.station import ITEM_REOPENED, AuditLine
+from store.local import evidence
 from store.local.schema import audit_table, inspection_table
 
 
@@ -33,19 +36,19 @@ def append(
     detail: Mapping[str, Any],
     at: datetime,
 ) -> None:
-    """Append an event; `detail` must hold JSON values (str, int, bool, lists...)."""
-    conn.execute(
-        audit_table.insert(),
-        [
-            {
-                "at": at,
-                "station_id": station_id,
-                "inspector_id": inspector_id,
-                "event": event,
-                "detail": dict(detail),
-            }
-        ],
+    """Append an event and its evidence chain entry; `detail` must hold JSON values (str,
+    int, bool, lists...)."""
+    added = conn.execute(
+        audit_table.insert().values(
+            at=at,
+            station_id=station_id,
+            inspector_id=inspector_id,
+            event=event,
+            detail=dict(detail),
+        )
     )
+    body = evidence.audit_body(at, station_id, inspector_id, event, detail)
+    evidence.append(conn, station_id, AUDIT, str(added.lastrowid), body)
 
 
 def latest(conn: Connection, limit: int) -> list[AuditEvent]:

@@ -35,7 +35,9 @@ _BEGIN_MODES = frozenset({"DEFERRED", "IMMEDIATE"})
 
 
 def json_text(value: Any) -> str:
-    return orjson.dumps(value).decode()
+    # Keys sorted: a payload is then stored as the canonical text its evidence chain entry
+    # hashed (`bench.evidence.canonical`), so the push compares the two as text.
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def sqlite_engine(path: Path, *, foreign_keys: bool, pooled: bool = True) -> Engine:

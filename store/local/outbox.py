@@ -31,6 +31,7 @@ class OutboxRow:
     attempts: int
     last_error: str | None = None
     dead_at: datetime | None = None
+    tampered: bool = False
 
 
 class QueuedRow(NamedTuple):
@@ -47,6 +48,13 @@ class QueuedRow(NamedTuple):
     """The payload's values at the keys asked for, as one JSON array (see `queued`)."""
     text: str | None
     """The payload's value at `text_key`, as JSON text."""
+    chain_station: str | None
+    """The row's evidence chain entry (None when it has none): whose, which, its link..."""
+    chain_seq: int | None
+    chain_prev: str | None
+    chain_hash: str | None
+    chain_body: str | None
+    """...and the payload as the entry recorded it, which the push compares with `payload`."""
 
 
 def enqueue(conn: Connection, inspection_id: str, payload: dict[str, Any], at: datetime) -> None:
@@ -82,6 +90,7 @@ def read(conn: Connection, query: Select[Any]) -> list[OutboxRow]:
             attempts=row["attempts"],
             last_error=row["last_error"],
             dead_at=row["dead_at"],
+            tampered=bool(row["tampered"]),
         )
         for row in conn.execute(query.with_only_columns(*columns)).mappings()
     ]
@@ -119,7 +128,9 @@ def queued(
     extracted = f"iif({present}, json_extract(payload, {picked}), NULL), payload -> ?"
     paths = [f"$.{key}" for key in (*nullable, *keys, text_key)]
     query = (
-        "SELECT id, inspection_id, CAST(payload AS TEXT), {} FROM outbox WHERE id > ? "
+        "SELECT id, inspection_id, CAST(payload AS TEXT), {}, c.station_id, c.seq, c.prev_hash, "
+        "c.hash, c.body FROM outbox LEFT JOIN evidence_chain AS c "
+        "ON c.kind = 'inspection' AND c.ref = inspection_id WHERE id > ? "
         "AND sent_at IS NULL AND dead_at IS NULL ORDER BY id LIMIT ?"
     )
     try:
@@ -159,12 +170,17 @@ def mark_failed(conn: Connection, outbox_ids: Sequence[int], error: str) -> None
     )
 
 
-def mark_dead(conn: Connection, outbox_id: int, error: str, at: datetime) -> None:
-    """Central refused this row for good: out of the queue, kept for a supervisor."""
+def mark_dead(
+    conn: Connection, outbox_id: int, error: str, at: datetime, *, tampered: bool = False
+) -> None:
+    """Central refused this row for good, or it was `tampered` with: out of the queue,
+    kept for a supervisor."""
     conn.execute(
         update(outbox_table)
         .where(outbox_table.c.id == outbox_id)
-        .values(dead_at=at, attempts=outbox_table.c.attempts + 1, last_error=error)
+        .values(
+            dead_at=at, attempts=outbox_table.c.attempts + 1, last_error=error, tampered=tampered
+        )
     )
 
 

@@ -174,6 +174,25 @@ class LocalOutboxEntry(LocalBase):
     # Set when central refused the row for good (a constraint it breaks): the row stays
     # here for a supervisor, out of the queue, so the rows behind it keep flowing.
     dead_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Dead-lettered because the payload no longer matches its evidence chain entry.
+    tampered: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+
+class LocalEvidenceEntry(LocalBase):
+    """The station's evidence chain (`bench.evidence`): an entry per audit entry and per
+    finished inspection, written in the transaction of what it records."""
+
+    __tablename__ = "evidence_chain"
+    __table_args__ = (Index("ix_evidence_chain_kind_ref", "kind", "ref"),)
+
+    station_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(Text)
+    ref: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(Text)
+    hash: Mapped[str] = mapped_column(Text)
+    # The canonical encoding the hash covers, kept as its text so it is hashed as written.
+    body: Mapped[str] = mapped_column(Text)
 
 
 class LocalPrintJob(LocalBase):
@@ -237,6 +256,7 @@ inspection_table = table_of(LocalInspection)
 answer_table = table_of(LocalAnswer)
 audit_table = table_of(LocalAuditEntry)
 outbox_table = table_of(LocalOutboxEntry)
+evidence_table = table_of(LocalEvidenceEntry)
 cursor_table = table_of(LocalSyncCursor)
 login_failure_table = table_of(LocalLoginFailure)
 quarantine_table = table_of(LocalPullQuarantine)

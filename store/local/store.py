@@ -34,11 +34,21 @@ from bench.domain import (
     RequestItem,
     UnfinishedInspection,
 )
+from bench.evidence import INSPECTION, Entry, Progress
 from bench.printing import PrintJob, QueuedPrint
 from bench.station import AuditLine, InspectionRecord, QuarantinedRow, Refused
 from store.dbutil import utcnow, why
 from store.errors import StoreError
-from store.local import audit, inspections, logins, outbox, print_jobs, quarantine, replica
+from store.local import (
+    audit,
+    evidence,
+    inspections,
+    logins,
+    outbox,
+    print_jobs,
+    quarantine,
+    replica,
+)
 from store.local.engine import open_file, writer
 from store.local.outbox import OutboxRow, QueuedRow
 from store.local.quarantine import SkippedRow
@@ -298,6 +308,7 @@ class LocalStore:
             if payload is None:
                 return
             outbox.enqueue(conn, started.id, payload, utcnow())
+            evidence.append(conn, started.station_id, INSPECTION, started.id, payload)
             if label is not None:
                 print_jobs.enqueue(conn, label, utcnow())
             audit.append(
@@ -378,6 +389,7 @@ class LocalStore:
                 str(row.payload.get("request_item_id", "?")),
                 row.dead_at or row.created_at,
                 row.last_error or "no reason given",
+                tampered=row.tampered,
             )
             for row in self.dead_letters()
         ]
@@ -401,10 +413,40 @@ class LocalStore:
         with self._write() as conn:
             outbox.mark_failed(conn, outbox_ids, error)
 
-    def mark_dead(self, outbox_id: int, error: str, at: datetime) -> None:
-        """Central refused this row for good: out of the queue, kept for a supervisor."""
+    def mark_dead(
+        self, outbox_id: int, error: str, at: datetime, *, tampered: bool = False
+    ) -> None:
+        """Central refused this row for good, or it was `tampered` with: out of the queue,
+        kept for a supervisor."""
         with self._write() as conn:
-            outbox.mark_dead(conn, outbox_id, error, at)
+            outbox.mark_dead(conn, outbox_id, error, at, tampered=tampered)
+
+    # --- Evidence chain -----------------------------------------------------------------
+
+    def chain_stations(self) -> list[str]:
+        """Every station with a chain or an audit entry here: what `verify_chain` takes."""
+        with self._read() as conn:
+            return evidence.stations(conn)
+
+    def chained_stations(self) -> list[str]:
+        """Every station with a chain here: what the push sends."""
+        with self._read() as conn:
+            return evidence.chained_stations(conn)
+
+    def verify_chain(
+        self, station_id: str, progress: Progress | None = None
+    ) -> evidence.ChainReport:
+        """The station's evidence chain walked and held against what it records."""
+        with self._read() as conn:
+            return evidence.verify(conn, station_id, progress)
+
+    def unpushed_chain(
+        self, station_id: str, after: int, limit: int
+    ) -> list[tuple[Entry, str | None]]:
+        """The chain entries after seq `after` that may go to central now (see
+        `store.local.evidence.unpushed`)."""
+        with self._read() as conn:
+            return evidence.unpushed(conn, station_id, after, limit)
 
     # --- Print queue --------------------------------------------------------------------
 

@@ -40,7 +40,8 @@ from store.central import central_engine, central_errors, heartbeat_table, redac
 from store.dbutil import upsert, utcnow, why
 from store.errors import NO_BENCH_SCHEMA, CentralHasNoSchema, CentralUnavailable
 from store.local import LocalStore, QueuedRow
-from store.sync import pgcopy
+from store.local.evidence import tampering
+from store.sync import evidence, pgcopy
 from store.sync.deadline import RoundWatch
 from store.sync.pull import pull_all
 
@@ -186,11 +187,13 @@ class SyncEngine:
         The work is pipelined: a reader thread reads and decodes the next batches, two
         senders each have a batch on its way to central over a connection of their own (one
         fills its COPY while the other waits for central's commit), and a marker thread
-        marks committed batches sent locally. A crash before a mark only means a harmless
-        re-send.
+        marks committed batches sent locally, then sends the evidence chain entries that
+        may now follow them (`store.sync.evidence`). A crash before a mark only means a
+        harmless re-send.
         """
         sent = dead = 0
         total = self.local.queued_count()
+        chain = evidence.ChainPush(self.local, self.local.chained_stations())
         reader = _BatchReader(self.local, self.batch_size)
         connections = _Connections(self)
         marks: list[Future[None]] = []
@@ -202,7 +205,7 @@ class SyncEngine:
         ):
 
             def mark_sent(ids: list[int]) -> None:
-                marks.append(marker.submit(self.local.mark_sent, ids, self.clock()))
+                marks.append(marker.submit(self._mark_sent, ids, chain, connections))
 
             def settle(done: Future[PushReport]) -> None:
                 nonlocal sent, dead
@@ -225,7 +228,19 @@ class SyncEngine:
                         pending.result()
                 for mark in marks:
                     mark.result()  # every mark is written, or its error is raised
+            self._push_chain(chain, connections)  # what follows the last inspection
         return PushReport(sent, dead)
+
+    def _mark_sent(
+        self, ids: list[int], chain: evidence.ChainPush, connections: _Connections
+    ) -> None:
+        self.local.mark_sent(ids, self.clock())
+        self._push_chain(chain, connections)
+
+    def _push_chain(self, chain: evidence.ChainPush, connections: _Connections) -> None:
+        # Never ahead of the inspections: an entry goes once what it records is at central.
+        with central_errors(self.engine, "send the evidence chain to"):
+            chain.send(connections.mine(), lambda _: self.watch.progressed())
 
     def _send(
         self,
@@ -235,7 +250,9 @@ class SyncEngine:
     ) -> PushReport:
         for row, problem in batch.unreadable:
             self._dead_letter(row, problem)
-        dead = len(batch.unreadable)
+        for row, problem in batch.tampered:
+            self._dead_letter_tampered(row, problem)
+        dead = len(batch.unreadable) + len(batch.tampered)
         if not batch.rows:
             return PushReport(0, dead)
         try:
@@ -261,6 +278,14 @@ class SyncEngine:
     def _dead_letter(self, row: QueuedRow, problem: str) -> None:
         log.error("sync: central refused inspection %s: %s", row.inspection_id, problem)
         self.local.mark_dead(row.id, problem, self.clock())
+
+    def _dead_letter_tampered(self, row: QueuedRow, problem: str) -> None:
+        log.error("sync: not sending inspection %s, tampered with: %s", row.inspection_id, problem)
+        reason = (
+            f"TAMPERED, not sent: {problem}. Do not pay from it: call a supervisor, who runs "
+            "`bench audit verify` to see what else changed"
+        )
+        self.local.mark_dead(row.id, reason, self.clock(), tampered=True)
 
     # -- heartbeat ----------------------------------------------------------------------
 
@@ -306,16 +331,21 @@ class _Connections:
 
 @dataclass(frozen=True)
 class _Batch:
-    """Outbox rows ready to send, with their COPY rows; those that cannot be read."""
+    """Outbox rows ready to send, with their COPY rows; those that cannot be read, and
+    those that no longer match their evidence chain entry."""
 
     rows: list[QueuedRow]
     values: list[list[Any]]
     unreadable: list[tuple[QueuedRow, str]]
+    tampered: list[tuple[QueuedRow, str]]
 
     @classmethod
     def of(cls, rows: Sequence[QueuedRow]) -> _Batch:
-        batch = cls([], [], [])
+        batch = cls([], [], [], [])
         for row in rows:
+            if (problem := tampering(row)) is not None:
+                batch.tampered.append((row, problem))
+                continue
             try:
                 batch.values.append(pgcopy.outbox_copy_row(row))
             except (KeyError, ValueError, TypeError) as error:
@@ -327,8 +357,8 @@ class _Batch:
     def halves(self) -> tuple[_Batch, _Batch]:
         middle = len(self.rows) // 2
         return (
-            _Batch(self.rows[:middle], self.values[:middle], []),
-            _Batch(self.rows[middle:], self.values[middle:], []),
+            _Batch(self.rows[:middle], self.values[:middle], [], []),
+            _Batch(self.rows[middle:], self.values[middle:], [], []),
         )
 
 

@@ -27,8 +27,12 @@ from store.central import conflict_table, inspection_table
 from store.dbutil import dialect_insert
 from store.local import QueuedRow
 
-# Every column a bench sends; central stamps received_at itself.
-PUSHED_COLUMNS = tuple(c.name for c in inspection_table.columns if c.name != "received_at")
+# Every column a bench sends, the payload's then the hash of its evidence chain entry
+# (not in the payload, which the hash covers); central stamps received_at itself.
+PAYLOAD_COLUMNS = tuple(
+    c.name for c in inspection_table.columns if c.name not in ("received_at", "chain_hash")
+)
+PUSHED_COLUMNS = (*PAYLOAD_COLUMNS, "chain_hash")
 _PUSHED_LIST = ", ".join(PUSHED_COLUMNS)
 # Binary COPY needs each column's PostgreSQL type; binary dumps cost far less than text.
 _PUSHED_TYPES = [
@@ -57,7 +61,7 @@ _DEFAULTS = tuple(
     (PUSHED_COLUMNS.index(c), default) for c, default in OPTIONAL.items() if default is not None
 )
 # The reader asks SQLite for every column but the answers, which come as JSON text.
-READ_KEYS = tuple(c for c in PUSHED_COLUMNS if c != "answers")
+READ_KEYS = tuple(c for c in PAYLOAD_COLUMNS if c != "answers")
 # The nullable keys a payload must have: their null is a real value, not a missing key.
 NULLABLE = tuple(c.name for c in inspection_table.columns if c.nullable and c.name not in OPTIONAL)
 # Null in any other column read is a missing key, or a value central will refuse; the whole
@@ -76,18 +80,20 @@ def outbox_copy_row(row: QueuedRow) -> list[Any]:
             values = orjson.loads(row.values)
             if None not in _REQUIRED(values):
                 values.insert(_ANSWERS, row.text.encode())
+                values.append(row.chain_hash)
                 return _ready(values)
         except (ValueError, TypeError):
             pass  # decoded whole, the payload tells what is wrong with it
-    return copy_row(orjson.loads(row.payload))
+    return copy_row(orjson.loads(row.payload), row.chain_hash or "")
 
 
-def copy_row(payload: Mapping[str, Any]) -> list[Any]:
-    """An outbox payload (decoded) as its row for `copy_rows`.
+def copy_row(payload: Mapping[str, Any], chain_hash: str = "") -> list[Any]:
+    """An outbox payload (decoded) and its chain entry's hash as its row for `copy_rows`.
 
     Raises KeyError, ValueError or TypeError for a payload that cannot be one.
     """
-    values = [payload.get(c) if c in OPTIONAL else payload[c] for c in PUSHED_COLUMNS]
+    values = [payload.get(c) if c in OPTIONAL else payload[c] for c in PAYLOAD_COLUMNS]
+    values.append(chain_hash)
     values[_ANSWERS] = orjson.dumps(values[_ANSWERS])
     return _ready(values)
 
@@ -126,9 +132,9 @@ def _uuid_bytes(text: str) -> bytes:
     return uuid.UUID(text).bytes
 
 
-def central_row(payload: Mapping[str, Any]) -> dict[str, Any]:
+def central_row(payload: Mapping[str, Any], chain_hash: str = "") -> dict[str, Any]:
     """The outbox payload (JSON-safe) as typed values for central's `inspections`."""
-    return _typed(copy_row(payload))
+    return _typed(copy_row(payload, chain_hash))
 
 
 def _typed(row: Sequence[Any]) -> dict[str, Any]:

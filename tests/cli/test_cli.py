@@ -47,6 +47,7 @@ SUBCOMMANDS = (
     "desk",
     "serve",
     "report",
+    "audit",
 )
 
 

@@ -24,7 +24,7 @@ from store.central import central_engine, init_central, inspection_table
 from store.local import LocalStore
 from store.sync import SyncEngine
 from tests.support.inspections import ACCEPTED, REVISED, finished
-from tests.support.store_helpers import finished_inspection, outbox_rows
+from tests.support.store_helpers import finished_inspection, outbox_rows, rechain
 
 DUE = date(2026, 12, 4)
 
@@ -90,6 +90,7 @@ def test_an_outbox_row_from_before_the_column_still_pushes_as_null(
             "UPDATE outbox SET payload = ? WHERE inspection_id = ?",
             (json.dumps(written_before), old.started.id),
         )
+    rechain(local, old.started.id)  # as the migration chains an older release's payload
     # Pushed, not dead-lettered: both arrive, the old one with no due date.
     assert push(local, central) == {old.started.id: None, new.started.id: DUE}
 
@@ -127,4 +128,5 @@ def test_an_outbox_row_from_before_identified_by_pushes_as_scanned(
             "UPDATE outbox SET payload = ? WHERE inspection_id = ?",
             (json.dumps(written_before), old.started.id),
         )
+    rechain(local, old.started.id)  # as the migration chains an older release's payload
     assert push(local, central, "identified_by") == {old.started.id: "scan"}

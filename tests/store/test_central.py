@@ -79,9 +79,12 @@ CONTRACT: dict[str, set[str]] = {
         "id", "request_item_id", "station_id", "inspector_id", "started_at", "finished_at",
         "scanned_code", "identified_sku", "answers", "grade", "outcome", "reason_codes",
         "final_cents", "disposition", "wiped", "received_at", "response_due_on", "supersedes",
-        "identified_by",  # the bench's own addition, beside the contract
+        "identified_by", "chain_hash",  # the bench's own additions, beside the contract
     },
     "station_heartbeats": {"station_id", "last_seen", "queue_depth", "app_version"},
+    "evidence_chain": {
+        "station_id", "seq", "kind", "ref", "prev_hash", "hash", "body", "refused", "received_at",
+    },
 }  # fmt: skip
 
 # The view the portal pays from, in the contract's column order.
@@ -186,6 +189,8 @@ class TestInitCentral:
             "and discount codes from",
             "Applied migration 0007: Supervisor indexes: the figures screens and `bench report` "
             "read by",
+            "Applied migration 0008: Evidence chain: each station's hash-linked entries, and the "
+            "hash on inspections",
         ]
         assert all("password" not in s for s in steps)
 

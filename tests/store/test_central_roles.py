@@ -162,6 +162,8 @@ class TestStation:
             "UPDATE inspections SET final_cents = 999999",
             "DELETE FROM inspections",
             "TRUNCATE inspections",
+            "UPDATE evidence_chain SET hash = repeat('0', 64)",
+            "DELETE FROM evidence_chain",
             "UPDATE programs SET name = 'changed'",
             "DELETE FROM station_heartbeats",
             "INSERT INTO requests (id) VALUES ('TI-999999')",

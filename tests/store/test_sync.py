@@ -33,7 +33,7 @@ from store.sync.engine import _BatchReader
 from store.sync.pgcopy import PUSHED_COLUMNS, central_row, copy_row
 from tests.support.inspections import BASE, finished
 from tests.support.netproxy import Proxy
-from tests.support.store_helpers import central_count, outbox_rows
+from tests.support.store_helpers import central_count, chain_hash_of, outbox_rows, rechain
 
 
 @pytest.fixture
@@ -55,11 +55,13 @@ def engine_for(local: LocalStore, url: str, station: str = "B-07", batch: int = 
 
 
 def set_payload(local: LocalStore, inspection_id: str, payload: str) -> None:
-    """Overwrite an outbox payload with raw text, as a damaged file could hold it."""
+    """Overwrite an outbox payload with raw text, as a damaged file could hold it, and
+    chain it so (damaged before it was chained): what is tested is how the push reads it."""
     with local.engine.begin() as conn:
         conn.exec_driver_sql(
             "UPDATE outbox SET payload = ? WHERE inspection_id = ?", (payload, inspection_id)
         )
+    rechain(local, inspection_id)
 
 
 def payload_of(n: int) -> dict[str, Any]:
@@ -142,6 +144,7 @@ class TestPush:
                 .where(outbox_table.c.inspection_id == poison)
                 .values(payload={**payload, "final_cents": -5})
             )
+        rechain(local, poison)  # so central, not the tamper check, refuses it
         sync = engine_for(local, central, batch=16)
         state = sync.run_once()
         sync.close()
@@ -205,7 +208,7 @@ class TestPush:
             arrived = {r["id"]: r for r in conn.execute(select(inspection_table)).mappings()}
         engine.dispose()
         for row in outbox_rows(local):
-            expected = central_row(row.payload)
+            expected = central_row(row.payload, chain_hash_of(local, row.inspection_id))
             got = arrived[expected["id"]]
             assert {column: got[column] for column in expected} == expected
 
@@ -398,7 +401,7 @@ class TestReadingTheOutbox:
         # As stored: SQLite keeps a bare number as a number, 2**63 as a float.
         (row,) = batch.rows or [row for row, _ in batch.unreadable]
         try:
-            expected = copy_row(orjson.loads(row.payload))
+            expected = copy_row(orjson.loads(row.payload), row.chain_hash or "")
         except (KeyError, ValueError, TypeError) as error:
             assert [problem for _, problem in batch.unreadable] == [
                 f"unreadable outbox payload: {error!r}"

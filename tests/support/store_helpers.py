@@ -11,12 +11,13 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from bench.domain import FinishedInspection
+from bench.evidence import chained
 from store.central import central_engine
 from store.central import inspection_table as central_inspections
-from store.local import LocalStore, inspections, logins, outbox
+from store.local import LocalStore, evidence, inspections, logins, outbox
 from store.local.audit import AuditEvent, latest
 from store.local.outbox import OutboxRow
-from store.local.schema import outbox_table
+from store.local.schema import evidence_table, outbox_table
 
 
 def finished_item_ids(store: LocalStore, request_id: str) -> set[str]:
@@ -67,3 +68,39 @@ def central_count(url: str, *where: object) -> int:
             return int(conn.execute(query).scalar_one())
     finally:
         engine.dispose()
+
+
+def rechain(store: LocalStore, inspection_id: str) -> None:
+    """Chain an inspection's outbox payload as it now is, and rehash the station's later
+    entries: the chain a bench would have if the payload had been written so (an older
+    release's payload, chained by the migration). For tests that shape payloads by hand."""
+    with store.engine.begin() as conn:
+        payload = conn.exec_driver_sql(
+            "SELECT CAST(payload AS TEXT) FROM outbox WHERE inspection_id = ?", (inspection_id,)
+        ).scalar_one()
+        station_id, seq = conn.execute(
+            select(evidence_table.c.station_id, evidence_table.c.seq).where(
+                evidence_table.c.kind == "inspection", evidence_table.c.ref == inspection_id
+            )
+        ).one()
+        before = evidence.entries(conn, station_id)[: seq - 1]
+        previous = before[-1] if before else None
+        for entry in evidence.entries(conn, station_id, after=seq - 1):
+            body = payload.encode() if entry.seq == seq else entry.body
+            previous = chained(previous, station_id, entry.kind, entry.ref, body)
+            conn.execute(
+                evidence_table.update()
+                .where(evidence_table.c.station_id == station_id, evidence_table.c.seq == entry.seq)
+                .values(evidence.row_of(previous))
+            )
+
+
+def chain_hash_of(store: LocalStore, inspection_id: str) -> str:
+    """The hash of the inspection's evidence chain entry."""
+    with store.engine.connect() as conn:
+        found: str = conn.execute(
+            select(evidence_table.c.hash).where(
+                evidence_table.c.kind == "inspection", evidence_table.c.ref == inspection_id
+            )
+        ).scalar_one()
+    return found

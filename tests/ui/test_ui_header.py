@@ -25,6 +25,7 @@ from tests.support.station import (
     on_screen,
     on_show,
     scan,
+    screen_lines,
     wait_until,
 )
 
@@ -101,6 +102,7 @@ class TestRefused(SeededStation):
         from screens.refused import RefusedScreen
         from store.local import LocalStore, outbox_table
         from tests.support.inspections import finished
+        from tests.support.store_helpers import rechain
 
         local = LocalStore.open(station.folder / "station.db")
         poison = finished(5, item="TI-000003-01")
@@ -108,6 +110,7 @@ class TestRefused(SeededStation):
         with local.engine.begin() as conn:  # central refuses negative money
             payload = conn.execute(outbox_table.select()).mappings().one()["payload"]
             conn.execute(update(outbox_table).values(payload={**payload, "final_cents": -5}))
+        rechain(local, poison.started.id)  # so central refuses it, not the tamper check
         local.close()
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
@@ -119,9 +122,35 @@ class TestRefused(SeededStation):
             row = [str(cell) for cell in table.get_row_at(0)]  # type: ignore[attr-defined]
             assert row[1] == "TI-000003-01"
             assert row[2] == poison.started.id[:8]
-            assert "final_cents" in row[3]
+            assert "final_cents" in row[3] and "TAMPERED" not in row[3]
             await pilot.press("escape")
             await on_screen(pilot, LoginScreen)
+
+    async def test_a_tampered_inspection_is_listed_on_f9_with_what_to_do(
+        self, station: Station
+    ) -> None:
+        from screens.refused import RefusedScreen
+        from store.local import LocalStore
+        from tests.support.inspections import finished
+
+        local = LocalStore.open(station.folder / "station.db")
+        edited = finished(6, item="TI-000003-01")
+        local.finish_inspection(edited)
+        with local.engine.begin() as conn:  # someone with the file raises the payout
+            conn.exec_driver_sql(
+                "UPDATE outbox SET payload = json_set(payload, '$.final_cents', 99999)"
+            )
+        local.close()
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: header(app)["sync"] == "ONLINE · 1 REFUSED (F9)")
+            await pilot.press("f9")
+            await on_screen(pilot, RefusedScreen)
+            row = [str(cell) for cell in app.screen.query_one("#refused-table").get_row_at(0)]  # type: ignore[attr-defined]
+            assert row[1] == "TI-000003-01" and row[3].startswith("TAMPERED, not sent")
+            shown = " ".join(" ".join(line.strip("█▉ ").split()) for line in screen_lines(app))
+            assert "1 TAMPERED: changed in this bench's file after they were saved" in shown
+            assert "Do not pay from them; the supervisor runs `bench audit verify`" in shown
 
 
 def sync_alert_shows(app: object, words: str) -> bool:
