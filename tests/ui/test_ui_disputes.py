@@ -152,7 +152,7 @@ class TestTheInspectionInFull(SeededStation):
             assert f"Identified: scanned {PAN_V2_SERIAL}" in shown_detail
             assert "Outcome: HOLD · label → HOLD" in shown_detail
             assert "reason: The model is not listed for this program" in shown_detail
-            assert "inspection finished: inspection id" in shown_detail  # the audit trail
+            assert "inspection finished: disposition hold" in shown_detail  # the audit trail
             # Keyboard only: Tab to the inspection, PgDn reads on.
             await pilot.press("tab")
             box = app.screen.query_one("#dispute-detail-box")
