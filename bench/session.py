@@ -17,7 +17,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, tzinfo
 from typing import Concatenate, ParamSpec, TypeVar
 
 from bench import pins
@@ -67,6 +67,17 @@ from bench.station import (
     Refused,
     StationError,
     StationRecords,
+)
+from bench.supervision import (
+    PAGE,
+    SETTLEMENT_STATUSES,
+    STUCK_WINDOW,
+    Figures,
+    FigureSource,
+    QuoteDeadline,
+    SettlementLine,
+    ShiftFigures,
+    StuckLine,
 )
 
 log = logging.getLogger(__name__)
@@ -177,8 +188,14 @@ class Session:
         subdivision: str | None,
         desk: bool = False,
         prints_pages: bool = True,
+        figures: FigureSource | None = None,
+        time_zone: tzinfo | None = None,
     ) -> None:
         self.store = store
+        self.figures = figures
+        """Where the supervisor's figures come from (the station opener's choice)."""
+        self.time_zone = time_zone
+        """The site's zone (`[site] time_zone`): "today" of the figures; None: the clock's."""
         # A supervisors' desk (`bench desk`, `bench serve`) lets no inspector in.
         self.desk = desk
         self.station_id = station_id
@@ -792,6 +809,65 @@ class Session:
             if found is not None:
                 names[inspector_id] = found[0].name
         return names
+
+    # -- what a supervisor watches ----------------------------------------------------
+    # Blocking reads (central over the network): the screens call these off the UI thread.
+
+    def _site_now(self) -> datetime:
+        now = self.clock()
+        return now.astimezone(self.time_zone) if self.time_zone else now
+
+    def _figure_source(self) -> FigureSource | Problem:
+        if self.figures is None:
+            return Problem(
+                "No figures at this station",
+                "This station was opened without a source of the supervisor's figures.",
+                "Start it with `bench` or `bench desk`, which read central or this bench.",
+            )
+        return self.figures
+
+    @supervisor_only("read the supervisor's figures")
+    def shift_figures(self) -> ShiftFigures | Problem:
+        """Today's throughput per station and inspector, today's hours, the stations."""
+        figures = self._figure_source()
+        if isinstance(figures, Problem):
+            return figures
+        now = self._site_now()
+        midnight = datetime.combine(now.date(), time(), now.tzinfo)
+        hourly = figures.hourly(midnight, now)
+        since = min((count.hour for count in hourly.rows), default=midnight)
+        return ShiftFigures(figures.throughput(since, now), hourly, figures.stations(now), since)
+
+    @supervisor_only("read the supervisor's figures")
+    def stuck_lines(self, offset: int = 0, limit: int = PAGE) -> Figures[StuckLine] | Problem:
+        """What got stuck in the last day and waits for a person, oldest first."""
+        figures = self._figure_source()
+        if isinstance(figures, Problem):
+            return figures
+        now = self._site_now()
+        return figures.stuck(now, limit, offset, since=now - STUCK_WINDOW)
+
+    @supervisor_only("read the supervisor's figures")
+    def quote_deadlines(
+        self, offset: int = 0, limit: int = PAGE
+    ) -> Figures[QuoteDeadline] | Problem:
+        """Revised quotes and the customer's last day, soonest first."""
+        figures = self._figure_source()
+        if isinstance(figures, Problem):
+            return figures
+        return figures.quotes(self._site_now().date(), limit, offset)
+
+    @supervisor_only("read the supervisor's figures")
+    def settlement_lines(
+        self, status: str | None = None, offset: int = 0, limit: int = PAGE
+    ) -> Figures[SettlementLine] | Problem:
+        """Requests by settlement status (one status, or all), in request order."""
+        if status is not None and status not in SETTLEMENT_STATUSES:
+            return Problem("No such status", f"{status} is not a settlement status.", "")
+        figures = self._figure_source()
+        if isinstance(figures, Problem):
+            return figures
+        return figures.settlements(status, limit, offset)
 
     # -- what central refused -----------------------------------------------------------
 

@@ -25,6 +25,7 @@ from bench.domain import (
     UnfinishedInspection,
 )
 from bench.printing import PrintJob, PrintQueue
+from bench.supervision import FigureSource
 
 
 class StationError(Exception):
@@ -192,12 +193,14 @@ class CentralLink(Protocol):
 @dataclass(frozen=True)
 class OpenedStation:
     """An open station: its records, its link to central (None: LOCAL ONLY), the first sync
-    round's state when one ran before login, and how many results wait to be sent."""
+    round's state when one ran before login, how many results wait to be sent, and where
+    the supervisor's figures come from (central's, or this bench's when it is out of reach)."""
 
     records: StationRecords
     link: CentralLink | None
     state: SyncState | None
     queued: int
+    figures: FigureSource | None = None
 
 
 SyncProgress = Callable[[str, int, int], None]

@@ -62,13 +62,15 @@ def settings_of(config: Config) -> SupervisionSettings:
 class Figures(Generic[Row]):
     """One answer: its rows, where they came from and when they were read.
 
-    `more` is True when a paged list has rows after this page.
+    `more` is True when a paged list has rows after this page; `unreachable` says why
+    central could not be read when these are this bench's figures in its stead.
     """
 
     rows: tuple[Row, ...]
     source: Source
     as_of: datetime
     more: bool = False
+    unreachable: str | None = None
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,23 @@ class SettlementLine:
     amount_cents: int
     status: str
     ready_on: date | None
+
+
+@dataclass(frozen=True)
+class ShiftFigures:
+    """The Throughput tab's reads: today's rows from `since` (the first hour anything was
+    inspected today, so items per hour are per hour worked), its hours, the stations."""
+
+    throughput: Figures[ThroughputRow]
+    hourly: Figures[HourlyCount]
+    stations: Figures[StationHealth]
+    since: datetime
+
+
+SETTLEMENT_STATUSES = ("ready", "awaiting_customer", "on_hold", "pending")
+"""The statuses of `request_settlements`, in the order a supervisor filters by them."""
+STUCK_WINDOW = timedelta(days=1)
+"""How far back the Stuck tab looks (see `FigureSource.stuck`)."""
 
 
 class FigureSource(Protocol):

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from textual import on, work
 from textual.app import SystemCommand
@@ -248,6 +249,8 @@ class BenchApp(KeyboardWedgeApp):
             subdivision=station.subdivision,
             desk=self.desk,
             prints_pages=printing.printer.prints_pages,
+            figures=opened.figures,
+            time_zone=ZoneInfo(self.config.site.time_zone),
         )
         self._session = session
         for name, screen in self.STATION_SCREENS.items():
@@ -374,6 +377,9 @@ class BenchApp(KeyboardWedgeApp):
     def on_logged_in(self, _: LoggedIn) -> None:
         self._refresh_status()
         self.show("home")
+        if self.desk:
+            # A desk is for the supervisor's screens: straight to them, Throughput first.
+            self.action_supervisor()
 
     def on_request_opened(self, _: RequestOpened) -> None:
         self.show("request")

@@ -1,9 +1,9 @@
 """The supervisor's screens (F12, supervisors only): one tab per part of the floor's work.
 
 The frame is a `TabbedContent`; each tab is a `SupervisorTab` listed in
-`SupervisorScreen.TABS`, so a new one (throughput, stuck, deadlines, grading) is a class
-and a line there. A tab says where its figures come from and as of when: for now this
-bench's own records, later central's.
+`SupervisorScreen.TABS`, so a new one is a class and a line there; keys 1, 2, 3… show
+them in that order. The figures' tabs (Throughput, Stuck, Deadlines) are in
+`screens.dashboards`; each says where its figures come from and as of when.
 
 The Disputes tab finds every inspection a request id, item id, serial, IMEI or tracking
 number names (scanned or typed) and shows one in full: each answer with who and when,
@@ -19,7 +19,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabPane
 
@@ -29,35 +29,15 @@ from bench.problems import Problem
 from bench.scans import Classified
 from bench.session import Session
 from bench.text import shown
-from screens.base import BenchScreen, ScanTaker
+from screens.base import BenchScreen
+from screens.dashboards import DeadlinesTab, StuckTab, ThroughputTab
+from screens.supervisor_tab import LookUpWanted, SupervisorTab
 from screens.widgets import ID_CELLS, literal
 
 SUMMARY_CELLS = 40
 """A cell of the list of inspections found: an id, or "latest · replaces 1a2b3c4d"."""
 DETAIL_CELLS = 300
 """A line of an inspection's detail: it quotes scans and reasons, and wraps on screen."""
-
-
-class SupervisorTab(ScanTaker, Vertical):
-    """One tab of the supervisor's screens: it asks the session, and takes the scans made
-    while it is on show."""
-
-    TITLE: ClassVar[str]
-    TAB_ID: ClassVar[str]
-
-    def __init__(self, session: Session) -> None:
-        super().__init__(id=f"{self.TAB_ID}-tab")
-        self.session = session
-
-    def show_problem(self, problem: Problem) -> None:
-        screen = self.screen
-        assert isinstance(screen, BenchScreen)
-        screen.show_problem(problem)
-
-    def clear_problem(self) -> None:
-        screen = self.screen
-        assert isinstance(screen, BenchScreen)
-        screen.clear_problem()
 
 
 class DisputesTab(SupervisorTab):
@@ -76,6 +56,7 @@ class DisputesTab(SupervisorTab):
     def __init__(self, session: Session) -> None:
         super().__init__(session)
         self._found: Disputes | None = None
+        self._code: str | None = None  # the last code looked up, for F5
 
     def compose(self) -> ComposeResult:
         yield Label(
@@ -92,15 +73,12 @@ class DisputesTab(SupervisorTab):
     def on_mount(self) -> None:
         table: DataTable[Text] = self.query_one("#dispute-found", DataTable)
         table.add_columns("Item", "Finished", "Bench, inspector", "Outcome", "Counts")
-        self.query_one("#dispute-code", Input).focus()
 
     @property
     def scan_hint(self) -> str:
         return "Scan a request id, item id, serial, IMEI or tracking number."
 
     def handle_scan(self, scan: Classified) -> None:
-        code = self.query_one("#dispute-code", Input)
-        code.value = scan.value
         self.search(scan.value)
 
     @on(Input.Submitted, "#dispute-code")
@@ -109,8 +87,14 @@ class DisputesTab(SupervisorTab):
             self.search(event.value.strip())
 
     def search(self, code: str) -> None:
+        self._code = code
+        self.query_one("#dispute-code", Input).value = code
         self.query_one("#dispute-source", Label).update(f"Looking up {shown(code, ID_CELLS)}…")
         self._look_up(code)
+
+    def reload(self) -> None:
+        if self._code is not None:
+            self.search(self._code)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="disputes")
     def _look_up(self, code: str) -> None:
@@ -173,11 +157,32 @@ class DisputesTab(SupervisorTab):
         self.query_one("#dispute-detail-box", VerticalScroll).scroll_home(animate=False)
 
 
-class SupervisorScreen(BenchScreen):
-    """The supervisor's tabs under the station header; Esc (or CMD:CANCEL) closes."""
+def tab_keys(tabs: list[type[SupervisorTab]]) -> list[BindingType]:
+    """1, 2, 3… for the tabs in order; the key bar says "1-4 Tabs" once (the tab bar names
+    them), so it fits 80 columns."""
+    return [
+        Binding(str(key), f"show_tab('{tab.TAB_ID}')", "Tabs", show=key == 1,
+                key_display=f"1-{len(tabs)}", id=f"tab-{tab.TAB_ID}")
+        for key, tab in enumerate(tabs, start=1)
+    ]  # fmt: skip
 
-    TABS: ClassVar[tuple[type[SupervisorTab], ...]] = (DisputesTab,)
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", id="close")]
+
+class SupervisorScreen(BenchScreen):
+    """The supervisor's tabs under the station header; 1, 2, 3… pick a tab, F5 reads the
+    one on show again, Esc (or CMD:CANCEL) closes."""
+
+    # One tab a line, in the order of their keys.
+    TABS: ClassVar[list[type[SupervisorTab]]] = [
+        ThroughputTab,
+        StuckTab,
+        DeadlinesTab,
+        DisputesTab,
+    ]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *tab_keys(TABS),
+        Binding("f5", "reload", "Refresh", id="refresh"),
+        Binding("escape", "close", "Close", id="close"),
+    ]
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
@@ -186,6 +191,9 @@ class SupervisorScreen(BenchScreen):
                 with TabPane(tab.TITLE, id=tab.TAB_ID):
                     yield tab(self.session)
         yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        self.tab.focus_first()
 
     @property
     def tab(self) -> SupervisorTab:
@@ -199,6 +207,19 @@ class SupervisorScreen(BenchScreen):
             self.action_close()
         else:
             self.tab.handle_scan(scan)
+
+    def action_show_tab(self, tab_id: str) -> None:
+        self.query_one(TabbedContent).active = tab_id
+        self.tab.focus_first()
+
+    def action_reload(self) -> None:
+        self.tab.reload()
+
+    @on(LookUpWanted)
+    def look_up(self, message: LookUpWanted) -> None:
+        """Another tab's item, or a scan on a figures' tab: its inspections in Disputes."""
+        self.action_show_tab(DisputesTab.TAB_ID)
+        self.query_one(DisputesTab).search(message.code)
 
     def action_close(self) -> None:
         self.dismiss()

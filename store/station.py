@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from bench import __version__
 from bench.config import Config, central_url
 from bench.station import OpenedStation, SyncProgress, SyncState
+from bench.supervision import FigureSource, settings_of
 
 if TYPE_CHECKING:
     from store.local import LocalStore
@@ -56,8 +57,9 @@ def open_station(
 
     store = LocalStore.open(config.store.local_path)
     url = central_url(config)
+    figures = supervisor_figures(store, config, url, clock)
     if not url:
-        return OpenedStation(store, None, None, store.queued_count())
+        return OpenedStation(store, None, None, store.queued_count(), figures)
     from store.sync import Backoff, SyncWorker
 
     engine = sync_engine(store, config, url, progress, clock)
@@ -71,4 +73,20 @@ def open_station(
         engine, report, interval=interval, backoff=Backoff(base=min(1.0, interval), cap=30.0)
     )
     queued = first.queued if first is not None else store.queued_count()
-    return OpenedStation(store, worker, first, queued)
+    return OpenedStation(store, worker, first, queued, figures)
+
+
+def supervisor_figures(
+    store: LocalStore, config: Config, url: str | None, clock: Callable[[], datetime]
+) -> FigureSource:
+    """Central's figures (on an engine of their own, apart from the sync's), falling back on
+    this station's file; this station's alone when no central is configured."""
+    from store.central import central_engine
+    from store.central.supervision import CentralFigures
+    from store.local.supervision import LocalFigures
+    from store.supervision import StationFigures
+
+    settings = settings_of(config)
+    local = LocalFigures(store.engine, config.station.id, settings)
+    central = CentralFigures(central_engine(url), settings) if url else None
+    return StationFigures(central, local, clock)
