@@ -248,6 +248,7 @@ class BenchApp(KeyboardWedgeApp):
             subdivision=station.subdivision,
             desk=self.desk,
             prints_pages=printing.printer.prints_pages,
+            second_share=self.config.grading.second_share,
         )
         self._session = session
         for name, screen in self.STATION_SCREENS.items():

@@ -204,6 +204,9 @@ class CentralInspection(CentralBase):
     # The inspection this one replaces, when a supervisor reopened the item. Indexed: the
     # settlement view asks of every inspection whether another supersedes it.
     supersedes: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    # The inspection this one is a blind second grading of (migration 0008): compared
+    # with it, never counted for the customer nor as a conflict.
+    second_of: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
 
 
 class CentralHeartbeat(CentralBase):
