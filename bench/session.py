@@ -17,7 +17,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Concatenate, ParamSpec, TypeVar
 
 from bench import pins
@@ -876,10 +876,11 @@ class Session:
     def grading(self) -> GradingFigures | Problem:
         """How often second graders agreed with the first, over the last days, from this
         bench's records."""
-        until = self.clock()
-        since = until - GRADING_WINDOW
-        pairs = self.store.second_gradings(since, until)
-        return GradingFigures(agreement(pairs), BENCH_RECORDS, until, since)
+        now = self.clock()
+        since = now - GRADING_WINDOW
+        # Up to now, this second included: a grading just confirmed is finished at `now`.
+        pairs = self.store.second_gradings(since, now + timedelta(seconds=1))
+        return GradingFigures(agreement(pairs), BENCH_RECORDS, now, since)
 
     # -- what central refused -----------------------------------------------------------
 
