@@ -9,6 +9,10 @@ The Disputes tab finds every inspection a request id, item id, serial, IMEI or t
 number names (scanned or typed) and shows one in full: each answer with who and when,
 from the data or overridden and why, how the device was identified, the outcome, what it
 replaced or was replaced by, and the item's audit trail. Keyboard only; Esc closes.
+
+The Grading tab shows how often blind second gradings agreed with the first, per
+question and per inspector, with a paragraph saying what the figures mean, and the
+disagreements to look at; Enter on one opens its item in the Disputes tab.
 """
 
 from __future__ import annotations
