@@ -671,8 +671,7 @@ class Session:
         second_of = active.started.second_of
         picked = not second_of and picked_for_second_grading(done.started.id, self.second_share)
         # A second grading counts for nothing: the device leaves with the first's label.
-        counts = self.store.latest_inspection(item_id) if second_of else done
-        labelled = counts or done
+        labelled = (self.store.latest_inspection(item_id) if second_of else None) or done
         found = self.store.inspector(labelled.started.inspector_id)
         label = label_of(
             labelled,
