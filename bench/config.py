@@ -166,6 +166,11 @@ class PrinterConfig:
 
 
 @dataclass(frozen=True)
+class GradingConfig:
+    second_share: float
+
+
+@dataclass(frozen=True)
 class Config:
     station: StationConfig
     scanner: ScannerConfig
@@ -177,6 +182,7 @@ class Config:
     labels: LabelsConfig
     printer: PrinterConfig
     site: SiteConfig
+    grading: GradingConfig = GradingConfig(second_share=0.05)
     source: Path | None = None  # the file it was read from; None when built in code (demo)
 
 
@@ -242,6 +248,7 @@ SECTIONS: Final[Mapping[str, tuple[type, str]]] = {
     "labels": (LabelsConfig, "The disposition label printed for each device, and the sheets."),
     "printer": (PrinterConfig, "Where labels are printed: a folder, a Zebra-type printer, CUPS."),
     "site": (SiteConfig, "The warehouse this bench is in, for the supervisor's figures."),
+    "grading": (GradingConfig, "Blind second gradings: how consistently inspectors grade."),
 }
 
 SCHEMA: Final[tuple[Key, ...]] = (
@@ -404,6 +411,14 @@ SCHEMA: Final[tuple[Key, ...]] = (
     Key(
         "site", "heartbeat_stale_minutes", "int", 5,
         "a station silent this long is shown stale", minimum=1,
+    ),
+    Key(
+        "grading", "second_share", "float", 0.05,
+        "0 to 1: the share picked for a second grading; 0: none",
+        minimum=0.0, maximum=1.0,
+        doc=("A finished inspection picked at random (by its id) is graded again, blind,",
+             "by another inspector; the supervisor's Grading tab shows how often they agree.",
+             "The first inspection is the one that counts for the customer."),
     ),
 )  # fmt: skip
 

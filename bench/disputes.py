@@ -141,7 +141,9 @@ def summary(
     done = record.done
     decision = done.decision
     paid = f" {dollars(decision.final_cents)}" if decision.outcome in PAID else ""
-    if record.superseded_by:
+    if done.started.second_of:
+        counts = f"second grading of {short_id(done.started.second_of)}"
+    elif record.superseded_by:
         counts = f"replaced by {short_id(record.superseded_by)}"
     elif reopen_of(record, audit) is not None:
         counts = "reopened: none counts"
@@ -184,7 +186,12 @@ def detail_lines(
     if started.supersedes:
         lines.append(f"Replaces inspection {started.supersedes} (the item was reopened)")
     reopened = reopen_of(record, audit)
-    if record.superseded_by:
+    if started.second_of:
+        lines.append(
+            f"Blind second grading of inspection {started.second_of}: only compared with it "
+            "(the supervisor's Grading tab), it never counts"
+        )
+    elif record.superseded_by:
         lines.append(f"Replaced by inspection {record.superseded_by}: this one no longer counts")
     elif reopened is not None:
         lines.append(

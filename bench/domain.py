@@ -278,6 +278,9 @@ class InspectionStarted:
     identified_by: IdentifiedBy = IdentifiedBy.SCAN
     supersedes: str | None = None
     """The inspection this one replaces, when a supervisor reopened the item (its UUID)."""
+    second_of: str | None = None
+    """The inspection this one grades again, blind (its UUID): a second grading, which is
+    only compared with it and never counts for the customer."""
 
 
 @dataclass(frozen=True)

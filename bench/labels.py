@@ -41,6 +41,10 @@ from bench.layout import (
 )
 from bench.money import dollars
 
+SECOND_GRADING = "SECOND GRADING"
+BLIND = "after grading"
+"""In place of the grade and value on a label of an inspection graded again, blind."""
+
 
 @dataclass(frozen=True)
 class LabelSize:
@@ -71,6 +75,9 @@ class DispositionLabel:
     inspector_id: str
     inspector_name: str | None
     printed_at: datetime
+    second_grading: bool = False
+    """Picked for a blind second grading: the label sends the device to the second-grading
+    shelf and keeps the first grade and value off it, for the second grader not to see."""
 
     def __post_init__(self) -> None:
         if self.printed_at.utcoffset() is None:
@@ -84,6 +91,7 @@ class DispositionLabel:
         model_name: str,
         inspector_name: str | None,
         printed_at: datetime,
+        second_grading: bool = False,
     ) -> DispositionLabel:
         """The label of a confirmed inspection."""
         started = inspection.started
@@ -97,11 +105,16 @@ class DispositionLabel:
             inspector_id=started.inspector_id,
             inspector_name=inspector_name,
             printed_at=printed_at,
+            second_grading=second_grading,
         )
 
     @property
     def headline(self) -> str:
-        return self.disposition.value.upper()
+        return SECOND_GRADING if self.second_grading else self.disposition.value.upper()
+
+    @property
+    def value_text(self) -> str:
+        return BLIND if self.second_grading else dollars(self.value_cents)
 
     @property
     def inspector(self) -> str:
@@ -113,6 +126,8 @@ class DispositionLabel:
 
     @property
     def grade_text(self) -> str:
+        if self.second_grading:
+            return BLIND
         return self.grade.value if self.grade else "not graded"
 
 
@@ -178,8 +193,8 @@ def disposition_layout(
         ]
     else:
         id_box, value_box = _split(row["item_id"], 0.5, gap=dots(0.05, dpi))
-        summary = dollars(label.value_cents)
-        if label.grade:
+        summary = label.value_text
+        if label.grade and not label.second_grading:
             summary = f"Grade {label.grade.value} · {summary}"
         elements = [
             headline,
@@ -225,7 +240,7 @@ def _fields(label: DispositionLabel, rows: list[Box], dpi: int) -> list[Element]
     values = (
         label.model_name,
         label.grade_text,
-        dollars(label.value_cents),
+        label.value_text,
         label.station_id,
         label.inspector,
         label.printed,

@@ -24,7 +24,7 @@ def device_facts(scan: Classified) -> DeviceFacts:
 
 def match_device(
     request: Request,
-    decisions: Mapping[str, Decision],
+    closed: Mapping[str, Problem],
     scan: Classified,
     model: CatalogModel | None,
     serial: str | None,
@@ -32,14 +32,15 @@ def match_device(
 ) -> RequestItem | Problem:
     """The item of `request` the scanned device is, or why none can be taken.
 
-    `decisions` holds the items inspected already; `model` is the catalog model the scan's
+    `closed` holds the items that cannot be inspected now (inspected already), with what
+    to tell the inspector about each; `model` is the catalog model the scan's
     GTIN named; `declared_name(item)` the name of the model the item declares, so a device
     of the same product listed under another sku still matches.
     """
     items = request.items
 
     def pending_or_done(item: RequestItem) -> RequestItem | Problem:
-        return already_inspected(item, decisions[item.id]) if item.id in decisions else item
+        return closed.get(item.id, item)
 
     if scan.kind is ScanKind.ITEM_ID:
         chosen = next((i for i in items if i.id == scan.value), None)
@@ -53,12 +54,12 @@ def match_device(
             return pending_or_done(by_serial[0])
     if model is not None:
         by_model = [i for i in items if i.sku == model.sku or declared_name(i) == model.name]
-        waiting = [i for i in by_model if i.id not in decisions]
+        waiting = [i for i in by_model if i.id not in closed]
         if waiting:
             return waiting[0]
         if by_model:
-            return already_inspected(by_model[0], decisions[by_model[0].id])
-    pending = [item for item in items if item.id not in decisions]
+            return closed[by_model[0].id]
+    pending = [item for item in items if item.id not in closed]
     if len(pending) == 1:
         # One device left: take it, and let the checklist show what does not match.
         return pending[0]
@@ -76,6 +77,17 @@ def match_device(
         f"{scan.value} matches no waiting item of {request.id}.",
         "Scan the device's barcode with the model (GTIN), or pick the item with the arrow "
         "keys and Enter. A device that belongs to no item goes aside for a supervisor.",
+    )
+
+
+def second_grading_elsewhere(item: RequestItem) -> Problem:
+    """The first inspector of an item picked for a second grading: another must grade it."""
+    return Problem(
+        "Another inspector must grade it",
+        f"Item {item.id} was picked for a blind second grading: another inspector grades it "
+        "again, without seeing your answers.",
+        "Put it on the second-grading shelf and scan another device of this request. It is "
+        "inspected: your inspection is the one that counts.",
     )
 
 

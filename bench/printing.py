@@ -69,6 +69,7 @@ class PrintJob:
             "inspector_id": label.inspector_id,
             "inspector_name": label.inspector_name,
             "printed_at": label.printed_at.isoformat(),
+            "second_grading": label.second_grading,
         }
 
     @classmethod
@@ -87,6 +88,8 @@ class PrintJob:
                 inspector_id=str(payload["inspector_id"]),
                 inspector_name=payload["inspector_name"],
                 printed_at=datetime.fromisoformat(payload["printed_at"]),
+                # Jobs queued before second gradings existed have no such key.
+                second_grading=bool(payload.get("second_grading", False)),
             )
         )
 
@@ -144,6 +147,7 @@ def label_of(
     catalog: Catalog,
     inspector_name: str | None,
     printed_at: datetime,
+    second_grading: bool = False,
 ) -> DispositionLabel:
     """An inspection's label, naming the model the device was identified as, else the one
     the customer declared, else the bare sku."""
@@ -158,4 +162,5 @@ def label_of(
         model_name=model_name,
         inspector_name=inspector_name,
         printed_at=printed_at,
+        second_grading=second_grading,
     )

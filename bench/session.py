@@ -17,7 +17,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Concatenate, ParamSpec, TypeVar
 
 from bench import pins
@@ -47,7 +47,13 @@ from bench.domain import (
     RequestStatus,
     Role,
 )
-from bench.matching import already_inspected, device_facts, match_device
+from bench.grading import GRADING_WINDOW, GradingFigures, agreement, picked_for_second_grading
+from bench.matching import (
+    already_inspected,
+    device_facts,
+    match_device,
+    second_grading_elsewhere,
+)
 from bench.policy import (
     arrived_late,
     decide,
@@ -65,6 +71,7 @@ from bench.station import (
     InspectionRecord,
     QuarantinedRow,
     Refused,
+    SecondGradingDue,
     StationError,
     StationRecords,
 )
@@ -92,6 +99,9 @@ class ItemRow:
     decision: Decision | None  # the confirmed outcome, once inspected
     reopened: bool = False
     """A supervisor reopened it: it waits for a new inspection."""
+    second_grading: bool = False
+    """Its inspection waits for a blind second grading (`decision` is None for whoever
+    may do it: they must not see the first outcome)."""
 
 
 @dataclass(frozen=True)
@@ -190,6 +200,7 @@ class Session:
         prints_pages: bool = True,
         figures: FigureSource | None = None,
         time_zone: tzinfo | None = None,
+        second_share: float = 0.0,
     ) -> None:
         self.store = store
         self.figures = figures
@@ -218,6 +229,12 @@ class Session:
         """Whether the station's printer takes office paper (the command sheet)."""
         self.last_reopened: Reopened | None = None
         """The item of the open request reopened last, if nothing was saved since."""
+        self.second_share = second_share
+        """The share of finished inspections picked for a blind second grading."""
+        self._second_due: dict[str, SecondGradingDue] = {}
+        """Items of the open request whose inspection waits for its second grading."""
+        self.last_picked = False
+        """`last_saved` was picked for a second grading: it goes on the shelf."""
 
     # -- who ----------------------------------------------------------------------------
 
@@ -378,6 +395,11 @@ class Session:
             for item, decision in self.store.finished_decisions(self.request.id).items()
             if item not in self._reopened
         }
+        self._second_due = {
+            item: due
+            for item, due in self.store.second_gradings_due(self.request.id).items()
+            if item not in self._reopened
+        }
 
     def item_rows(self) -> list[ItemRow]:
         if self.request is None:
@@ -389,8 +411,9 @@ class Session:
                 ItemRow(
                     item,
                     model.name if model else item.sku,
-                    self._decisions.get(item.id),
+                    None if self.blind_to(item.id) else self._decisions.get(item.id),
                     item.id in self._reopened,
+                    item.id in self._second_due,
                 )
             )
         return rows
@@ -402,8 +425,39 @@ class Session:
         self.missing_items = {}
         self._decisions = {}
         self._reopened = {}
+        self._second_due = {}
         self.last_saved = None
         self.last_reopened = None
+        self.last_picked = False
+
+    def blind_to(self, item_id: str) -> bool:
+        """The item waits for its second grading and the inspector logged in may do it (it
+        is not theirs): nothing of the first inspection may be shown to them."""
+        due = self._second_due.get(item_id)
+        return (
+            due is not None
+            and self.inspector is not None
+            and due.first_inspector_id != self.inspector.id
+        )
+
+    @property
+    def settlement_hidden(self) -> bool:
+        """What the customer gets would tell a second grader the first outcome."""
+        return any(self.blind_to(item) for item in self._second_due)
+
+    def _closed(self) -> dict[str, Problem]:
+        """The items of the open request that cannot be inspected now, with why: inspected
+        already, unless they wait for a second grading the inspector may do."""
+        assert self.request is not None
+        closed: dict[str, Problem] = {}
+        for item in self.request.items:
+            if item.id not in self._decisions or self.blind_to(item.id):
+                continue
+            if item.id in self._second_due:
+                closed[item.id] = second_grading_elsewhere(item)
+            else:
+                closed[item.id] = already_inspected(item, self._decisions[item.id])
+        return closed
 
     def request_warnings(self) -> list[str]:
         """What is wrong with the request as a whole, for the request screen."""
@@ -440,7 +494,11 @@ class Session:
     def pending_items(self) -> list[RequestItem]:
         if self.request is None:
             return []
-        return [item for item in self.request.items if item.id not in self._decisions]
+        return [
+            item
+            for item in self.request.items
+            if item.id not in self._decisions or self.blind_to(item.id)
+        ]
 
     @property
     def request_done(self) -> bool:
@@ -471,7 +529,7 @@ class Session:
             self.store.model_by_gtin(facts.gtin, self.request.program_code) if facts.gtin else None
         )
         matched = match_device(
-            self.request, self._decisions, scan, model, facts.serial, self._declared_name
+            self.request, self._closed(), scan, model, facts.serial, self._declared_name
         )
         if isinstance(matched, Problem):
             return matched
@@ -489,8 +547,9 @@ class Session:
                 f"{item_id} is not an item of {self.request.id}.",
                 "Scan a device of this request, or its item label.",
             )
-        if item.id in self._decisions:
-            return already_inspected(item, self._decisions[item.id])
+        closed = self._closed().get(item.id)
+        if closed is not None:
+            return closed
         # Nothing was scanned: the record says so, and no scanned code stands in for it.
         return self._start(item, None, DeviceFacts(""), IdentifiedBy.HAND)
 
@@ -517,6 +576,7 @@ class Session:
         # A scan without a GTIN says nothing of the model: the declared one is presumed.
         identified = model if facts.gtin else declared
         inspected = InspectedItem(item, self.request.created_at, declared, identified)
+        second_of = self._second_due[item.id].inspection_id if self.blind_to(item.id) else None
         started = InspectionStarted(
             id=str(uuid.uuid4()),
             request_item_id=item.id,
@@ -526,7 +586,8 @@ class Session:
             scanned_code=facts.scanned_code,
             identified_sku=identified.sku if identified else None,
             identified_by=identified_by,
-            supersedes=self._reopened.get(item.id),
+            supersedes=None if second_of else self._reopened.get(item.id),
+            second_of=second_of,
         )
         self.store.begin_inspection(started)
         checklist = Checklist(
@@ -623,18 +684,33 @@ class Session:
             wiped=active.checklist.value(Question.WIPED) == YES,
             decision=decision,
         )
+        item_id = active.started.request_item_id
+        second_of = active.started.second_of
+        picked = not second_of and picked_for_second_grading(done.started.id, self.second_share)
+        # A second grading counts for nothing: the device leaves with the first's label.
+        labelled = (self.store.latest_inspection(item_id) if second_of else None) or done
+        found = self.store.inspector(labelled.started.inspector_id)
         label = label_of(
-            done,
+            labelled,
             declared_sku=active.inspected.item.sku,
             catalog=self.store,
-            inspector_name=self.inspector.name if self.inspector else None,
+            inspector_name=found[0].name if found else None,
             printed_at=done.finished_at,
+            second_grading=picked,
         )
         # Queued with the inspection: a confirmed device always gets its label.
-        self.store.finish_inspection(done, PrintJob.of_label(label))
-        self._decisions[active.started.request_item_id] = decision
-        self._reopened.pop(active.started.request_item_id, None)
+        self.store.finish_inspection(done, PrintJob.of_label(label), second_grading_due=picked)
+        if second_of:
+            self._second_due.pop(item_id, None)
+        else:
+            self._decisions[item_id] = decision
+            self._reopened.pop(item_id, None)
+        if picked:
+            self._second_due[item_id] = SecondGradingDue(
+                item_id, done.started.id, done.started.inspector_id
+            )
         self.last_saved = done
+        self.last_picked = picked
         self.last_reopened = None
         self.active = None
         log.info(
@@ -669,6 +745,7 @@ class Session:
             catalog=self.store,
             inspector_name=found[0].name if found else None,
             printed_at=self.clock(),
+            second_grading=item_id in self._second_due,
         )
         return self._queue(PrintJob.of_label(label))
 
@@ -749,6 +826,7 @@ class Session:
         )
         self._reopened[item_id] = inspection
         self._decisions.pop(item_id, None)
+        self._second_due.pop(item_id, None)  # set aside: nothing to grade again
         self.last_saved = None
         self.last_reopened = Reopened(item_id, inspection, reason, self.inspector.id)
         log.info("item %s reopened by %s: %s", item_id, self.inspector.id, reason)
@@ -868,6 +946,16 @@ class Session:
         if isinstance(figures, Problem):
             return figures
         return figures.settlements(status, limit, offset)
+
+    @supervisor_only("see the second gradings")
+    def grading(self) -> GradingFigures | Problem:
+        """How often second graders agreed with the first, over the last days, from this
+        bench's records."""
+        now = self.clock()
+        since = now - GRADING_WINDOW
+        # Up to now, this second included: a grading just confirmed is finished at `now`.
+        pairs = self.store.second_gradings(since, now + timedelta(seconds=1))
+        return GradingFigures(agreement(pairs), BENCH_RECORDS, now, since)
 
     # -- what central refused -----------------------------------------------------------
 

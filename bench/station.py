@@ -24,6 +24,7 @@ from bench.domain import (
     Request,
     UnfinishedInspection,
 )
+from bench.grading import GradingPair
 from bench.printing import PrintJob, PrintQueue
 from bench.supervision import FigureSource
 
@@ -77,6 +78,20 @@ class Refused:
 ITEM_REOPENED = "item_reopened"
 """The audit event of a supervisor's reopen. Whether an item waits for a new inspection is
 read from these entries: nothing is updated or deleted when an item is reopened."""
+
+
+SECOND_GRADING_DUE = "second_grading_due"
+"""The audit event of an inspection picked for a blind second grading, written with it.
+It is due until a finished inspection names it as its `second_of`."""
+
+
+@dataclass(frozen=True)
+class SecondGradingDue:
+    """An item whose inspection waits for its second grading, and who must not do it."""
+
+    item_id: str
+    inspection_id: str
+    first_inspector_id: str
 
 
 @dataclass(frozen=True)
@@ -160,8 +175,20 @@ class StationRecords(PrintQueue, Protocol):
 
     def cancel_inspection(self, inspection_id: str, inspector_id: str, at: datetime) -> None: ...
 
-    def finish_inspection(self, done: FinishedInspection, label: PrintJob | None = None) -> None:
-        """The inspection, its outbox row and its label's print job, in one transaction."""
+    def finish_inspection(
+        self,
+        done: FinishedInspection,
+        label: PrintJob | None = None,
+        second_grading_due: bool = False,
+    ) -> None:
+        """The inspection, its outbox row, its label's print job and, when it was picked
+        for a second grading, the `second_grading_due` entry, in one transaction."""
+
+    def second_gradings_due(self, request_id: str) -> dict[str, SecondGradingDue]:
+        """Item id -> its latest inspection, when that waits for its second grading."""
+
+    def second_gradings(self, since: datetime, until: datetime) -> list[GradingPair]:
+        """Second gradings finished here in [since, until), each with its first."""
 
     def queue_print(self, job: PrintJob) -> int:
         """Queue a reprint or a sheet for the printer."""

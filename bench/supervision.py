@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from bench.config import Config
 from bench.domain import Reason
+from bench.grading import GradingPair
 from bench.reasons import reason_text
 from bench.workdays import is_working_day
 
@@ -250,6 +251,11 @@ class FigureSource(Protocol):
         self, status: str | None = None, limit: int | None = PAGE, offset: int = 0
     ) -> Figures[SettlementLine]:
         """Settlements in request order, of one status when given."""
+        ...
+
+    def grading(self, since: datetime, until: datetime) -> Figures[GradingPair]:
+        """Second gradings finished in [since, until), each with the inspection it graded
+        again (`bench.grading.agreement` works out the figures)."""
         ...
 
 

@@ -251,6 +251,7 @@ class BenchApp(KeyboardWedgeApp):
             prints_pages=printing.printer.prints_pages,
             figures=opened.figures,
             time_zone=ZoneInfo(self.config.site.time_zone),
+            second_share=self.config.grading.second_share,
         )
         self._session = session
         for name, screen in self.STATION_SCREENS.items():

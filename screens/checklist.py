@@ -99,6 +99,7 @@ class ChecklistScreen(BenchScreen):
         yield from self.compose_header()
         with Vertical(classes="box"):
             yield Static(id="context", classes="muted", markup=False)
+            yield Label(id="second-grading", classes="notice", markup=False)
             yield Label(id="last-answer", markup=False)
             yield Label(id="position", classes="position", markup=False)
             yield Static(id="question", classes="question", markup=False)
@@ -128,6 +129,11 @@ class ChecklistScreen(BenchScreen):
             f"{item.declared_condition.value.replace('_', ' ')} · offer {dollars(item.offer_cents)}"
             f" · {_identified(active.started)} ({seen})"
         )
+        second = self.query_one("#second-grading", Label)
+        second.update(
+            f"Second grading of {shown(item.id, ID_CELLS)}: grade it without looking at the first"
+        )
+        second.set_class(active.started.second_of is not None, "-visible")
         self.query_one("#last-answer", Label).update(_last_answer(checklist))
         self.query_one("#position", Label).update(_position(checklist, step))
         asked = FACTS_QUESTION if step.facts else _asked(step.question, checklist.policy)

@@ -28,7 +28,7 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("F3", "reprint the picked item's label"),
     ("F4", "reprint the last label (CMD:REPRINT)"),
     ("F10", "supervisors: reopen the picked inspected item, with a reason"),
-    ("F12", "supervisors: the supervisor screens (disputes)"),
+    ("F12", "supervisors: the supervisor screens (disputes, grading)"),
     ("ctrl+q", "quit (asks first if logged in)"),
 )
 

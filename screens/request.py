@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Label, Static
 
 from bench.commands import Command as Cmd
 from bench.domain import Decision, FinishedInspection, Outcome
+from bench.labels import SECOND_GRADING
 from bench.money import dollars
 from bench.printing import PrintJob
 from bench.problems import Problem
@@ -35,6 +36,9 @@ OUTCOME_COLOUR = {
     Outcome.REJECT: "text-error",
     Outcome.HOLD: "text-primary",
 }
+
+PICKED = "Picked for a second grading: put it on the second-grading shelf"
+SETTLEMENT_AFTER_GRADING = "what the customer gets is shown once the second grading is done"
 
 # An outcome that pays shows what it pays; a reject or a hold pays nothing, said by the word.
 PAID = frozenset({Outcome.ACCEPT, Outcome.REVISE})
@@ -104,9 +108,12 @@ class RequestView(BenchView):
         table = self._fill_table(rows)
         settlement = self.session.settlement()
         line = self.query_one("#request-settlement", Static)
-        line.update(described(settlement))
+        hidden = self.session.settlement_hidden
+        # The amount would tell a second grader what the first inspection decided.
+        line.update(SETTLEMENT_AFTER_GRADING if hidden else described(settlement))
         for status in SettlementStatus:
-            line.set_class(settlement.status is status, f"-{status.value.replace('_', '-')}")
+            shows = not hidden and settlement.status is status
+            line.set_class(shows, f"-{status.value.replace('_', '-')}")
         pending = self.session.pending_items
         if pending:
             table.move_cursor(row=[r.item.id for r in rows].index(pending[0].id))
@@ -123,9 +130,12 @@ class RequestView(BenchView):
         label.set_class(not pending, "-done")
         saved, reopened = self.session.last_saved, self.session.last_reopened
         saved_line = self.query_one("#request-saved", Label)
-        saved_line.update(_saved(saved) if saved else _reopened(reopened) if reopened else "")
+        picked = self.session.last_picked
+        saved_line.update(
+            _saved(saved, picked) if saved else _reopened(reopened) if reopened else ""
+        )
         saved_line.set_class(saved is not None or reopened is not None, "-visible")
-        saved_line.set_class(reopened is not None, "-reopened")
+        saved_line.set_class(reopened is not None or picked, "-reopened")
         table.focus()
         self.refresh_bindings()  # F10 is a supervisor's: who is logged in may have changed
 
@@ -157,6 +167,8 @@ class RequestView(BenchView):
         item, decision = row.item, row.decision
         if row.reopened:
             status = Text("reopened", style=f"bold {colours.get('text-warning', '')}")
+        elif row.second_grading and decision is None:
+            status = Text("second grading due", style=f"bold {colours.get('text-warning', '')}")
         elif decision is None:
             status = Text("waiting")
         else:
@@ -306,9 +318,14 @@ def _reopened(reopened: Reopened) -> str:
     )
 
 
-def _saved(done: FinishedInspection) -> str:
+def _saved(done: FinishedInspection, picked: bool) -> str:
     decision = done.decision
+    item = shown(done.started.request_item_id, ID_CELLS)
+    if done.started.second_of:
+        # The device leaves with the first inspection's label: that one counts.
+        return f"✓ Second grading of {item} saved: compared with the first, which counts"
+    if picked:
+        return f"✓ Saved {item}: {_outcome_said(decision)} · label → {SECOND_GRADING}\n{PICKED}"
     return (
-        f"✓ Saved {shown(done.started.request_item_id, ID_CELLS)}: {_outcome_said(decision)}"
-        f" · label → {decision.disposition.value.upper()}"
+        f"✓ Saved {item}: {_outcome_said(decision)} · label → {decision.disposition.value.upper()}"
     )

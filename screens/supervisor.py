@@ -9,6 +9,10 @@ The Disputes tab finds every inspection a request id, item id, serial, IMEI or t
 number names (scanned or typed) and shows one in full: each answer with who and when,
 from the data or overridden and why, how the device was identified, the outcome, what it
 replaced or was replaced by, and the item's audit trail. Keyboard only; Esc closes.
+
+The Grading tab shows how often blind second gradings agreed with the first, per
+question and per inspector, with a paragraph saying what the figures mean, and the
+disagreements to look at; Enter on one opens its item in the Disputes tab.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabPane
 
 from bench.commands import Command as Cmd
-from bench.disputes import Disputes, detail_lines, short_id, summary
+from bench.disputes import QUESTION_WORDS, Disputes, detail_lines, short_id, summary
+from bench.grading import EXPLANATION, OUTCOME, GradingFigures
 from bench.problems import Problem
 from bench.scans import Classified
 from bench.session import Session
@@ -157,8 +162,122 @@ class DisputesTab(SupervisorTab):
         self.query_one("#dispute-detail-box", VerticalScroll).scroll_home(animate=False)
 
 
+class GradingTab(SupervisorTab):
+    """How often a blind second grading agreed with the first: per question and per
+    inspector, explained in plain words, and the disagreements to look at."""
+
+    TITLE = "Grading"
+    TAB_ID = "grading"
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self._items: list[str] = []
+        """The item of each row of the disagreements."""
+
+    class Read(Message, bubble=False):
+        """The second gradings were read (or why they could not be)."""
+
+        def __init__(self, figures: GradingFigures | Problem) -> None:
+            super().__init__()
+            self.figures = figures
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="grading-box"):
+            yield Label(id="grading-source", classes="muted", markup=False)
+            yield Static(EXPLANATION, id="grading-explained", classes="muted", markup=False)
+            yield DataTable[Text](id="grading-questions", cursor_type="row", zebra_stripes=True)
+            yield DataTable[Text](id="grading-inspectors", cursor_type="row", zebra_stripes=True)
+            yield Label(
+                "Disagreements to look at (Enter opens the item in Disputes)",
+                classes="muted",
+                markup=False,
+            )
+            yield DataTable[Text](id="grading-disagreements", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#grading-questions", DataTable).add_columns(
+            "Question", "Compared", "Agree", "Kappa"
+        )
+        self.query_one("#grading-inspectors", DataTable).add_columns(
+            "Inspector", "As", "Pairs", "Compared", "Agree"
+        )
+        self.query_one("#grading-disagreements", DataTable).add_columns(
+            "Item", "Question", "First", "Second"
+        )
+
+    def on_show(self) -> None:
+        # Read each time the tab is shown: gradings are finished while it is closed.
+        self.query_one("#grading-source", Label).update("Reading the second gradings…")
+        self._read()
+
+    @property
+    def scan_hint(self) -> str:
+        return "Scan an item id to open it in Disputes."
+
+    def handle_scan(self, scan: Classified) -> None:
+        self._open_dispute(scan.value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="grading")
+    def _read(self) -> None:
+        self.post_message(self.Read(self.session.grading()))
+
+    @on(Read)
+    def read(self, message: Read) -> None:
+        if isinstance(message.figures, Problem):
+            self.query_one("#grading-source", Label).update("")
+            self.show_problem(message.figures)
+            return
+        figures = message.figures
+        found = figures.agreement
+        self.query_one("#grading-source", Label).update(
+            f"From {figures.source}, as of {figures.as_of.astimezone():%H:%M}: "
+            f"{found.pairs} second grading{'' if found.pairs == 1 else 's'} since "
+            f"{figures.since.astimezone():%Y-%m-%d}"
+        )
+        questions: DataTable[Text] = self.query_one("#grading-questions", DataTable)
+        questions.clear()
+        for q in found.questions:
+            kappa = "—" if q.kappa is None else f"{q.kappa:.2f}"
+            questions.add_row(
+                *map(Text, (_question(q.question), str(q.compared), f"{q.rate:.0%}", kappa))
+            )
+        inspectors: DataTable[Text] = self.query_one("#grading-inspectors", DataTable)
+        inspectors.clear()
+        for i in found.inspectors:
+            inspectors.add_row(
+                literal(i.inspector_id, ID_CELLS),
+                *map(Text, (i.role.value, str(i.pairs), str(i.compared), f"{i.rate:.0%}")),
+            )
+        differing: DataTable[Text] = self.query_one("#grading-disagreements", DataTable)
+        differing.clear()
+        # By row: an item has a row for each question its graders answered differently.
+        self._items = [d.pair.item_id for d in found.disagreements]
+        for d in found.disagreements:
+            differing.add_row(
+                literal(d.pair.item_id, ID_CELLS),
+                Text(_question(d.question)),
+                literal(f"{d.pair.first.inspector_id}: {d.first_answer}", ID_CELLS),
+                literal(f"{d.pair.second.inspector_id}: {d.second_answer}", ID_CELLS),
+            )
+
+    @on(DataTable.RowSelected, "#grading-disagreements")
+    def disagreement_chosen(self, event: DataTable.RowSelected) -> None:
+        if 0 <= event.cursor_row < len(self._items):
+            self._open_dispute(self._items[event.cursor_row])
+
+    def _open_dispute(self, code: str) -> None:
+        self.post_message(LookUpWanted(code))
+
+    def reload(self) -> None:
+        self._read()
+
+
+def _question(question: str) -> str:
+    return "Outcome" if question == OUTCOME else QUESTION_WORDS.get(question, question)
+
+
 def tab_keys(tabs: list[type[SupervisorTab]]) -> list[BindingType]:
-    """1, 2, 3… for the tabs in order; the key bar says "1-4 Tabs" once (the tab bar names
+    """1, 2, 3… for the tabs in order; the key bar says "1-5 Tabs" once (the tab bar names
     them), so it fits 80 columns."""
     return [
         Binding(str(key), f"show_tab('{tab.TAB_ID}')", "Tabs", show=key == 1,
@@ -177,6 +296,7 @@ class SupervisorScreen(BenchScreen):
         StuckTab,
         DeadlinesTab,
         DisputesTab,
+        GradingTab,
     ]
     BINDINGS: ClassVar[list[BindingType]] = [
         *tab_keys(TABS),

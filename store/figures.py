@@ -34,6 +34,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import FromClause
 
 from bench.domain import Reason
+from bench.grading import Graded, GradingPair, latest_answers
 from bench.supervision import (
     HourlyCount,
     QuoteDeadline,
@@ -333,3 +334,51 @@ def settlement_page(
         found += [line for line in settled(chunk) if status in (None, line.status)]
         after = chunk[-1]
     return found[offset:want]
+
+
+# --- second gradings ----------------------------------------------------------------
+
+# The answers of inspections, by id, as (question, value) in recording order.
+AnswersOf = Callable[[Connection, list[str]], dict[str, list[tuple[str, str]]]]
+
+
+def grading_pairs(
+    conn: Connection,
+    table: Table,
+    counted: Counted,
+    answers_of: AnswersOf,
+    since: datetime,
+    until: datetime,
+) -> list[GradingPair]:
+    """Second gradings finished in [since, until), each with the inspection it graded
+    again, in the order they were finished."""
+    first = table.alias("first")
+    query = (
+        select(
+            table.c.id, table.c.request_item_id, table.c.inspector_id, table.c.outcome,
+            table.c.final_cents, first.c.id.label("first_id"),
+            first.c.inspector_id.label("first_inspector"), first.c.outcome.label("first_outcome"),
+            first.c.final_cents.label("first_cents"),
+        )
+        .join(first, first.c.id == table.c.second_of)
+        .where(*counted(table), *counted(first), table.c.finished_at >= since,
+               table.c.finished_at < until)
+        .order_by(table.c.finished_at, table.c.id)
+    )  # fmt: skip
+    found = conn.execute(query).mappings().all()
+    ids = [str(i) for row in found for i in (row["first_id"], row["id"])]
+    answers = answers_of(conn, ids)
+
+    def graded(inspection_id: Any, inspector: str, outcome: str, cents: int) -> Graded:
+        key = str(inspection_id)
+        return Graded(key, inspector, latest_answers(answers.get(key, ())), outcome, int(cents))
+
+    return [
+        GradingPair(
+            row["request_item_id"],
+            graded(row["first_id"], row["first_inspector"], row["first_outcome"],
+                   row["first_cents"]),
+            graded(row["id"], row["inspector_id"], row["outcome"], row["final_cents"]),
+        )
+        for row in found
+    ]  # fmt: skip

@@ -212,6 +212,7 @@ def inspection_payload(done: FinishedInspection, answers: Sequence[AnswerRecord]
         "identified_by": started.identified_by.value,
         "identified_sku": started.identified_sku,
         "supersedes": started.supersedes,
+        "second_of": started.second_of,
         "answers": [
             {
                 "question": a.question,

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
+from bench.grading import GradingPair
 from bench.supervision import (
     CENTRAL,
     PAGE,
@@ -115,3 +116,6 @@ class StationFigures:
         self, status: str | None = None, limit: int | None = PAGE, offset: int = 0
     ) -> Figures[SettlementLine]:
         return self._read(lambda source: source.settlements(status, limit, offset))
+
+    def grading(self, since: datetime, until: datetime) -> Figures[GradingPair]:
+        return self._read(lambda source: source.grading(since, until))

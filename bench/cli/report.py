@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from bench.cli.common import CommandFailed, central_failed, central_url_of, os_reason
 from bench.config import load_config, parse_config
+from bench.grading import agreement
 from bench.supervision import QuoteDeadline, StuckLine, SupervisionSettings, settings_of
 
 if TYPE_CHECKING:
@@ -35,10 +36,12 @@ QUOTE_COLUMNS = (
     "inspection_id", "request_id", "item_id", "response_due_on", "working_days_left",
     "state", "amount_cents", "amount_dollars",
 )  # fmt: skip
-NO_GRADINGS = (
-    "No second gradings exist yet: central has no table of them, so there is nothing to "
-    "report (no file was written)."
-)
+GRADING_COLUMNS = (
+    "first_inspection_id", "second_inspection_id", "item_id", "question",
+    "first_inspector_id", "first_answer", "second_inspector_id", "second_answer", "agree",
+)  # fmt: skip
+# A grading report without --since covers every second grading central holds.
+EVERYTHING = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def add_commands(commands: Any) -> None:
@@ -53,13 +56,13 @@ def add_commands(commands: Any) -> None:
         choices=("throughput", "stuck", "quotes", "grading"),
         help="throughput: inspections per station and inspector; stuck: what waits for a "
         "person, with the next step; quotes: revised quotes and the customer's last day; "
-        "grading: second gradings",
+        "grading: each answer of each blind second grading beside the first's",
     )
     report.add_argument(
         "--since",
         type=str,
         help="from this time or date, included, e.g. 2026-11-24 or 2026-11-24T08:00 "
-        "(throughput default: today's start; stuck and quotes default: everything)",
+        "(throughput default: today's start; the others default: everything)",
     )
     report.add_argument(
         "--until",
@@ -84,6 +87,8 @@ class Table:
     rows: list[dict[str, Any]]
     source: str
     as_of: datetime
+    summary: dict[str, Any] | None = None
+    """Figures over the rows, written in the JSON report only."""
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -95,14 +100,13 @@ def run_report(args: argparse.Namespace) -> int:
     until = _moment(args.until, "--until", settings)
     if since and until and since >= until:
         raise CommandFailed("--since must be before --until.")
-    if args.report == "grading":
-        print(NO_GRADINGS, file=sys.stderr)
-        return 0
     url = central_url_of(args)
     engine = central_engine(url)
     try:
         figures = CentralFigures(engine, settings, report=True)
-        build = {"throughput": throughput, "stuck": stuck, "quotes": quotes}[args.report]
+        build = {"throughput": throughput, "stuck": stuck, "quotes": quotes, "grading": grading}[
+            args.report
+        ]
         table = build(figures, since, until, settings)
     except Exception as error:  # unreachable, or no schema: one plain line
         raise central_failed(url, error) from None
@@ -210,6 +214,47 @@ def quote_row(quote: QuoteDeadline) -> dict[str, Any]:
     }
 
 
+def grading(
+    figures: FigureSource,
+    since: datetime | None,
+    until: datetime | None,
+    settings: SupervisionSettings,
+) -> Table:
+    """One row per question (and the outcome) both graders of a second grading answered;
+    the JSON's summary has the agreement per question and per inspector."""
+    now = datetime.now(UTC).astimezone(settings.time_zone)
+    found = figures.grading(since or EVERYTHING, until or now)
+    figured = agreement(found.rows)
+    rows = [
+        {
+            "first_inspection_id": c.pair.first.inspection_id,
+            "second_inspection_id": c.pair.second.inspection_id,
+            "item_id": c.pair.item_id,
+            "question": c.question,
+            "first_inspector_id": c.pair.first.inspector_id,
+            "first_answer": c.first_answer,
+            "second_inspector_id": c.pair.second.inspector_id,
+            "second_answer": c.second_answer,
+            "agree": c.agree,
+        }
+        for c in figured.comparisons
+    ]
+    summary = {
+        "pairs": figured.pairs,
+        "questions": [
+            {"question": q.question, "compared": q.compared, "agreed": q.agreed,
+             "rate": round(q.rate, 4), "kappa": None if q.kappa is None else round(q.kappa, 4)}
+            for q in figured.questions
+        ],
+        "inspectors": [
+            {"inspector_id": i.inspector_id, "as": i.role.value, "pairs": i.pairs,
+             "compared": i.compared, "agreed": i.agreed, "rate": round(i.rate, 4)}
+            for i in figured.inspectors
+        ],
+    }  # fmt: skip
+    return Table(GRADING_COLUMNS, rows, found.source, found.as_of, summary)
+
+
 def as_csv(table: Table) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(table.columns), lineterminator="\n")
@@ -219,7 +264,7 @@ def as_csv(table: Table) -> str:
 
 
 def as_json(table: Table, report: str, since: datetime | None, until: datetime | None) -> str:
-    document = {
+    document: dict[str, Any] = {
         "report": report,
         "source": table.source,
         "as_of": table.as_of.isoformat(),
@@ -228,6 +273,8 @@ def as_json(table: Table, report: str, since: datetime | None, until: datetime |
         "columns": list(table.columns),
         "rows": table.rows,
     }
+    if table.summary is not None:
+        document["summary"] = table.summary
     return json.dumps(document, indent=2) + "\n"
 
 

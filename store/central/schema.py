@@ -208,6 +208,10 @@ class CentralInspection(CentralBase):
     # pushed before the chain or written by the portal.
     chain_hash: Mapped[str] = mapped_column(Text, server_default="")
 
+    # The inspection this one is a blind second grading of (migration 0009): compared
+    # with it, never counted for the customer nor as a conflict.
+    second_of: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+
 
 class CentralEvidenceEntry(CentralBase):
     """Each station's evidence chain (`bench.evidence`), pushed in seq order with the

@@ -9,6 +9,7 @@ unreachable central raises `CentralUnavailable` with the reason in plain words.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -31,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import FromClause
 
+from bench.grading import GradingPair
 from bench.supervision import (
     CENTRAL,
     LAPSED_QUOTES_SHOWN_DAYS,
@@ -85,9 +87,27 @@ settlement_view = table(
 
 
 def latest(inspections: FromClause) -> ColumnElement[bool]:
-    """No other inspection supersedes this one (an index lookup on `supersedes`)."""
+    """No other inspection supersedes this one (an index lookup on `supersedes`), and it is
+    no second grading (which never counts)."""
     later = inspection_table.alias("later")
-    return ~exists().where(later.c.supersedes == inspections.c.id)
+    return inspections.c.second_of.is_(None) & ~exists().where(
+        later.c.supersedes == inspections.c.id
+    )
+
+
+def answers_of(conn: Connection, ids: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """The answers central holds for these inspections, from their `answers` documents."""
+    if not ids:
+        return {}
+    found = conn.execute(
+        select(inspection_table.c.id, inspection_table.c.answers).where(
+            inspection_table.c.id.in_([uuid.UUID(i) for i in ids])
+        )
+    )
+    return {
+        str(inspection): [(a["question"], a["value"]) for a in answers]
+        for inspection, answers in found
+    }
 
 
 def every_row(_inspections: FromClause) -> Sequence[ColumnElement[bool]]:
@@ -185,6 +205,14 @@ class CentralFigures:
             ),
             limit,
         )  # fmt: skip
+
+    def grading(self, since: datetime, until: datetime) -> Figures[GradingPair]:
+        return self._read(
+            "read second gradings from",
+            lambda conn: figures.grading_pairs(
+                conn, inspection_table, every_row, answers_of, since, until
+            ),
+        )
 
     def settlements(
         self, status: str | None = None, limit: int | None = PAGE, offset: int = 0

@@ -75,11 +75,16 @@ def _detail(key: str) -> Any:
 
 def reopened(conn: Connection, inspection_ids: Collection[str]) -> set[str]:
     """Which of these inspections a supervisor reopened (an `item_reopened` entry names it)."""
+    return named(conn, ITEM_REOPENED, inspection_ids)
+
+
+def named(conn: Connection, event: str, inspection_ids: Collection[str]) -> set[str]:
+    """Which of these inspections an entry of `event` names."""
     if not inspection_ids:
         return set()
     found = conn.execute(
         select(_detail("inspection_id")).where(
-            audit_table.c.event == ITEM_REOPENED,
+            audit_table.c.event == event,
             _detail("inspection_id").in_(list(inspection_ids)),
         )
     ).scalars()

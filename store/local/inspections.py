@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    and_,
     exists,
     func,
     literal_column,
@@ -157,9 +158,13 @@ def finish(conn: Connection, done: FinishedInspection) -> rows.Row | None:
 
 
 def _latest() -> ColumnElement[bool]:
-    """An inspection no finished one supersedes: after a reopen, only the new one counts."""
+    """An inspection no finished one supersedes, and no second grading: after a reopen,
+    only the new one counts, and a second grading never does."""
     later = inspection_table.alias("later")
-    return ~exists().where(later.c.supersedes == inspection_table.c.id, later.c.status == FINISHED)
+    return and_(
+        inspection_table.c.second_of.is_(None),
+        ~exists().where(later.c.supersedes == inspection_table.c.id, later.c.status == FINISHED),
+    )
 
 
 def finished_decisions(conn: Connection, request_id: str) -> dict[str, Decision]:
@@ -170,6 +175,28 @@ def finished_decisions(conn: Connection, request_id: str) -> dict[str, Decision]
 def latest_finished_ids(conn: Connection, request_id: str) -> dict[str, str]:
     """Item id -> the id of its latest finished inspection, for one request."""
     return {item: row["id"] for item, row in _latest_finished(conn, request_id).items()}
+
+
+def latest_finished_by(conn: Connection, request_id: str) -> dict[str, tuple[str, str]]:
+    """Item id -> (its latest finished inspection's id, who did it), for one request."""
+    return {
+        item: (row["id"], row["inspector_id"])
+        for item, row in _latest_finished(conn, request_id).items()
+    }
+
+
+def second_graded(conn: Connection, inspection_ids: Collection[str]) -> set[str]:
+    """Which of these inspections have a finished second grading."""
+    if not inspection_ids:
+        return set()
+    return set(
+        conn.execute(
+            select(inspection_table.c.second_of).where(
+                inspection_table.c.second_of.in_(list(inspection_ids)),
+                inspection_table.c.status == FINISHED,
+            )
+        ).scalars()
+    )
 
 
 def _latest_finished(conn: Connection, request_id: str) -> dict[str, rows.RowIn]:
@@ -334,6 +361,7 @@ def started_from_row(row: rows.RowIn) -> InspectionStarted:
         identified_sku=row["identified_sku"],
         identified_by=IdentifiedBy(row["identified_by"]),
         supersedes=row["supersedes"],
+        second_of=row["second_of"],
     )
 
 
@@ -359,6 +387,7 @@ def _started_values(started: InspectionStarted, status: str) -> rows.Row:
         "identified_by": started.identified_by.value,
         "identified_sku": started.identified_sku,
         "supersedes": started.supersedes,
+        "second_of": started.second_of,
         "reason_codes": [],
         "wiped": False,
     }

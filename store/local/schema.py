@@ -128,6 +128,9 @@ class LocalInspection(LocalBase):
     # The inspection this one replaces after a supervisor reopened the item; indexed, since
     # an item's latest inspection is the one nothing supersedes.
     supersedes: Mapped[str | None] = mapped_column(Text, index=True)
+    # The inspection this one is a blind second grading of; indexed, since whether an
+    # item's inspection still waits for its second grading is asked at every scan.
+    second_of: Mapped[str | None] = mapped_column(Text, index=True)
 
 
 class LocalAnswer(LocalBase):

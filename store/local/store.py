@@ -35,8 +35,16 @@ from bench.domain import (
     UnfinishedInspection,
 )
 from bench.evidence import INSPECTION, Entry, Progress
+from bench.grading import GradingPair
 from bench.printing import PrintJob, QueuedPrint
-from bench.station import AuditLine, InspectionRecord, QuarantinedRow, Refused
+from bench.station import (
+    SECOND_GRADING_DUE,
+    AuditLine,
+    InspectionRecord,
+    QuarantinedRow,
+    Refused,
+    SecondGradingDue,
+)
 from store.dbutil import utcnow, why
 from store.errors import StoreError
 from store.local import (
@@ -48,6 +56,7 @@ from store.local import (
     print_jobs,
     quarantine,
     replica,
+    supervision,
 )
 from store.local.engine import open_file, writer
 from store.local.outbox import OutboxRow, QueuedRow
@@ -287,7 +296,12 @@ class LocalStore:
                     at,
                 )
 
-    def finish_inspection(self, done: FinishedInspection, label: PrintJob | None = None) -> None:
+    def finish_inspection(
+        self,
+        done: FinishedInspection,
+        label: PrintJob | None = None,
+        second_grading_due: bool = False,
+    ) -> None:
         """Store a confirmed inspection and queue it for central, in ONE transaction; with
         its `label` queued for the printer in the same transaction.
 
@@ -299,7 +313,8 @@ class LocalStore:
         Idempotent: if the inspection is already finished this is a no-op; the first
         confirmed result stands (a retry after a crash must not queue it twice). A cancelled
         inspection that is then confirmed becomes finished: what the inspector confirmed
-        on screen is never dropped.
+        on screen is never dropped. `second_grading_due`: it was picked for a blind
+        second grading, recorded as a `second_grading_due` audit entry in the same commit.
         """
         started = done.started
         inspections.check_uuid(started.id)
@@ -325,6 +340,33 @@ class LocalStore:
                 },
                 done.finished_at,
             )
+            if second_grading_due:
+                audit.append(
+                    conn,
+                    SECOND_GRADING_DUE,
+                    started.station_id,
+                    started.inspector_id,
+                    {"inspection_id": started.id, "request_item_id": started.request_item_id},
+                    done.finished_at,
+                )
+
+    def second_gradings_due(self, request_id: str) -> dict[str, SecondGradingDue]:
+        """Item id -> its latest inspection here, when it was picked for a second grading
+        and none is finished yet."""
+        with self._read() as conn:
+            latest = inspections.latest_finished_by(conn, request_id)
+            ids = [inspection for inspection, _ in latest.values()]
+            due = audit.named(conn, SECOND_GRADING_DUE, ids) - inspections.second_graded(conn, ids)
+        return {
+            item: SecondGradingDue(item, inspection, inspector)
+            for item, (inspection, inspector) in latest.items()
+            if inspection in due
+        }
+
+    def second_gradings(self, since: datetime, until: datetime) -> list[GradingPair]:
+        """Second gradings finished here in [since, until), each with its first."""
+        with self._read() as conn:
+            return supervision.grading_pairs(conn, since, until)
 
     def latest_inspection(self, item_id: str) -> FinishedInspection | None:
         """The item's latest finished inspection here, with its answers: for its label."""

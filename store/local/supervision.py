@@ -20,6 +20,7 @@ from sqlalchemy.sql.expression import FromClause
 
 from bench import __version__
 from bench.domain import ProgramKind
+from bench.grading import GradingPair
 from bench.settlement import SettlementStatus, settle
 from bench.supervision import (
     LAPSED_QUOTES_SHOWN_DAYS,
@@ -61,11 +62,12 @@ def finished(inspections: FromClause) -> Sequence[ColumnElement[bool]]:
 
 def latest_here(inspections: FromClause) -> ColumnElement[bool]:
     """No inspection this bench finished after it for the same item (ties by id, as the
-    request screen orders them)."""
+    request screen orders them); a second grading is never the latest, and no later one."""
     later = inspection_table.alias("later")
-    return ~exists().where(
+    return inspections.c.second_of.is_(None) & ~exists().where(
         later.c.request_item_id == inspections.c.request_item_id,
         later.c.status == FINISHED,
+        later.c.second_of.is_(None),
         or_(
             later.c.finished_at > inspections.c.finished_at,
             and_(later.c.finished_at == inspections.c.finished_at, later.c.id > inspections.c.id),
@@ -172,6 +174,9 @@ class LocalFigures:
 
         return self._read(read, limit)
 
+    def grading(self, since: datetime, until: datetime) -> Figures[GradingPair]:
+        return self._read(lambda conn: grading_pairs(conn, since, until))
+
     def _settled(self, conn: Connection, request_id: str, today: date) -> SettlementLine | None:
         found = conn.execute(
             select(request_table.c.program_code, request_table.c.shipping_cost_cents,
@@ -216,6 +221,18 @@ class LocalFigures:
             )
         ).scalar_one()
         return last.astimezone(self._settings.time_zone).date()
+
+
+def answers_of(conn: Connection, ids: list[str]) -> dict[str, list[tuple[str, str]]]:
+    return {
+        inspection: [(a.question, a.value) for a in given]
+        for inspection, given in inspections.answers(conn, ids).items()
+    }
+
+
+def grading_pairs(conn: Connection, since: datetime, until: datetime) -> list[GradingPair]:
+    """This bench's second gradings finished in [since, until), each with its first."""
+    return figures.grading_pairs(conn, inspection_table, finished, answers_of, since, until)
 
 
 def inspected(conn: Connection, after: str | None, chunk: int) -> list[str]:

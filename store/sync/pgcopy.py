@@ -46,6 +46,7 @@ _PUSHED_TYPES = [
         "wiped": "bool",
         "response_due_on": "date",
         "supersedes": "uuid",
+        "second_of": "uuid",
     }.get(column, "text")
     for column in PUSHED_COLUMNS
 ]
@@ -53,10 +54,17 @@ _PUSHED_TYPES = [
 
 _ID, _ITEM, _ANSWERS = (PUSHED_COLUMNS.index(c) for c in ("id", "request_item_id", "answers"))
 _MOMENTS = tuple(PUSHED_COLUMNS.index(c) for c in ("started_at", "finished_at"))
-_DUE, _SUPERSEDES = (PUSHED_COLUMNS.index(c) for c in ("response_due_on", "supersedes"))
+_DUE = PUSHED_COLUMNS.index("response_due_on")
+# The columns naming another inspection by its UUID.
+_LINKS = tuple(PUSHED_COLUMNS.index(c) for c in ("supersedes", "second_of"))
 # Columns added after benches had queued payloads, with what a payload without one means,
 # so an outbox row written by an older release still pushes.
-OPTIONAL: dict[str, Any] = {"response_due_on": None, "supersedes": None, "identified_by": "scan"}
+OPTIONAL: dict[str, Any] = {
+    "response_due_on": None,
+    "supersedes": None,
+    "identified_by": "scan",
+    "second_of": None,
+}
 _DEFAULTS = tuple(
     (PUSHED_COLUMNS.index(c), default) for c, default in OPTIONAL.items() if default is not None
 )
@@ -103,8 +111,9 @@ def _ready(values: list[Any]) -> list[Any]:
     a COPY row in place: the UUIDs as their 16 bytes, the moments as aware datetimes, the due
     date (ISO text or null) as a date, a column an older payload lacks as its default."""
     values[_ID] = _uuid_bytes(str(values[_ID]))
-    if values[_SUPERSEDES] is not None:
-        values[_SUPERSEDES] = _uuid_bytes(str(values[_SUPERSEDES]))
+    for index in _LINKS:
+        if values[index] is not None:
+            values[index] = _uuid_bytes(str(values[index]))
     for index, default in _DEFAULTS:
         if values[index] is None:
             values[index] = default
@@ -141,8 +150,9 @@ def _typed(row: Sequence[Any]) -> dict[str, Any]:
     """A COPY row as the values SQLAlchemy takes for `inspections`."""
     typed = dict(zip(PUSHED_COLUMNS, row, strict=True))
     typed["id"] = uuid.UUID(bytes=row[_ID])
-    if row[_SUPERSEDES] is not None:
-        typed["supersedes"] = uuid.UUID(bytes=row[_SUPERSEDES])
+    for index in _LINKS:
+        if row[index] is not None:
+            typed[PUSHED_COLUMNS[index]] = uuid.UUID(bytes=row[index])
     typed["answers"] = orjson.loads(row[_ANSWERS])
     return typed
 
@@ -203,7 +213,7 @@ def _flag_conflicts_postgresql(cursor: psycopg.Cursor[Any], items: list[str]) ->
     cursor.execute(
         "INSERT INTO item_conflicts (request_item_id, detected_at, inspections) "
         "SELECT request_item_id, now(), count(*) FROM inspections AS i "
-        "WHERE request_item_id = ANY(%s) "
+        "WHERE request_item_id = ANY(%s) AND second_of IS NULL "
         "AND NOT EXISTS (SELECT 1 FROM inspections AS later WHERE later.supersedes = i.id) "
         "GROUP BY request_item_id HAVING count(*) > 1 ORDER BY request_item_id "
         "ON CONFLICT (request_item_id) DO UPDATE SET inspections = EXCLUDED.inspections",
@@ -244,7 +254,8 @@ class _JsonTextDumper(Dumper):
 def flag_conflicts(conn: Connection, item_ids: Sequence[str], now: datetime) -> None:
     """Record the items among `item_ids` that now have more than one latest inspection
     (one no other supersedes): two benches, one item. A reopened item's chain of
-    inspections, each superseding the one before, is no conflict."""
+    inspections, each superseding the one before, is no conflict; nor is a second
+    grading, which never counts."""
     if not item_ids:
         return
     later = inspection_table.alias("later")
@@ -256,6 +267,7 @@ def flag_conflicts(conn: Connection, item_ids: Sequence[str], now: datetime) -> 
         )
         .where(
             inspection_table.c.request_item_id.in_(item_ids),
+            inspection_table.c.second_of.is_(None),
             ~exists().where(later.c.supersedes == inspection_table.c.id),
         )
         .group_by(inspection_table.c.request_item_id)

@@ -6,15 +6,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import insert
 
 from bench.cli import main
-from store.central import central_engine, init_central
+from store.central import central_engine, init_central, inspection_table
 from tests.support import supervision as site
 
 Seeded = tuple[str, list[dict[str, Any]]]  # central's URL, the rows written to it
@@ -124,13 +126,80 @@ def test_quotes_with_cents_and_dollars(central: Seeded, config: Path, tmp_path: 
     )
 
 
-def test_grading_says_there_are_none_yet(
-    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def graded(n: int, item: str, inspector: str, answers: dict[str, str], outcome: str,
+           second_of: uuid.UUID | None = None) -> dict[str, Any]:  # fmt: skip
+    """An inspection of the site's day with these answers (given in this order)."""
+    row = site._inspection(200 + n, item, "B-01", inspector, outcome,
+                           site.SHIFT + timedelta(hours=2, minutes=n), 60)  # fmt: skip
+    row["answers"] = [
+        {"question": q, "value": v, "source": "inspector", "reason": None,
+         "inspector_id": inspector, "answered_at": row["finished_at"].isoformat()}
+        for q, v in answers.items()
+    ]  # fmt: skip
+    return {**row, "second_of": second_of}
+
+
+def test_grading_rows_are_the_recount_and_the_json_sums_them_up(
+    central: Seeded, config: Path, tmp_path: Path
 ) -> None:
+    url, _ = central
+    firsts = [
+        graded(0, "TI-900001-01", "EMP-0001", {"broken": "no", "dirty": "no"}, "accept"),
+        graded(1, "TI-900002-01", "EMP-0003", {"broken": "yes", "defect": "cracked"}, "reject"),
+    ]
+    seconds = [
+        graded(2, "TI-900001-01", "EMP-0003", {"broken": "no", "dirty": "yes"}, "reject",
+               firsts[0]["id"]),
+        # Not asked about the defect: only what both answered is compared.
+        graded(3, "TI-900002-01", "EMP-0001", {"broken": "yes"}, "reject", firsts[1]["id"]),
+        # Finished the next day: outside the window.
+        graded(24 * 60, "TI-900001-01", "EMP-0002", {"broken": "no"}, "accept", firsts[0]["id"]),
+    ]  # fmt: skip
+    engine = central_engine(url)
+    with engine.begin() as conn:
+        conn.execute(insert(inspection_table), [*firsts, *seconds])
+    engine.dispose()
+    expected = []
+    for first, second in zip(firsts, seconds[:2], strict=True):
+        ours = {a["question"]: a["value"] for a in first["answers"]} | {"outcome": first["outcome"]}
+        theirs = {a["question"]: a["value"] for a in second["answers"]} | {
+            "outcome": second["outcome"]
+        }
+        expected += [
+            {"first_inspection_id": str(first["id"]), "second_inspection_id": str(second["id"]),
+             "item_id": first["request_item_id"], "question": q,
+             "first_inspector_id": first["inspector_id"], "first_answer": ours[q],
+             "second_inspector_id": second["inspector_id"], "second_answer": theirs[q],
+             "agree": str(ours[q] == theirs[q])}
+            for q in ours if q in theirs
+        ]  # fmt: skip
+    assert len(expected) == 5  # broken, dirty, outcome; broken, outcome
+
     out = tmp_path / "grading.csv"
-    assert main(["--config", str(config), "report", "grading", "-o", str(out)]) == 0
-    assert "No second gradings exist yet" in capsys.readouterr().err
-    assert not out.exists()
+    assert main(report(config, url, "grading", *WINDOW, "-o", str(out))) == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.splitlines()[0] == (
+        "first_inspection_id,second_inspection_id,item_id,question,first_inspector_id,"
+        "first_answer,second_inspector_id,second_answer,agree"
+    )
+    assert list(csv.DictReader(io.StringIO(text))) == expected
+
+    as_json = tmp_path / "grading.json"
+    assert main(report(config, url, "grading", *WINDOW, "--format", "json",
+                       "-o", str(as_json))) == 0  # fmt: skip
+    document = json.loads(as_json.read_text(encoding="utf-8"))
+    assert [{**r, "agree": str(r["agree"])} for r in document["rows"]] == expected
+    summary = document["summary"]
+    assert summary["pairs"] == 2
+    by_question = {q["question"]: q for q in summary["questions"]}
+    assert (by_question["broken"]["compared"], by_question["broken"]["agreed"]) == (2, 2)
+    # broken: no/no and yes/yes, kappa 1; outcome: accept/reject, reject/reject, kappa 0.
+    assert by_question["broken"]["kappa"] == 1.0
+    assert (by_question["outcome"]["rate"], by_question["outcome"]["kappa"]) == (0.5, 0.0)
+    assert by_question["dirty"]["rate"] == 0.0
+    by_inspector = {(i["inspector_id"], i["as"]): i for i in summary["inspectors"]}
+    assert (by_inspector[("EMP-0001", "first")]["compared"],
+            by_inspector[("EMP-0001", "first")]["agreed"]) == (3, 1)  # fmt: skip
 
 
 def test_an_unreachable_central_is_said_plainly(

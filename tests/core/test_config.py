@@ -91,7 +91,8 @@ MISTAKES = [
     pytest.param(
         MINIMAL + "[scaner]\n",
         "{path}: unknown section [scaner]. Did you mean [scanner]? "
-        "Known sections: station, scanner, store, sync, log, ui, login, labels, printer, site.",
+        "Known sections: station, scanner, store, sync, log, ui, login, labels, printer, site, "
+        "grading.",
         id="unknown_section_suggests_the_closest",
     ),
     pytest.param(

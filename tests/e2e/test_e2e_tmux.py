@@ -176,7 +176,9 @@ def station_files(tmp_path: Path) -> StationFiles:
         f'[station]\nid = "{STATION_ID}"\n\n'
         '[scanner]\nkind = "wedge"\n\n'
         f'[store]\nlocal_path = "{local_db}"\ncentral_url = "{central}"\n\n'
-        f'[log]\npath = "{log}"\n',
+        f'[log]\npath = "{log}"\n\n'
+        # No inspection picked for a second grading by chance: the screens stay as read.
+        "[grading]\nsecond_share = 0\n",
         encoding="utf-8",
     )
     return StationFiles(tmp_path, config, local_db, log, serial)

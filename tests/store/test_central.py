@@ -79,7 +79,7 @@ CONTRACT: dict[str, set[str]] = {
         "id", "request_item_id", "station_id", "inspector_id", "started_at", "finished_at",
         "scanned_code", "identified_sku", "answers", "grade", "outcome", "reason_codes",
         "final_cents", "disposition", "wiped", "received_at", "response_due_on", "supersedes",
-        "identified_by", "chain_hash",  # the bench's own additions, beside the contract
+        "identified_by", "chain_hash", "second_of",  # the bench's additions to the contract
     },
     "station_heartbeats": {"station_id", "last_seen", "queue_depth", "app_version"},
     "evidence_chain": {
@@ -164,6 +164,7 @@ class TestInitCentral:
                 ("inspections", ("station_id", "finished_at")),
                 ("inspections", ("inspector_id", "finished_at")),
                 ("inspections", ("supersedes",)),
+                ("inspections", ("second_of",)),
                 ("inspections", ("finished_at",)),
                 ("inspections", ("response_due_on",)),
             } <= indexed
@@ -191,6 +192,8 @@ class TestInitCentral:
             "read by",
             "Applied migration 0008: Evidence chain: each station's hash-linked entries, and the "
             "hash on inspections",
+            "Applied migration 0009: Inspections: second_of (a blind second grading), and "
+            "settlements that ignore it",
         ]
         assert all("password" not in s for s in steps)
 

@@ -462,6 +462,7 @@ class TestInspections:
             "identified_by": "scan",
             "identified_sku": PAN_V2.sku,
             "supersedes": None,
+            "second_of": None,
             "answers": [
                 {
                     "question": "broken",

@@ -41,9 +41,14 @@ def write_demo_replica(store: LocalStore) -> None:
     )
 
 
-def session_of(store: StationRecords, badge: str, station_id: str = "B-07") -> Session:
-    """A new session (as after a restart) with `badge` logged in."""
-    session = Session(store, station_id, lambda: NOW, country="US", subdivision=None)
+def session_of(
+    store: StationRecords, badge: str, station_id: str = "B-07", second_share: float = 0.0
+) -> Session:
+    """A new session (as after a restart) with `badge` logged in; `second_share` of its
+    inspections picked for a second grading (none by default)."""
+    session = Session(
+        store, station_id, lambda: NOW, country="US", subdivision=None, second_share=second_share
+    )
     assert not isinstance(session.login(badge, PINS[badge]), Problem)
     return session
 

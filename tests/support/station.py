@@ -46,9 +46,11 @@ class Station:
         scanner: str = "simulated",
         scanner_settings: dict[str, Any] | None = None,
         printer: dict[str, Any] | None = None,
+        second_share: float = 0.0,
     ) -> Config:
         """The station's settings; its printer writes files into `labels/` unless
-        `printer` says otherwise."""
+        `printer` says otherwise. No second gradings unless `second_share` asks for them:
+        a test's inspections must not be picked by chance."""
         return parse_config(
             {
                 "station": {"id": "B-07"},
@@ -60,6 +62,7 @@ class Station:
                 },
                 "log": {"path": str(self.folder / "bench.log")},
                 "printer": printer or {"kind": "file", "folder": str(self.folder / "labels")},
+                "grading": {"second_share": second_share},
             },
             base_dir=self.folder,
             name="test settings",
@@ -70,9 +73,10 @@ class Station:
         scanner: str = "simulated",
         scanner_settings: dict[str, Any] | None = None,
         printer: dict[str, Any] | None = None,
+        second_share: float = 0.0,
     ) -> BenchApp:
         hints = [(h.code, h.description) for h in dataset().scan_hints]
-        config = self.config(scanner, scanner_settings, printer)
+        config = self.config(scanner, scanner_settings, printer, second_share)
         return station_app(config, hints=hints, clock=lambda: NOW)
 
 

@@ -262,7 +262,7 @@ class TestTheDesk:
             await wait_until(pilot, lambda: isinstance(app.screen, SupervisorScreen))
             assert app.screen.query_one(TabbedContent).active == "throughput"
             await wait_until(pilot, lambda: on_show(app, "B-02 STALE since 15:30"))
-            assert on_show(app, "1-4 Tabs")
+            assert on_show(app, "1-5 Tabs")
 
 
 def test_an_inspector_gets_none_of_the_figures(tmp_path: Path) -> None:
