@@ -22,6 +22,7 @@ from screens.help import HelpScreen
 from screens.login import LoginScreen
 from screens.request import RequestView
 from screens.supervisor import SupervisorScreen
+from tests.support import dashboards as site
 from tests.support.results import (
     ACCEPTED_1760,
     ACCEPTED_1920,
@@ -30,7 +31,6 @@ from tests.support.results import (
     declare_serials,
     save_result,
 )
-from tests.support import dashboards as site
 from tests.support.station import (
     FOUR_REASON_HOLD_KEYS,
     REVISE,
@@ -130,9 +130,10 @@ def figures_tab(key: str, tab: str, table: str, *keys: str) -> Steps:
         await pilot.press("f12", key, *keys)
         await wait_until(
             pilot,
-            lambda: app.screen.query_one(f"#{tab}-tab .figures-source", Label).render()
-            != "Reading…"
-            and app.screen.query_one(f"#{table}", DataTable).row_count > 0,
+            lambda: (
+                app.screen.query_one(f"#{tab}-tab .figures-source", Label).render() != "Reading…"
+                and app.screen.query_one(f"#{table}", DataTable).row_count > 0
+            ),
         )
         await pilot.pause(0.3)  # the other list of the tab, and the chart
 

@@ -159,8 +159,7 @@ class TestFromCentral:
             hours = [site.SHIFT + timedelta(hours=h) for h in range(8)]
             sparks = list(app.screen.query(Sparkline))
             assert [list(s.data or []) for s in sparks] == [
-                [float(hourly[station].get(hour, 0)) for hour in hours]
-                for station in site.STATIONS
+                [float(hourly[station].get(hour, 0)) for hour in hours] for station in site.STATIONS
             ]
 
     async def test_stuck_is_the_recount_and_enter_looks_the_item_up(
@@ -201,9 +200,7 @@ class TestFromCentral:
             assert [line[:3] for line in cells(app, "stuck-table")] == expected
             assert "11 stuck in the last 24 hours" in shown(app.screen.query_one("#stuck-count"))
 
-    async def test_deadlines_are_the_recount_and_filter_by_status(
-        self, central: desk.Site
-    ) -> None:
+    async def test_deadlines_are_the_recount_and_filter_by_status(self, central: desk.Site) -> None:
         app = central.app()
         async with app.run_test(size=SIZE) as pilot:
             await open_tab(pilot, "3", "deadlines", "quotes-table")
@@ -230,9 +227,7 @@ class TestCentralUnreachable:
         async with app.run_test(size=SIZE) as pilot:
             await open_tab(pilot, "1", "throughput", "throughput-table")
             assert source(app, "throughput") == said
-            assert app.screen.query_one("#throughput-tab .figures-source").has_class(
-                "-unreachable"
-            )
+            assert app.screen.query_one("#throughput-tab .figures-source").has_class("-unreachable")
             assert cells(app, "throughput-table") == throughput_lines(offline.rows)
             await pilot.press("2")
             await wait_until(pilot, lambda: source(app, "stuck") == said)
@@ -244,7 +239,8 @@ class TestCentralUnreachable:
             refused = {line[2] for line in lines if line[1] == "refused by central"}
             assert set(offline.local.dead) <= refused
             assert [line[2] for line in lines if line[1] == "skipped from central"] == [
-                "TI-000099", "TI-000098-01"
+                "TI-000099",
+                "TI-000098-01",
             ]
             await pilot.press("3")
             await wait_until(pilot, lambda: source(app, "deadlines") == said)
