@@ -498,7 +498,7 @@ class BenchApp(KeyboardWedgeApp):
             yield SystemCommand("Log out", "End this inspector's session", self.action_logout)
         if self._session is not None and self.session.is_supervisor:
             yield SystemCommand(
-                "Supervisor", "Disputes: every inspection of a request, item or device",
+                "Supervisor", "Throughput, stuck, deadlines and disputes",
                 self.action_supervisor,
             )  # fmt: skip
         if self._session is not None:

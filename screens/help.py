@@ -28,7 +28,9 @@ KEYS: tuple[tuple[str, str], ...] = (
     ("F3", "reprint the picked item's label"),
     ("F4", "reprint the last label (CMD:REPRINT)"),
     ("F10", "supervisors: reopen the picked inspected item, with a reason"),
-    ("F12", "supervisors: the supervisor screens (disputes, grading)"),
+    ("F12", "supervisors: throughput, stuck, deadlines, disputes, grading"),
+    ("1-5 · F5", "supervisor screens: pick a tab · read it again"),
+    ("M · a r w h p", "supervisor lists: more rows · settlements of one status"),
     ("ctrl+q", "quit (asks first if logged in)"),
 )
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 BENCH = Path(sys.executable).with_name("bench")
 SUPERVISOR, INSPECTOR = "EMP-0002", "EMP-0001"
 TIMEOUT = 30.0
+STALE_STATION = "B-03"
 # Escape sequences (CSI, OSC, single-character) between the characters a screen shows.
 ESCAPES = re.compile(rb"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
 
@@ -79,6 +81,12 @@ class Desk:
 def served(tmp_path: Path) -> Iterator[str]:
     central = tmp_path / "central.db"
     seed_central(f"sqlite:///{central}", demo_dataset(date.today(), request_count=20))
+    # A station silent for an hour: the desk's Throughput tab calls it STALE.
+    with sqlite3.connect(central) as conn:
+        conn.execute(
+            "INSERT INTO station_heartbeats VALUES (?, ?, 0, '0.1.0')",
+            (STALE_STATION, (datetime.now(UTC) - timedelta(hours=1)).isoformat()),
+        )
     config = tmp_path / "config.toml"
     config.write_text(
         '[station]\nid = "DESK-1"\n'
@@ -157,3 +165,7 @@ def test_a_supervisor_logs_in_from_the_browser(desk: Desk) -> None:
     desk.type(SUPERVISOR)
     desk.type(DEMO_PINS[SUPERVISOR])
     desk.wait_text("Sam Supervisor")
+    # Straight to the supervisor screen, Throughput first, with central's stations.
+    desk.wait_text("Throughput")
+    desk.wait_text("From central, as of")
+    desk.wait_text(f"{STALE_STATION} STALE since")
