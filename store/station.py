@@ -81,12 +81,12 @@ def supervisor_figures(
 ) -> FigureSource:
     """Central's figures (on an engine of their own, apart from the sync's), falling back on
     this station's file; this station's alone when no central is configured."""
-    from store.central import central_engine
+    from store.central import configured_engine
     from store.central.supervision import CentralFigures
     from store.local.supervision import LocalFigures
     from store.supervision import StationFigures
 
     settings = settings_of(config)
     local = LocalFigures(store.engine, config.station.id, settings)
-    central = CentralFigures(central_engine(url), settings) if url else None
+    central = CentralFigures(lambda: configured_engine(url), settings) if url else None
     return StationFigures(central, local, clock)

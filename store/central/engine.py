@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError, StatementError
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError, StatementError
 
 from bench.masking import MASK, mask_url
 from store.dbutil import why
@@ -124,6 +124,18 @@ def init_central(url: str, progress: Callable[[str], None] | None = None) -> Non
     finally:
         engine.dispose()
     say("Central schema is up to date")
+
+
+def configured_engine(url: str) -> Engine:
+    """`central_engine` for the URL a station is configured with: one that cannot even be
+    parsed is an outage a technician must fix, not a crash, so it is CentralUnavailable and
+    the bench goes on from its own records, saying what is wrong."""
+    try:
+        return central_engine(url)
+    except (ArgumentError, ValueError) as error:
+        raise CentralUnavailable(
+            f"The central database URL {redact(url)} is not valid: {error}"
+        ) from error
 
 
 @contextmanager

@@ -119,10 +119,18 @@ class CentralFigures:
     """The figures of every bench, from central. Keep one per screen: it remembers the
     queue depths it saw, to tell a growing queue."""
 
-    def __init__(self, engine: Engine, settings: SupervisionSettings, report: bool = False) -> None:
-        """`report`: reads of a whole year at once (`bench report`), which on PostgreSQL
-        lift the statement timeout of a bench (see REPORT_SETTINGS)."""
-        self._engine = engine
+    def __init__(
+        self,
+        engine: Engine | Callable[[], Engine],
+        settings: SupervisionSettings,
+        report: bool = False,
+    ) -> None:
+        """`engine`: central's, or what makes it at the first read (a station opens without
+        touching central; a URL it cannot use is then said on the supervisor's screen).
+        `report`: reads of a whole year at once (`bench report`), which on PostgreSQL lift
+        the statement timeout of a bench (see REPORT_SETTINGS)."""
+        self._engine = engine if isinstance(engine, Engine) else None
+        self._make_engine = None if isinstance(engine, Engine) else engine
         self._settings = settings
         self._report = report
         self._watch = StationWatch(settings.heartbeat_stale_after)
@@ -135,6 +143,9 @@ class CentralFigures:
         self, doing: str, read: Callable[[Connection], list[Row]], limit: int | None = None
     ) -> Figures[Row]:
         as_of = datetime.now(UTC).astimezone(self._settings.time_zone)
+        if self._engine is None and self._make_engine is not None:
+            self._engine = self._make_engine()
+        assert self._engine is not None
         with central_errors(self._engine, doing), self._engine.connect() as conn:
             if conn.dialect.name == "postgresql":
                 settings = REPORT_SETTINGS if self._report else SCREEN_SETTINGS

@@ -33,10 +33,10 @@ from datetime import datetime
 from typing import Any, Self
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from bench.station import SyncState
-from store.central import central_engine, central_errors, heartbeat_table, redact
+from store.central import central_errors, configured_engine, heartbeat_table, redact
 from store.dbutil import upsert, utcnow, why
 from store.errors import NO_BENCH_SCHEMA, CentralHasNoSchema, CentralUnavailable
 from store.local import LocalStore, QueuedRow
@@ -96,14 +96,7 @@ class SyncEngine:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            try:
-                self._engine = central_engine(self.url)
-            except (ArgumentError, ValueError) as error:
-                # A URL that cannot even be parsed is an outage a technician must fix,
-                # not a crash: the bench goes on offline and says what is wrong.
-                raise CentralUnavailable(
-                    f"The central database URL {redact(self.url)} is not valid: {error}"
-                ) from error
+            self._engine = configured_engine(self.url)
             self.watch.attach(self._engine)
         return self._engine
 
