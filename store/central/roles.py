@@ -50,6 +50,9 @@ STATION_PRIVILEGES: Final[Mapping[str, str]] = {
     evidence_table.name: "SELECT, INSERT",
     conflict_table.name: _upserted(conflict_table),
     heartbeat_table.name: _upserted(heartbeat_table),
+    # A supervisor logged in at a bench reads the settlements through the bench's login; the
+    # view shows nothing the station could not already compute from what it may read.
+    "request_settlements": "SELECT",
 }
 
 

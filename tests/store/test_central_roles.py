@@ -6,8 +6,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -17,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from bench import __version__
 from bench.demo_data import demo_dataset
+from bench.supervision import CENTRAL, SupervisionSettings
 from store.central import (
     central_engine,
     conflict_table,
@@ -26,12 +28,14 @@ from store.central import (
     write_demo_data,
 )
 from store.central.roles import STATION_ROLE, SUPERVISOR_ROLE
+from store.central.supervision import CentralFigures
 from store.local import LocalStore
 from store.sync import SyncEngine
 from tests.support.inspections import finished
 from tests.support.store_helpers import central_count
 
 DATASET = demo_dataset(date(2026, 11, 29), request_count=40)
+SETTINGS = SupervisionSettings(ZoneInfo("America/New_York"), "US", None, timedelta(minutes=5))
 
 
 @dataclass(frozen=True)
@@ -190,6 +194,35 @@ class TestStation:
         state = sync.run_once()
         sync.close()
         assert state.online, state.problem
+
+    def test_every_supervisor_screen_reads_central_through_a_station_login(
+        self, logins: Logins, local: LocalStore
+    ) -> None:
+        # A supervisor's badge opens the screens at any bench, which reads with its own login.
+        local.finish_inspection(finished(1))
+        sync = sync_as(logins.station, local, "B-07")
+        assert sync.run_once().pushed == 1
+        sync.close()
+        engine = central_engine(logins.station)
+        figures = CentralFigures(engine, SETTINGS)
+        now = datetime.now(UTC)
+        try:
+            reads = [
+                figures.throughput(now - timedelta(days=2), now),
+                figures.hourly(now - timedelta(days=2), now),
+                figures.stations(now),
+                figures.stuck(now),
+                figures.quotes(now.date()),
+                figures.settlements(),
+                figures.grading(now - timedelta(days=30), now),
+            ]
+        finally:
+            engine.dispose()
+        assert all(read.source == CENTRAL for read in reads)
+        assert [line.request_id for line in reads[5].rows] == sorted(
+            {r.id for r in DATASET.requests if r.status != "cancelled"}
+        )[: len(reads[5].rows)]
+        assert len(reads[5].rows) > 0
 
 
 class TestSupervisor:
