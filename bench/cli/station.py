@@ -79,7 +79,8 @@ def station_app(
 
 
 def run_station(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    # The calendar is checked in the start-up worker (`store.station.open_station`).
+    config = load_config(args.config, check_calendar=False)
     return run_app(config, hints=(), demo=False)
 
 
@@ -137,6 +138,7 @@ def run_demo(args: argparse.Namespace) -> int:
         },
         base_dir=folder,
         name="demo settings",
+        check_calendar=False,  # as for a station: in the start-up worker
     )
     os.environ.pop("BENCH_CENTRAL_URL", None)  # the demo always uses its own central
     hints = [(hint.code, hint.description) for hint in dataset.scan_hints]
