@@ -29,3 +29,24 @@ def test_a_station_file_is_at_head_once_opened_and_not_before(tmp_path: Path) ->
         connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")
         assert not at_head("local", connection)  # an older file is migrated as before
     engine.dispose()
+
+
+def test_a_station_whose_country_has_no_calendar_is_refused_as_it_opens(tmp_path: Path) -> None:
+    """`bench` leaves the calendar out of load_config (it costs more than the first screen);
+    the start-up worker refuses it with the message load_config would give."""
+    from bench.config import parse_config
+    from bench.station import StationError
+    from store.station import open_station
+
+    config = parse_config(
+        {
+            "station": {"id": "B-07", "country": "XX"},
+            "scanner": {"kind": "simulated"},
+            "store": {"local_path": str(tmp_path / "station.db"), "central_url": ""},
+        },
+        base_dir=tmp_path,
+        check_calendar=False,
+    )
+    with pytest.raises(StationError, match=r"config.toml: \[station\] country must be a country"):
+        open_station(config, lambda: None, lambda *_: None, lambda _: None)  # type: ignore[arg-type, return-value]
+    assert not (tmp_path / "station.db").exists()  # refused before the file was touched
