@@ -79,8 +79,9 @@ def station_app(
 
 
 def run_station(args: argparse.Namespace) -> int:
-    # The calendar is checked in the start-up worker (`store.station.open_station`).
-    config = load_config(args.config, check_calendar=False)
+    # The calendar is checked here, before the app, though it costs a quarter of a second:
+    # a wrong [station] country stops `bench` with the line to fix, as every wrong value does.
+    config = load_config(args.config)
     return run_app(config, hints=(), demo=False)
 
 

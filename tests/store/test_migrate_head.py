@@ -32,8 +32,8 @@ def test_a_station_file_is_at_head_once_opened_and_not_before(tmp_path: Path) ->
 
 
 def test_a_station_whose_country_has_no_calendar_is_refused_as_it_opens(tmp_path: Path) -> None:
-    """`bench` leaves the calendar out of load_config (it costs more than the first screen);
-    the start-up worker refuses it with the message load_config would give."""
+    """A config built with the calendar left unchecked (the demo's) is refused by the
+    start-up worker with the message load_config would give."""
     from bench.config import parse_config
     from bench.station import StationError
     from store.station import open_station

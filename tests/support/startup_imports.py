@@ -56,7 +56,7 @@ async def main(folder: Path) -> dict[str, Any]:
     from bench.config import load_config
     from screens.login import LoginScreen
 
-    config = load_config(folder / "config.toml", check_calendar=False)
+    config = load_config(folder / "config.toml")
     app = station_app(config)
     async with app.run_test(size=(120, 40)) as pilot:
         while not (isinstance(app.screen, LoginScreen) and app.screen.is_mounted):
