@@ -451,8 +451,12 @@ _TYPE_WORDS: Final[Mapping[ValueType, str]] = {
 # --- loading ------------------------------------------------------------------------------
 
 
-def load_config(path: Path = DEFAULT_CONFIG_PATH) -> Config:
-    """Read and validate a config file; raise ConfigError with an actionable message."""
+def load_config(path: Path = DEFAULT_CONFIG_PATH, *, check_calendar: bool = True) -> Config:
+    """Read and validate a config file; raise ConfigError with an actionable message.
+
+    `check_calendar=False` leaves [station] country and subdivision to `calendar_problem`:
+    the station checks them in its start-up worker, since loading a country's holiday
+    calendar takes longer than drawing the first screen."""
     name = str(path)
     try:
         raw = path.read_bytes()
@@ -476,7 +480,9 @@ def load_config(path: Path = DEFAULT_CONFIG_PATH) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(_syntax_message(name, text, e)) from None
-    return parse_config(data, base_dir=path.parent, name=name, source=path)
+    return parse_config(
+        data, base_dir=path.parent, name=name, source=path, check_calendar=check_calendar
+    )
 
 
 def parse_config(
@@ -485,6 +491,7 @@ def parse_config(
     base_dir: Path,
     name: str = "config.toml",
     source: Path | None = None,
+    check_calendar: bool = True,
 ) -> Config:
     """Validate already-parsed TOML data. Relative paths resolve against `base_dir`.
 
@@ -533,7 +540,7 @@ def parse_config(
     # Checked even when other keys are wrong, so the technician sees every problem at once.
     station = read.get("station")
     calendar_keys = {("station", "country"), ("station", "subdivision")}
-    if station is not None and not refused & calendar_keys:
+    if check_calendar and station is not None and not refused & calendar_keys:
         found = _calendar_problem(station["country"], station["subdivision"])
         if found:
             problems.append(f"{name}: [station] {found}")
@@ -614,6 +621,15 @@ def _check(key: Key, value: object, base: Path) -> tuple[object, str | None]:
         path = Path(value).expanduser()
         return (path if path.is_absolute() else base / path), None
     return value, None
+
+
+def calendar_problem(config: Config) -> str | None:
+    """What is wrong with the config's [station] country and subdivision, as load_config
+    says it; None when their calendar exists. Loads that calendar, so the first working-day
+    count does not."""
+    found = _calendar_problem(config.station.country, config.station.subdivision)
+    name = str(config.source) if config.source is not None else "config.toml"
+    return f"{name}: [station] {found}" if found else None
 
 
 def _calendar_problem(country: str, subdivision: str | None) -> str | None:

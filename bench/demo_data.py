@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Final
 
-from stdnum import ean
-
 from bench.domain import (
     CatalogModel,
     Condition,
@@ -184,6 +182,8 @@ DEMO_PINS: Final[Mapping[str, str]] = {"EMP-0001": "1234", "EMP-0002": "4321", "
 
 def gtin13(body12: str) -> str:
     """A 12-digit body plus its EAN-13 check digit."""
+    from stdnum import ean  # not with the module: the station's CLI imports it at start
+
     return body12 + ean.calc_check_digit(body12)
 
 

@@ -45,11 +45,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-import stdnum.ean
-import stdnum.imei
-from biip import BiipException
-from biip.gs1_messages import GS1Message
-
 from bench.commands import COMMAND_PREFIX, Command, command_from_code
 
 GS = "\x1d"
@@ -313,8 +308,20 @@ def _unreadable(body: str, problem: str) -> Classified:
     return Classified(kind=ScanKind.UNREADABLE, value=_visible(body), problem=problem)
 
 
+def load_parsers() -> None:
+    """Import the barcode libraries (biip, python-stdnum): a tenth of a second that the
+    first screen does not wait for. The station's start-up worker calls this, so the
+    first scan that needs them does not pay for it either."""
+    import biip.gs1_messages  # noqa: F401
+    import stdnum.ean
+    import stdnum.imei  # noqa: F401
+
+
 def _classify_digits(digits: str) -> Classified | None:
     """Rules 7 and 8: the all-digit formats whose lengths overlap."""
+    import stdnum.ean
+    import stdnum.imei
+
     length = len(digits)
     if length == 15:
         if stdnum.imei.is_valid(digits):
@@ -330,6 +337,9 @@ def _classify_digits(digits: str) -> Classified | None:
 
 def _parse_gs1(body: str) -> Classified | str:
     """A `gs1` reading of the text, or why biip could not read it as a GS1 element string."""
+    from biip import BiipException
+    from biip.gs1_messages import GS1Message
+
     try:
         if body.startswith("("):
             # biip skips text between bracketed fields it cannot match; insist the whole

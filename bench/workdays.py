@@ -14,8 +14,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
-
 __all__ = ["add_working_days", "is_working_day"]
 
 # Monday=0 ... Friday=4; Saturday and Sunday are never working days.
@@ -30,6 +28,11 @@ def _holiday_dates(country: str, subdivision: str | None, year: int) -> frozense
     neighbouring year (US New Year's Day 2022, a Saturday, is observed on Fri 2021-12-31);
     membership is tested by date, so the wider window never hurts.
     """
+    # Imported at the first working-day count, not with this module: `holidays` and a
+    # country's calendar take a quarter of a second, and the bench's first screen waits
+    # for nothing it does not need.
+    import holidays
+
     try:
         calendar = holidays.country_holidays(
             country, subdiv=subdivision, years=range(year - 1, year + 2)

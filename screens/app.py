@@ -35,7 +35,7 @@ from bench.commands import Command
 from bench.config import Config
 from bench.printing import PrinterState, PrintJob
 from bench.problems import Problem
-from bench.scans import Scan, ScanKind, ScanSource, classify_scan, describe
+from bench.scans import Scan, ScanKind, ScanSource, classify_scan, describe, load_parsers
 from bench.session import Session
 from bench.station import CentralLink, OpenedStation, StationError, StationOpener, SyncState
 from bench.text import shown
@@ -225,6 +225,8 @@ class BenchApp(KeyboardWedgeApp):
 
         try:
             opened = self._open_station(self.config, self.clock, progress, report)
+            # Imported here, off the UI thread, rather than at the first scan.
+            load_parsers()
         except StationError as error:
             log.error("station database: %s", error)
             self.post_message(StartupFailed(str(error)))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 
@@ -21,6 +21,9 @@ def dialect_insert(connection: Connection, table: Table) -> Any:
     """The dialect's INSERT, which knows ON CONFLICT (PostgreSQL and SQLite alike)."""
     dialect = connection.dialect.name
     if dialect == "postgresql":
+        # Only here: a station with no central never imports the PostgreSQL dialect.
+        from sqlalchemy.dialects import postgresql
+
         return postgresql.insert(table)
     if dialect == "sqlite":
         return sqlite.insert(table)

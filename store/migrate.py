@@ -19,26 +19,29 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext, MigrationInfo
-from alembic.util.exc import CommandError
-from sqlalchemy import Connection, MetaData, create_engine
+from sqlalchemy import Connection, MetaData, create_engine, inspect
 
 from store.errors import StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext, MigrationInfo
 
 Schema = Literal["local", "central"]
 Progress = Callable[[str], None]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+VERSION_TABLES: dict[Schema, str] = {"local": "alembic_version", "central": "bench_alembic_version"}
 
 
 def alembic_config(
     schema: Schema, connection: Connection | None = None, progress: Progress | None = None
 ) -> Config:
     """An Alembic config for one schema; `connection` is used as is when given."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS / schema))
     config.attributes["connection"] = connection
@@ -53,7 +56,16 @@ def upgrade_to_head(
 
     Raises UnknownSchemaVersion when the database is at a revision this release does not
     know, which is what a database written by a newer bench looks like.
+
+    A database already at head (every start of a station but its first) is told by one
+    query, without importing Alembic (with Mako and its scripts, longer than the bench's
+    first screen takes to draw).
     """
+    if at_head(schema, connection):
+        return
+    from alembic import command
+    from alembic.util.exc import CommandError
+
     try:
         command.upgrade(alembic_config(schema, connection, progress), "head")
     except CommandError as error:
@@ -63,12 +75,30 @@ def upgrade_to_head(
         ) from error
 
 
+def head_revision(schema: Schema) -> str:
+    """The newest revision shipped. Revisions are numbered in one line, each file named
+    after its revision id (0001_initial.py: "0001"), so the newest is the highest number
+    (a test holds this to what Alembic itself says)."""
+    versions = MIGRATIONS / schema / "versions"
+    return max(path.name.split("_", 1)[0] for path in versions.glob("[0-9]*_*.py"))
+
+
+def at_head(schema: Schema, connection: Connection) -> bool:
+    """Whether the database's version table names the newest revision shipped."""
+    table = VERSION_TABLES[schema]
+    if not inspect(connection).has_table(table):
+        return False
+    versions = connection.exec_driver_sql(f"SELECT version_num FROM {table}").scalars().all()
+    return versions == [head_revision(schema)]
+
+
 class UnknownSchemaVersion(StoreError):
     """The database was migrated past anything this release knows."""
 
 
 def run_env(metadata: MetaData, version_table: str) -> None:
-    """The body of both env.py files: they differ only in their metadata and version table."""
+    """The body of both env.py files: they differ only in their metadata and version table
+    (`VERSION_TABLES`)."""
     from alembic import context
 
     config = context.config

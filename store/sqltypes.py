@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Dialect, Text
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 # Stable constraint and index names: Alembic diffs stay clean, and the same name exists on
@@ -67,6 +66,8 @@ class TextList(TypeDecorator[list[str]]):
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import ARRAY
+
             return dialect.type_descriptor(ARRAY(Text()))
         return dialect.type_descriptor(JSON())
 
@@ -83,6 +84,24 @@ class TextList(TypeDecorator[list[str]]):
         return list(value)
 
 
+class JSONDocument(TypeDecorator[Any]):
+    """JSON that PostgreSQL stores as `jsonb` (indexable, compact), plain JSON on SQLite.
+
+    A decorator rather than `JSON().with_variant(JSONB())`, which would import the
+    PostgreSQL dialect with the models: a station with no central never loads it.
+    """
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(JSON())
+
+
 def json_document() -> TypeEngine[Any]:
-    """JSON that PostgreSQL stores as `jsonb` (indexable, compact), plain JSON on SQLite."""
-    return JSON().with_variant(JSONB(), "postgresql")
+    """A JSON document column's type: `jsonb` on PostgreSQL, JSON elsewhere."""
+    return JSONDocument()

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bench import __version__
-from bench.config import Config, central_url
-from bench.station import OpenedStation, SyncProgress, SyncState
+from bench.config import Config, calendar_problem, central_url
+from bench.station import OpenedStation, StationError, SyncProgress, SyncState
 from bench.supervision import FigureSource, settings_of
 
 if TYPE_CHECKING:
@@ -51,8 +51,12 @@ def open_station(
 ) -> OpenedStation:
     """Open the local store; load the replica first if it is empty; set up the sync worker.
 
-    Raises StoreError when the station's database cannot be used.
+    Raises StoreError when the station's database cannot be used, StationError when the
+    config names a country or subdivision with no holiday calendar.
     """
+    wrong = calendar_problem(config)
+    if wrong:
+        raise StationError(wrong)
     from store.local import LocalStore
 
     store = LocalStore.open(config.store.local_path)
@@ -81,12 +85,15 @@ def supervisor_figures(
 ) -> FigureSource:
     """Central's figures (on an engine of their own, apart from the sync's), falling back on
     this station's file; this station's alone when no central is configured."""
-    from store.central import configured_engine
-    from store.central.supervision import CentralFigures
     from store.local.supervision import LocalFigures
     from store.supervision import StationFigures
 
     settings = settings_of(config)
     local = LocalFigures(store.engine, config.station.id, settings)
-    central = CentralFigures(lambda: configured_engine(url), settings) if url else None
+    if not url:  # no central: its schema and the PostgreSQL dialect are never imported
+        return StationFigures(None, local, clock)
+    from store.central import configured_engine
+    from store.central.supervision import CentralFigures
+
+    central = CentralFigures(lambda: configured_engine(url), settings)
     return StationFigures(central, local, clock)

@@ -79,6 +79,8 @@ def station_app(
 
 
 def run_station(args: argparse.Namespace) -> int:
+    # The calendar is checked here, before the app, though it costs a quarter of a second:
+    # a wrong [station] country stops `bench` with the line to fix, as every wrong value does.
     config = load_config(args.config)
     return run_app(config, hints=(), demo=False)
 
@@ -137,6 +139,7 @@ def run_demo(args: argparse.Namespace) -> int:
         },
         base_dir=folder,
         name="demo settings",
+        check_calendar=False,  # as for a station: in the start-up worker
     )
     os.environ.pop("BENCH_CENTRAL_URL", None)  # the demo always uses its own central
     hints = [(hint.code, hint.description) for hint in dataset.scan_hints]

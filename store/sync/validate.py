@@ -43,7 +43,7 @@ from store.contract import (
     RequestItemColumns,
     column_names,
 )
-from store.sqltypes import TextList, UTCDateTime
+from store.sqltypes import JSONDocument, TextList, UTCDateTime
 
 MAX_KEY_CHARS: Final = 64
 """Ids, codes, SKUs, serials, tracking numbers and GTINs: what a label or a scan carries."""
@@ -197,6 +197,7 @@ def _sound(_row: Mapping[str, Any]) -> list[str]:
 _PYTHON_TYPES: Final[tuple[tuple[type, type, type | None, str], ...]] = (
     (UTCDateTime, datetime, None, "a moment"),
     (TextList, list, None, "a list of codes"),
+    (JSONDocument, object, None, "JSON"),
     (JSON, object, None, "JSON"),
     (Boolean, bool, None, "true or false"),
     (Integer, int, bool, "a whole number"),

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
 
 from bench.domain import AnswerSource, Disposition, IdentifiedBy, Outcome
 from screens.app import BenchApp
 from screens.checklist import ChecklistScreen
-from screens.home import HomeView
-from screens.login import LoginScreen
-from screens.messages import InspectionSaved
 from screens.outcome import OutcomeScreen
 from screens.request import RequestView
 from screens.widgets import ProblemPanel
+from tests.support.inputs import logged_in, typical_accepted_item
 from tests.support.station import (
     PAN_V2_SERIAL,
     SIZE,
@@ -28,15 +25,6 @@ from tests.support.station import (
     wait_until,
 )
 from tests.support.store_helpers import finished_inspection, outbox_rows
-
-
-async def logged_in(pilot: Pilot[None], badge: str = "EMP-0001", pin: str = "1234") -> None:
-    app = pilot.app
-    await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen))
-    await scan(pilot, badge)
-    assert isinstance(app.focused, Input) and app.focused.id == "pin"
-    await pilot.press(*pin, "enter")
-    await wait_until(pilot, lambda: isinstance(showing(app), HomeView))
 
 
 def problem_text(app: BenchApp) -> str:
@@ -139,48 +127,13 @@ class TestItemPickedByHand(SeededStation):
             assert (row.payload["identified_by"], row.payload["scanned_code"]) == ("hand", "")
 
 
-class Inputs:
-    """The inspector's hands: every key press and every scan goes through here, counted."""
-
-    def __init__(self, pilot: Pilot[None]) -> None:
-        self.pilot = pilot
-        self.given: list[str] = []
-
-    async def scan(self, code: str) -> None:
-        self.given.append(code)
-        await scan(self.pilot, code)
-
-    async def press(self, key: str) -> None:
-        self.given.append(key)
-        await self.pilot.press(key)
-
-
 class TestInputsPerItem(SeededStation):
     async def test_a_typical_accepted_trade_up_item_takes_8_inputs(self, station: Station) -> None:
         """From the package label to the saved outcome (the README quotes the figure)."""
-        app = station.app()
-        saved: list[InspectionSaved] = []
+        given, saved = await typical_accepted_item(station)
 
-        def keep(message: object) -> None:
-            if isinstance(message, InspectionSaved) and message not in saved:
-                saved.append(message)
-
-        async with app.run_test(size=SIZE, message_hook=keep) as pilot:
-            await logged_in(pilot)
-            hands = Inputs(pilot)
-            await hands.scan("TI-000001")  # the package label
-            await wait_until(pilot, lambda: isinstance(showing(app), RequestView))
-            await hands.scan(PAN_V2_SERIAL)  # the device: listed, serial declared, bought
-            await wait_until(pilot, lambda: isinstance(app.screen, ChecklistScreen))
-            await hands.press("enter")  # model listed, serial matches, age: as the data says
-            for key in ("n", "n", "y", "y"):  # not broken, not dirty, reset, owned
-                await hands.press(key)
-            await wait_until(pilot, lambda: isinstance(app.screen, OutcomeScreen))
-            await hands.press("enter")  # save
-            await wait_until(pilot, lambda: bool(saved))
-
-        assert len(hands.given) <= 8
-        assert hands.given == ["TI-000001", PAN_V2_SERIAL, "enter", "n", "n", "y", "y", "enter"]
+        assert len(given) <= 8
+        assert given == ["TI-000001", PAN_V2_SERIAL, "enter", "n", "n", "y", "y", "enter"]
         [done] = saved
         assert done.done.decision.outcome is Outcome.ACCEPT
         # Still one record per question, as central's answers keep them.

@@ -5,6 +5,6 @@ the same database, is never confused with the bench's.
 """
 
 from store.central import CentralBase
-from store.migrate import run_env
+from store.migrate import VERSION_TABLES, run_env
 
-run_env(CentralBase.metadata, version_table="bench_alembic_version")
+run_env(CentralBase.metadata, version_table=VERSION_TABLES["central"])

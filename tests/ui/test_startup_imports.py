@@ -1,0 +1,62 @@
+"""The login screen comes up without the database stack's extras: what the first screen and
+the login need is all that is imported before it (issue 14, start-up)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.startup_imports import station_folder
+
+# Never needed by a station with no central before the login screen: the PostgreSQL
+# dialect and driver, Alembic (a station file at head is told by one query) with Mako and
+# Pygments, the label renderers and their imaging, PDF and barcode libraries.
+NEVER_BEFORE_LOGIN = (
+    "sqlalchemy.dialects.postgresql",
+    "psycopg",
+    "alembic",
+    "mako",
+    "pygments",
+    "PIL",
+    "reportlab",
+    "barcode",
+)
+# Imported by the start-up worker, off the UI thread, never on it before the login screen.
+# (`holidays` is not among them: load_config checks [station] country before the app.)
+WORKER_ONLY = ("sqlalchemy", "biip", "stdnum", "orjson", "store.local", "store.migrate")
+
+
+def started(tmp_path: Path) -> dict[str, list[str]]:
+    station_folder(tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != "BENCH_CENTRAL_URL"}
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.support.startup_imports", str(tmp_path)],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    seen: dict[str, list[str]] = json.loads(done.stdout.strip().splitlines()[-1])
+    return seen
+
+
+def top(names: list[str], wanted: tuple[str, ...]) -> set[str]:
+    return {n for n in names for w in wanted if n == w or n.startswith(f"{w}.")}
+
+
+def test_the_login_screen_comes_up_without_postgresql_alembic_or_the_label_libraries(
+    tmp_path: Path,
+) -> None:
+    seen = started(tmp_path)
+    assert top(seen["loaded"], NEVER_BEFORE_LOGIN) == set()
+    # The worker did open the station: the test is not passing by importing nothing.
+    assert "sqlalchemy" in seen["loaded"] and "store.local" in seen["loaded"]
+
+
+def test_the_ui_thread_imports_no_database_calendar_or_barcode_library_before_login(
+    tmp_path: Path,
+) -> None:
+    seen = started(tmp_path)
+    assert top(seen["ui_thread"], WORKER_ONLY) == set()
+    assert "textual.app" in seen["ui_thread"]  # the finder did see the UI thread's imports
