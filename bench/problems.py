@@ -22,11 +22,25 @@ class NeedsReason:
     message: str
 
 
+DISK_FULL = (
+    "the station's disk is full: free space on this computer (or call IT); nothing is lost, "
+    "and it carries on by itself"
+)
+"""What a background worker (sync, printing) that cannot write to the station's database
+says: nobody pressed a key, so there is no key to press again."""
+
+
+def disk_full(error: Exception) -> bool:
+    """The station's database refused a write because its disk is full."""
+    text = str(error)
+    return "disk is full" in text or "No space left" in text
+
+
 def station_problem(error: Exception) -> Problem:
     """What the inspector sees when the station's own database refused a write or a read:
     what happened, that nothing stored was lost, and what to do."""
     text = str(error)
-    if "disk is full" in text or "No space left" in text:
+    if disk_full(error):
         return Problem(
             "The station's disk is full",
             "Nothing was lost: every answer and result saved before this is kept.",

@@ -80,6 +80,16 @@ log = logging.getLogger(__name__)
 
 SCREENS_DIR = Path(__file__).resolve().parent
 
+OFFLINE_NOTICE = (
+    "Central cannot be reached: keep inspecting. Results are kept on this bench and sent by "
+    "themselves once it is back."
+)
+SCANNER_ALERT = (
+    "SCANNER DISCONNECTED: plug it in again (check its cable); the bench picks it up by "
+    "itself. Until then type codes on the home screen, pick devices with ↑↓ and Enter, and "
+    "answer with the keys."
+)
+
 
 def local_now() -> datetime:
     return datetime.now().astimezone()
@@ -325,6 +335,11 @@ class BenchApp(KeyboardWedgeApp):
         self._syncing = None
         if went_offline:
             log.warning("central unreachable; inspections queue locally")
+            # Once as it goes, not at every retry: the header keeps saying OFFLINE. When a
+            # person must act, the line under the header says what instead.
+            self.bell()
+            if not message.state.needs_action:
+                self.notify(OFFLINE_NOTICE, title="OFFLINE", severity="warning", timeout=15)
         self._refresh_status()
         if self.screen_stack:  # a round can end while the app is closing
             self.refresh_bindings()
@@ -547,11 +562,13 @@ class BenchApp(KeyboardWedgeApp):
         inspector = self._session.inspector if self._session else None
         sync, sync_ok = self._sync_text()
         printer, printer_ok, printer_alert = self._printer_text()
+        scanner_connected = self._scanner_state is None or self._scanner_state.connected
         self.status = StationStatus(
             station_id=self.config.station.id,
             inspector=f"{inspector.name} ({inspector.id})" if inspector else "nobody logged in",
             scanner=self.config.scanner.kind,
-            scanner_connected=self._scanner_state is None or self._scanner_state.connected,
+            scanner_connected=scanner_connected,
+            scanner_alert="" if scanner_connected else SCANNER_ALERT,
             sync=sync,
             sync_ok=sync_ok,
             sync_alert=(self._sync.needs_action or "") if self._sync is not None else "",
@@ -567,8 +584,9 @@ class BenchApp(KeyboardWedgeApp):
         waiting = f" ({self._print_queued:,} queued)" if self._print_queued else ""
         if state is None or state.ok:
             return f"PRINTER ●{waiting}", True, ""
-        job = state.failed_job or "a label"
-        job = job[:1].upper() + job[1:]
+        if state.failed_job is None:  # nothing the printer did: the station itself
+            return f"PRINTER ✗ offline{waiting}", False, f"✗ Printing has stopped: {state.problem}."
+        job = state.failed_job[:1].upper() + state.failed_job[1:]
         alert = (
             f"✗ {job} did not print: {state.problem}. It stays queued and prints by itself "
             "once the printer is back: check that it is on, has labels and is connected."

@@ -15,7 +15,7 @@ from bench.problems import Problem
 from bench.scans import Classified
 from bench.session import Session
 from screens.messages import InspectionCancelled
-from screens.widgets import KeyBar, ProblemPanel, StationHeader, SyncAlert
+from screens.widgets import KeyBar, ProblemPanel, StationAlert, StationHeader
 
 DEFAULT_SCAN_HINT = "Follow the instruction on screen."
 
@@ -51,7 +51,7 @@ class BenchScreen(ScanTaker, Screen[None]):
 
     def compose_header(self) -> ComposeResult:
         yield StationHeader()
-        yield SyncAlert()
+        yield StationAlert()
 
     def compose_footer(self) -> ComposeResult:
         yield ProblemPanel()

@@ -49,6 +49,8 @@ class StationStatus:
     sync_ok: bool = True
     sync_alert: str = ""
     """Why nothing syncs until someone acts, and what to do; "" while none is needed."""
+    scanner_alert: str = ""
+    """What to do while the scanner is not connected; "" while it is."""
     printer: str = "PRINTER ●"
     printer_ok: bool = True
     printer_alert: str = ""
@@ -92,10 +94,11 @@ class StationHeader(Horizontal):
         self._sync.set_class(status.sync_ok, "-good")
 
 
-class SyncAlert(Label):
-    """Why nothing syncs until someone acts (central has no bench schema, say), under the
-    header of every screen: OFFLINE alone would leave the inspector waiting for a network
-    that is fine. Hidden while sync works or waits out an outage."""
+class StationAlert(Label):
+    """What waits for a person at this station, under the header of every screen: why
+    nothing syncs until someone acts (central has no bench schema, say: OFFLINE alone would
+    leave the inspector waiting for a network that is fine), and a scanner that is not
+    connected, with what to do meanwhile. Hidden while neither is the case."""
 
     def __init__(self) -> None:
         super().__init__(markup=False)
@@ -104,8 +107,11 @@ class SyncAlert(Label):
         self.watch(self.app, "status", self.show_status)
 
     def show_status(self, status: StationStatus) -> None:
-        self.update(f"NOT SYNCING: {status.sync_alert}" if status.sync_alert else "")
-        self.set_class(bool(status.sync_alert), "-visible")
+        lines = [f"NOT SYNCING: {status.sync_alert}" if status.sync_alert else ""]
+        lines.append(status.scanner_alert)
+        text = "\n".join(line for line in lines if line)
+        self.update(text)
+        self.set_class(bool(text), "-visible")
 
 
 class PrinterAlert(Label):

@@ -20,6 +20,7 @@ from bench.config import LabelsConfig
 from bench.labels import LABEL_SIZES, disposition_layout
 from bench.layout import Layout, LayoutError
 from bench.printing import PrinterState, PrintJob, PrintQueue
+from bench.problems import DISK_FULL, disk_full
 from bench.sheets import command_sheet
 from drivers.labels import code128
 from drivers.printers.base import Printer, PrinterError
@@ -58,6 +59,9 @@ class PrintWorker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="bench-print", daemon=True)
+        # A job the printer took whose mark could not be stored (a full disk): marked at
+        # the next try, never sent to the printer again.
+        self._printed: int | None = None
 
     def start(self) -> None:
         self._thread.start()
@@ -76,9 +80,8 @@ class PrintWorker:
         while not self._stop.is_set():
             try:
                 state = self.print_queued()
-            except Exception:  # a bug or a broken database must not stop printing for good
-                log.exception("printing: the queue could not be worked")
-                state = PrinterState(ok=False, queued=0, problem="printing failed: see the log")
+            except Exception as error:  # a bug or a broken database must not stop printing
+                state = self._failed(error)
             self.on_state(state)
             if state.ok:
                 self.backoff.reset()
@@ -97,6 +100,9 @@ class PrintWorker:
                 if self._stop.is_set():
                     break
                 title = queued.job.title
+                if self._printed == queued.id:
+                    self._mark_printed(queued.id, title)
+                    continue
                 try:
                     pages = pages_of(queued.job, self.labels)
                     self.printer.print_pages(
@@ -117,6 +123,24 @@ class PrintWorker:
                     log.error("%s cannot be printed, set aside: %s", title, error)
                     self.queue.abandon_print(queued.id, str(error), self.clock())
                     continue
-                self.queue.mark_printed(queued.id, self.clock())
-                log.info("printed %s on %s", title, self.printer.where)
+                self._printed = queued.id
+                self._mark_printed(queued.id, title)
         return PrinterState(ok=True, queued=self.queue.print_queue_count())
+
+    def _failed(self, error: Exception) -> PrinterState:
+        if disk_full(error):
+            log.warning("printing: cannot record it in the station database: %s", error)
+            return PrinterState(ok=False, queued=self._queued(), problem=DISK_FULL)
+        log.exception("printing: the queue could not be worked")
+        return PrinterState(ok=False, queued=0, problem="printing failed: see the log")
+
+    def _queued(self) -> int:
+        try:
+            return self.queue.print_queue_count()
+        except Exception:  # the count is only for the header
+            return 0
+
+    def _mark_printed(self, job_id: int, title: str) -> None:
+        self.queue.mark_printed(job_id, self.clock())
+        self._printed = None
+        log.info("printed %s on %s", title, self.printer.where)

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 
 from bench.backoff import Backoff
+from bench.problems import DISK_FULL, disk_full
 from bench.station import SyncState
 from store.sync.engine import SyncEngine
 
@@ -61,11 +62,8 @@ class SyncWorker:
             while not self._stop.is_set():
                 try:
                     state = self.engine.run_once()
-                except Exception:  # a bug must not kill sync for the rest of the shift
-                    log.exception("sync: round failed")
-                    state = SyncState(
-                        online=False, queued=self._queued(), problem="sync failed: see the log"
-                    )
+                except Exception as error:  # a bug must not kill sync for the rest of the shift
+                    state = self._failed(error)
                 self.on_state(state)
                 if state.online:
                     self.backoff.reset()
@@ -74,6 +72,17 @@ class SyncWorker:
                 self._wake.clear()
         finally:
             self.engine.close()
+
+    def _failed(self, error: Exception) -> SyncState:
+        if disk_full(error):
+            # What central took stays queued here and is sent again, which changes nothing.
+            log.warning("sync: cannot record the round in the station database: %s", error)
+            problem = str(error)
+            return SyncState(
+                online=False, queued=self._queued(), problem=problem, needs_action=DISK_FULL
+            )
+        log.exception("sync: round failed")
+        return SyncState(online=False, queued=self._queued(), problem="sync failed: see the log")
 
     def _queued(self) -> int:
         try:

@@ -1,4 +1,5 @@
-"""A TCP proxy in front of PostgreSQL that tests can cut, restore, stall, or make lose a reply.
+"""A TCP proxy in front of PostgreSQL that tests can cut, restore, stall, slow down, or make
+lose a reply.
 
 Real outages, not mocks: the bench's sync talks to this proxy exactly as to a remote
 central database, and the proxy does what a network does when it fails.
@@ -8,6 +9,8 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
+from collections import deque
 from contextlib import suppress
 
 
@@ -15,8 +18,9 @@ class Proxy:
     """Forwards 127.0.0.1:<port> to `upstream`. `cut()` drops every connection and
     refuses new ones; `restore()` lets them through again. `stall()` makes it a central
     that has gone silent: connections are accepted and read, and nothing is forwarded
-    either way. `lose_reply_after_commit` forwards the next COMMIT to the server but drops
-    its reply and the connection."""
+    either way. `latency` (seconds) holds every byte that long before it goes on, each way,
+    as a congested or far-away link does. `lose_reply_after_commit` forwards the next COMMIT
+    to the server but drops its reply and the connection."""
 
     def __init__(self, upstream: tuple[str, int]) -> None:
         self.upstream = upstream
@@ -24,6 +28,7 @@ class Proxy:
         self.port = self.listener.getsockname()[1]
         self.up = True
         self.stalled = False
+        self.latency = 0.0
         self.lose_reply_after_commit = False
         self.replies_lost = 0
         self._lock = threading.Lock()
@@ -87,6 +92,7 @@ class Proxy:
     def _pump(
         self, source: socket.socket, target: socket.socket, state: dict[str, bool], to_server: bool
     ) -> None:
+        line = _DelayLine(target, self)
         try:
             while True:
                 data = source.recv(65536)
@@ -101,12 +107,61 @@ class Proxy:
                     self.lose_reply_after_commit = False
                     self.replies_lost += 1
                     break
-                target.sendall(data)
+                line.send(data)
         except OSError:
             pass
         finally:
+            line.close()
             _close(source)
             _close(target)
+
+
+class _DelayLine:
+    """One direction of a connection: bytes go on `proxy.latency` seconds after they came,
+    in order, without holding up the bytes behind them (a delay, not a slow pipe)."""
+
+    def __init__(self, target: socket.socket, proxy: Proxy) -> None:
+        self.target = target
+        self.proxy = proxy
+        self._due: deque[tuple[float, bytes]] = deque()
+        self._ready = threading.Condition()
+        self._writer: threading.Thread | None = None
+        self._closed = False
+
+    def close(self) -> None:
+        """The connection ended: the writer sends what is due, then stops."""
+        with self._ready:
+            self._closed = True
+            self._ready.notify()
+
+    def send(self, data: bytes) -> None:
+        with self._ready:
+            if not self._due and self.proxy.latency <= 0:
+                self.target.sendall(data)  # no delay, nothing held: straight on
+                return
+            self._due.append((time.monotonic() + self.proxy.latency, data))
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write, daemon=True)
+                self._writer.start()
+            self._ready.notify()
+
+    def _write(self) -> None:
+        try:
+            while True:
+                with self._ready:
+                    while not self._due:
+                        if self._closed:
+                            return
+                        self._ready.wait()
+                    due, data = self._due[0]
+                wait = due - time.monotonic()
+                if wait > 0:
+                    time.sleep(wait)
+                with self._ready:
+                    self._due.popleft()
+                    self.target.sendall(data)
+        except OSError:
+            _close(self.target)  # the connection is gone: so is what was on its way
 
 
 def _close(sock: socket.socket) -> None:

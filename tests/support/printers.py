@@ -1,6 +1,7 @@
 """A label printer's raw port on 127.0.0.1 for the printer tests: what a Zebra's port 9100
 is. Bound from the start; until `listen()` every connection to it is refused, as by a
-printer that is switched off, and from then on each connection's bytes are one job."""
+printer that is switched off, and from then on each connection's bytes are one job.
+`switch_off()` mid-shift refuses connections again, on the same port, until `listen()`."""
 
 from __future__ import annotations
 
@@ -9,17 +10,24 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 
 
 class ZplServer:
     def __init__(self, *, listening: bool = True) -> None:
-        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.socket.bind(("127.0.0.1", 0))
+        self.socket = self._bound(0)
         self.port: int = self.socket.getsockname()[1]
         self.received: list[bytes] = []
+        self._off = False
         if listening:
             self.listen()
+
+    @staticmethod
+    def _bound(port: int) -> socket.socket:
+        bound = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        bound.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        bound.bind(("127.0.0.1", port))
+        return bound
 
     @property
     def address(self) -> str:
@@ -27,13 +35,24 @@ class ZplServer:
 
     def listen(self) -> None:
         """The printer is switched on: connections are taken from now on."""
+        if self._off:  # switched off mid-shift: the same port again
+            self.socket = self._bound(self.port)
+            self._off = False
         self.socket.listen()
         threading.Thread(target=self._serve, daemon=True).start()
 
+    def switch_off(self) -> None:
+        """The printer goes off: no more connections until `listen()`."""
+        self._off = True
+        with suppress(OSError):  # wakes the accept() waiting on it; close alone would not
+            self.socket.shutdown(socket.SHUT_RDWR)
+        self.socket.close()
+
     def _serve(self) -> None:
+        listening = self.socket
         while True:
             try:
-                connection, _ = self.socket.accept()
+                connection, _ = listening.accept()
             except OSError:
                 return
             with connection:

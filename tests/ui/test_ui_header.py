@@ -13,7 +13,7 @@ from screens.app import BenchApp
 from screens.checklist import ChecklistScreen
 from screens.login import LoginScreen
 from screens.request import RequestView
-from screens.widgets import SyncAlert
+from screens.widgets import StationAlert
 from tests.support.station import (
     SIZE,
     SeededStation,
@@ -156,7 +156,7 @@ class TestRefused(SeededStation):
 def sync_alert_shows(app: object, words: str) -> bool:
     """The alert under the header is on show, on its own line, and says `words`."""
     assert isinstance(app, BenchApp)
-    alert = app.screen.query_one(SyncAlert)
+    alert = app.screen.query_one(StationAlert)
     return alert.has_class("-visible") and alert.region.y == 1 and on_show(app, words)
 
 
@@ -176,7 +176,7 @@ class TestCentralWithoutTheBenchSchema:
 
             seed_central(station.central_url, dataset())  # someone ran `bench central init`
             await wait_until(pilot, lambda: header(app)["sync"] == "ONLINE")
-            assert not app.screen.query_one(SyncAlert).has_class("-visible")
+            assert not app.screen.query_one(StationAlert).has_class("-visible")
             assert not on_show(app, NO_SCHEMA)
 
     async def test_an_empty_postgresql_central_says_why_and_what_to_do(
@@ -194,4 +194,4 @@ class TestCentralWithoutTheBenchSchema:
         async with app.run_test(size=SIZE) as pilot:
             await on_screen(pilot, LoginScreen)
             assert header(app)["sync"].startswith("OFFLINE since")
-            assert not app.screen.query_one(SyncAlert).has_class("-visible")
+            assert not app.screen.query_one(StationAlert).has_class("-visible")

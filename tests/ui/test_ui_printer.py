@@ -1,11 +1,9 @@
 """Printing from the real app: the label of each confirmed device comes out on the
 station's printer (a folder, or a ZPL printer on a local TCP port) without the inspector
-waiting for it; a printer that is off is shown in the header and on the request screen,
-and the label prints once it is back; F3, F4, CMD:REPRINT and CMD:SHEET."""
+waiting for it; F3, F4, CMD:REPRINT and CMD:SHEET. A printer that goes off mid-shift is
+one of the fault switches: tests/ui/test_ui_faults.py::TestPrinterGone."""
 
 from __future__ import annotations
-
-import asyncio
 
 from screens.app import BenchApp
 from screens.request import RequestView
@@ -98,39 +96,6 @@ class TestFilePrinter(SeededStation):
 
 
 class TestZplPrinter(SeededStation):
-    async def test_a_printer_that_is_off_holds_the_label_until_it_is_back(
-        self, station: Station
-    ) -> None:
-        printer = ZplServer(listening=False)
-        app = station.app(printer={"kind": "zpl", "address": printer.address, "timeout_seconds": 2})
-        try:
-            async with app.run_test(size=SIZE) as pilot:
-                await wait_until(pilot, lambda: header(app)["printer"] == "PRINTER ●")
-                bells = count_bells(app)
-                await confirm_an_inspection(pilot)
-                # Saved at once, whatever the printer does.
-                assert shown(app.screen.query_one("#request-saved")).startswith(
-                    f"✓ Saved {ITEM}: ACCEPT"
-                )
-                assert app.session.store.latest_inspection(ITEM) is not None
-                await wait_until(
-                    pilot, lambda: header(app)["printer"] == "PRINTER ✗ offline (1 queued)"
-                )
-                assert printer_alert(app) == (
-                    f"✗ The label of {ITEM} did not print: printer {printer.address} refused "
-                    "the connection. It stays queued and prints by itself once the printer "
-                    "is back: check that it is on, has labels and is connected."
-                )
-                assert len(bells) == 1
-                printer.listen()
-                await wait_until(pilot, lambda: header(app)["printer"] == "PRINTER ●")
-                assert printer_alert(app) == ""
-                await asyncio.sleep(0.5)
-                assert printer.item_ids() == [ITEM]
-                assert len(bells) == 1  # retries ring no more
-        finally:
-            printer.close()
-
     async def test_cmd_sheet_is_refused_on_a_label_printer(self, station: Station) -> None:
         printer = ZplServer()
         app = station.app(printer={"kind": "zpl", "address": printer.address})
