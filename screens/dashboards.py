@@ -23,6 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Label, Sparkline, Static, TabbedContent
+from textual.widgets.data_table import RowKey
 from textual_plotext import PlotextPlot
 
 from bench.money import dollars
@@ -136,6 +137,14 @@ class PagedTable(DataTable[Text]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.more = False
         """The source has rows after those shown."""
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        super()._update_dimensions(new_rows)
+        # Textual measures new rows when idle, after a frame may already have drawn them at
+        # the old column widths, and keeps that drawing (same update count): cut columns
+        # until the next refill. Drop it once the widths are known.
+        self._clear_caches()
+        self.refresh()
 
     def action_page_down(self) -> None:
         if self.more and self.cursor_row >= self.row_count - 1:

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.text import Text
+from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, Sparkline, TabbedContent
 
@@ -280,3 +282,26 @@ def test_an_inspector_gets_none_of_the_figures(tmp_path: Path) -> None:
         assert not isinstance(supervisor.shift_figures(), Problem)
     finally:
         store.close()
+
+
+class ListApp(App[None]):
+    # A list of a fixed size, as on the tabs: rows measured later do not resize it.
+    CSS = "PagedTable { height: 6; width: 40; }"
+
+    def compose(self) -> ComposeResult:
+        yield dashboards.PagedTable(id="list")
+
+
+async def test_a_list_drawn_before_its_rows_were_measured_shows_whole_cells() -> None:
+    # A frame can land between adding rows and the table's measuring them when idle; the
+    # rows it drew at the header's widths must not stay on screen.
+    app = ListApp()
+    async with app.run_test(size=(60, 8)) as pilot:
+        table = app.query_one(dashboards.PagedTable)
+        table.add_columns("Item", "Due")
+        await pilot.pause()
+        table.add_row(Text("TI-000001-02"), Text("Mon 11-23"))
+        table.render_line(1)  # the frame drawn before the table was idle
+        await pilot.pause()
+        drawn = "".join(segment.text for segment in table.render_line(1))
+        assert "TI-000001-02" in drawn and "Mon 11-23" in drawn, drawn
