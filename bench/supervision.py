@@ -22,6 +22,7 @@ from typing import Generic, Literal, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from bench.config import Config
+from bench.disputes import Disputed, SearchKey
 from bench.domain import Reason
 from bench.grading import GradingPair
 from bench.reasons import reason_text
@@ -256,6 +257,11 @@ class FigureSource(Protocol):
     def grading(self, since: datetime, until: datetime) -> Figures[GradingPair]:
         """Second gradings finished in [since, until), each with the inspection it graded
         again (`bench.grading.agreement` works out the figures)."""
+        ...
+
+    def disputes(self, key: SearchKey, limit: int = PAGE) -> Figures[Disputed]:
+        """The inspections a dispute's code names (request id, item id, serial, IMEI or
+        tracking number), newest first, each with its item's audit trail."""
         ...
 
 

@@ -29,7 +29,6 @@ from bench.money import dollars
 from bench.problems import Problem
 from bench.scans import Classified
 from bench.supervision import (
-    CENTRAL,
     PAGE,
     Figures,
     HourlyCount,
@@ -75,16 +74,6 @@ STATUS_KEYS: dict[str, tuple[str | None, str]] = {
     "h": ("on_hold", "on hold"),
     "p": ("pending", "pending"),
 }
-
-
-def said_where(found: Figures[Any], zone: tzinfo | None) -> str:
-    """Where figures come from and as of when, as a tab's first line says it."""
-    at = f"{found.as_of.astimezone(zone):%H:%M}"
-    if found.unreachable is not None:
-        return f"Central unreachable: from this bench's records, as of {at}"
-    if found.source == CENTRAL:
-        return f"From central, as of {at}"
-    return f"From this bench's records, as of {at}"
 
 
 def minutes_seconds(seconds: int) -> str:
@@ -195,10 +184,7 @@ class FiguresTab(SupervisorTab):
         raise NotImplementedError
 
     def show_source(self, found: Figures[Any]) -> None:
-        label = self.query_one(".figures-source", Label)
-        label.update(said_where(found, self.session.time_zone))
-        label.set_class(found.unreachable is not None, "-unreachable")
-        label.tooltip = found.unreachable
+        self.say_where(self.query_one(".figures-source", Label), found)
 
     def fill(
         self, table: PagedTable, found: Figures[Any], rows: Iterable[tuple[Text, ...]],

@@ -89,4 +89,4 @@ def supervisor_figures(
     settings = settings_of(config)
     local = LocalFigures(store.engine, config.station.id, settings)
     central = CentralFigures(lambda: configured_engine(url), settings) if url else None
-    return StationFigures(central, local, clock)
+    return StationFigures(central, local, clock, config.station.id)

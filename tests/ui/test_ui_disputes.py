@@ -17,6 +17,7 @@ from screens.app import BenchApp
 from screens.home import HomeView
 from screens.login import LoginScreen
 from screens.supervisor import SupervisorScreen
+from store.local import LocalStore
 from tests.support.sessions import ALL_WELL, DIRTY, inspect
 from tests.support.station import (
     FOUR_REASON_HOLD_KEYS,
@@ -51,8 +52,13 @@ def source(app: BenchApp) -> str:
 
 
 async def as_supervisor(pilot: Pilot[None]) -> None:
-    """Log the inspector out, the supervisor in, and open the supervisor screen."""
+    """Once central has every result of this bench, log the inspector out, the supervisor
+    in, and open the supervisor screen (its searches read central)."""
     app = pilot.app
+    assert isinstance(app, BenchApp)
+    store = app.session.store
+    assert isinstance(store, LocalStore)
+    await wait_until(pilot, lambda: store.queued_count() == 0)
     await pilot.press("f2")
     await on_screen(pilot, LoginScreen)
     await log_in(pilot, "EMP-0002")
@@ -98,9 +104,7 @@ class TestSearch(SeededStation):
             ):
                 await search(pilot, code, typed=typed)
                 assert items_found(app) == ["TI-000001-01"], code
-                assert source(app) == (
-                    f"From this bench's records, as of 10:30: 1 inspection of {said}"
-                )
+                assert source(app) == (f"From central, as of 10:30: 1 inspection of {said}")
 
     async def test_an_imei_finds_the_device_scanned_by_it(self, station: Station) -> None:
         app = station.app()
@@ -125,7 +129,7 @@ class TestSearch(SeededStation):
             await search(pilot, "TI-000003")
             assert items_found(app) == []
             assert "0 inspections of request TI-000003" in source(app)
-            assert "No inspection of it at this bench" in detail(app)
+            assert "No inspection of it at central, nor queued here" in detail(app)
             await scan(pilot, "EMP-0001")
             await wait_until(pilot, lambda: "names no inspection" in problem_text(app))
             await pilot.press("escape")

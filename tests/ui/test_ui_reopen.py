@@ -11,7 +11,7 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Label
 
-from bench.station import ITEM_REOPENED
+from bench.domain import ITEM_REOPENED
 from screens.app import BenchApp
 from screens.dialogs import ReopenReasonScreen
 from screens.home import HomeView

@@ -20,7 +20,7 @@ from screens.login import LoginScreen
 from screens.outcome import OutcomeScreen
 from screens.request import RequestView
 from screens.supervisor import SupervisorScreen
-from store.local import LocalStore
+from store.local import LocalStore, inspections
 from tests.support.station import (
     ACCEPT_KEYS,
     PAN_V2_SERIAL,
@@ -121,7 +121,8 @@ class TestASecondGrading(SeededStation):
             second = app.session.last_saved
             assert second is not None
             assert second.started.second_of == first.started.id
-            recorded = station_store(app).inspection_records([ITEM])
+            with station_store(app).engine.connect() as conn:
+                recorded = inspections.records(conn, [ITEM], None, 50)
             assert {r.done.started.id: r.done.started.second_of for r in recorded} == {
                 first.started.id: None,
                 second.started.id: first.started.id,
