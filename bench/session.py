@@ -905,7 +905,13 @@ class Session:
         midnight = datetime.combine(now.date(), time(), now.tzinfo)
         hourly = figures.hourly(midnight, now)
         since = min((count.hour for count in hourly.rows), default=midnight)
-        return ShiftFigures(figures.throughput(since, now), hourly, figures.stations(now), since)
+        return ShiftFigures(
+            figures.throughput(since, now),
+            hourly,
+            figures.stations(now),
+            since,
+            figures.station_throughput(since, now),
+        )
 
     @supervisor_only("read the supervisor's figures")
     def stuck_lines(self, offset: int = 0, limit: int = PAGE) -> Figures[StuckLine] | Problem:

@@ -209,6 +209,8 @@ class ShiftFigures:
     hourly: Figures[HourlyCount]
     stations: Figures[StationHealth]
     since: datetime
+    per_station: Figures[ThroughputRow]
+    """Each station's whole line (`inspector_id` ""), its median over all its inspections."""
 
 
 SETTLEMENT_STATUSES = ("ready", "awaiting_customer", "on_hold", "pending")
@@ -227,6 +229,11 @@ class FigureSource(Protocol):
     def source(self) -> Source: ...
 
     def throughput(self, since: datetime, until: datetime) -> Figures[ThroughputRow]: ...
+
+    def station_throughput(self, since: datetime, until: datetime) -> Figures[ThroughputRow]:
+        """One row per station (`inspector_id` ""): a median of a station cannot be
+        worked out from its inspectors' medians."""
+        ...
 
     def hourly(self, since: datetime, until: datetime) -> Figures[HourlyCount]: ...
 

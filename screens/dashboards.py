@@ -217,16 +217,6 @@ class FiguresTab(SupervisorTab):
 # --- Throughput -----------------------------------------------------------------------
 
 
-def station_totals(rows: Iterable[ThroughputRow]) -> dict[str, list[int]]:
-    """Per station: inspections, last hour, accept, revise, reject, hold."""
-    totals: dict[str, list[int]] = defaultdict(lambda: [0] * 6)
-    for row in rows:
-        counts = (row.inspections, row.last_hour, row.accept, row.revise, row.reject, row.hold)
-        totals[row.station_id] = [a + b for a, b in zip(totals[row.station_id], counts,
-                                                         strict=True)]  # fmt: skip
-    return totals
-
-
 def hours_of(counts: Iterable[HourlyCount], since: datetime, until: datetime) -> list[datetime]:
     """Every hour of the shift so far, from the first counted to the one now."""
     first = min((c.hour for c in counts), default=since)
@@ -268,7 +258,7 @@ class ThroughputTab(FiguresTab):
         self.show_source(found.throughput)
         now = found.throughput.as_of
         self._show_stations(found.stations.rows)
-        self._show_table(found.throughput.rows, found.since, now)
+        self._show_table(found.per_station.rows, found.throughput.rows, found.since, now)
         self._show_chart(found.hourly.rows, found.since, now)
 
     def _show_stations(self, stations: Iterable[StationHealth]) -> None:
@@ -283,21 +273,26 @@ class ThroughputTab(FiguresTab):
             badges.append(badge)
         box.mount_all(badges or [Label("No station has reported yet.", classes="muted")])
 
-    def _show_table(self, rows: tuple[ThroughputRow, ...], since: datetime, now: datetime) -> None:
+    def _show_table(
+        self,
+        stations: tuple[ThroughputRow, ...],
+        rows: tuple[ThroughputRow, ...],
+        since: datetime,
+        now: datetime,
+    ) -> None:
         table: DataTable[Text] = self.query_one("#throughput-table", DataTable)
         table.clear()
-        totals = station_totals(rows)
-        for station, (today, last, accept, revise, reject, hold) in sorted(totals.items()):
-            # A station's median would need its own read; its inspectors' lines have theirs.
+        for total in stations:
             table.add_row(
                 *(Text(cell, style="bold") for cell in (
-                    shown(station, ID_CELLS), "all", str(today), str(last),
-                    per_hour(today, since, now), "", str(accept), str(revise), str(reject),
-                    str(hold),
+                    shown(total.station_id, ID_CELLS), "all", str(total.inspections),
+                    str(total.last_hour), per_hour(total.inspections, since, now),
+                    minutes_seconds(total.median_seconds), str(total.accept), str(total.revise),
+                    str(total.reject), str(total.hold),
                 ))
             )  # fmt: skip
             for row in rows:
-                if row.station_id == station:
+                if row.station_id == total.station_id:
                     table.add_row(
                         literal(row.station_id, ID_CELLS), literal(row.inspector_id, ID_CELLS),
                         Text(str(row.inspections)), Text(str(row.last_hour)),

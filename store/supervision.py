@@ -95,6 +95,9 @@ class StationFigures:
     def throughput(self, since: datetime, until: datetime) -> Figures[ThroughputRow]:
         return self._read(lambda source: source.throughput(since, until))
 
+    def station_throughput(self, since: datetime, until: datetime) -> Figures[ThroughputRow]:
+        return self._read(lambda source: source.station_throughput(since, until))
+
     def hourly(self, since: datetime, until: datetime) -> Figures[HourlyCount]:
         return self._read(lambda source: source.hourly(since, until))
 

@@ -163,6 +163,14 @@ class CentralFigures:
             lambda conn: figures.throughput(conn, inspection_table, every_row, since, until),
         )
 
+    def station_throughput(self, since: datetime, until: datetime) -> Figures[ThroughputRow]:
+        return self._read(
+            "read throughput from",
+            lambda conn: figures.throughput(
+                conn, inspection_table, every_row, since, until, by_inspector=False
+            ),
+        )
+
     def hourly(self, since: datetime, until: datetime) -> Figures[HourlyCount]:
         return self._read(
             "read hourly counts from",

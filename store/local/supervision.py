@@ -102,6 +102,13 @@ class LocalFigures:
             lambda conn: figures.throughput(conn, inspection_table, finished, since, until)
         )
 
+    def station_throughput(self, since: datetime, until: datetime) -> Figures[ThroughputRow]:
+        return self._read(
+            lambda conn: figures.throughput(
+                conn, inspection_table, finished, since, until, by_inspector=False
+            )
+        )
+
     def hourly(self, since: datetime, until: datetime) -> Figures[HourlyCount]:
         return self._read(
             lambda conn: figures.hourly(

@@ -15,9 +15,7 @@ from textual.widgets import DataTable, Input
 
 from screens.app import BenchApp
 from screens.home import HomeView
-from screens.login import LoginScreen
 from screens.supervisor import SupervisorScreen
-from store.local import LocalStore
 from tests.support.sessions import ALL_WELL, DIRTY, inspect
 from tests.support.station import (
     FOUR_REASON_HOLD_KEYS,
@@ -27,10 +25,12 @@ from tests.support.station import (
     Station,
     confirm_outcome,
     log_in,
+    log_out,
     on_screen,
     problem_text,
     scan,
     shown,
+    station_store,
     wait_until,
     walk_to_outcome,
 )
@@ -56,11 +56,9 @@ async def as_supervisor(pilot: Pilot[None]) -> None:
     in, and open the supervisor screen (its searches read central)."""
     app = pilot.app
     assert isinstance(app, BenchApp)
-    store = app.session.store
-    assert isinstance(store, LocalStore)
+    store = station_store(app)
     await wait_until(pilot, lambda: store.queued_count() == 0)
-    await pilot.press("f2")
-    await on_screen(pilot, LoginScreen)
+    await log_out(pilot)
     await log_in(pilot, "EMP-0002")
     await pilot.press("f12")
     await wait_until(pilot, lambda: isinstance(app.screen, SupervisorScreen))
