@@ -11,19 +11,26 @@ session finds the records, the screen shows these lines.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from bench.checklist import Question
-from bench.domain import AnswerSource, IdentifiedBy, Outcome
+from bench.domain import (
+    ITEM_REOPENED,
+    AnswerSource,
+    AuditLine,
+    IdentifiedBy,
+    InspectionRecord,
+    Outcome,
+)
 from bench.money import dollars
 from bench.reasons import reason_text
 from bench.scans import Classified, ScanKind
-from bench.station import ITEM_REOPENED, AuditLine, InspectionRecord
 
-__all__ = ["Disputes", "SearchKey", "detail_lines", "search_key", "summary"]
+__all__ = ["Disputed", "Disputes", "SearchKey", "detail_lines", "merged", "search_key", "summary"]
 
 
 class KeyKind(StrEnum):
@@ -65,6 +72,24 @@ def search_key(scan: Classified) -> SearchKey | None:
 
 
 @dataclass(frozen=True)
+class Disputed:
+    """An inspection a search found, with its item's audit trail as the source holds it
+    (central's copy of every bench's trail, or this bench's own), oldest entry first."""
+
+    record: InspectionRecord
+    trail: tuple[AuditLine, ...]
+    unsent: bool = False
+    """A result of this bench that central has not received yet (queued, or refused)."""
+
+
+ONLY_AT_ITS_BENCH = (
+    "What another bench has not sent central yet (an inspection in progress, a result or an "
+    "audit entry still queued) is only on that bench."
+)
+"""What a search of central cannot show, said under its answer."""
+
+
+@dataclass(frozen=True)
 class Disputes:
     """What a search found, and where from: a screen shows the source and the time, since
     this bench's records are not central's (another bench may have inspected the item)."""
@@ -77,6 +102,68 @@ class Disputes:
     """By item id: the audit trail of every item found."""
     names: Mapping[str, str] = field(default_factory=dict)
     """Inspector id -> name, for the ids the records and trails name."""
+    unreachable: str | None = None
+    """Why central could not be read, when these are this bench's records in its stead."""
+    unsent: int = 0
+    """Of the records, how many are this bench's results central has not received yet."""
+
+
+def merged(
+    central: Sequence[Disputed], here: Sequence[Disputed], station_id: str
+) -> list[Disputed]:
+    """Central's answer completed by this bench's: its results central has not received
+    yet (queued, or refused), and its own audit entries, which central receives after the
+    inspections they follow. Newest first.
+
+    This bench's file holds every entry of its own trail, central a prefix of it: the trail
+    of an item is central's entries of other benches and this bench's own, in time order."""
+    known = {found.record.done.started.id for found in central}
+    added = [
+        dataclasses.replace(found, unsent=True)
+        for found in here
+        if found.record.done.started.id not in known
+    ]
+    both = [*central, *added]
+    superseding = {
+        found.record.done.started.supersedes: found.record.done.started.id
+        for found in both
+        if found.record.done.started.supersedes
+    }
+    own_trails = {found.record.done.started.request_item_id: found.trail for found in here}
+    result = []
+    for found in both:
+        record = found.record
+        item = record.done.started.request_item_id
+        trail = found.trail
+        if item in own_trails:
+            others = [line for line in trail if line.station_id != station_id]
+            trail = tuple(sorted([*others, *own_trails[item]], key=lambda line: line.at))
+        replaced_by = record.superseded_by or superseding.get(record.done.started.id)
+        result.append(
+            dataclasses.replace(
+                found, record=InspectionRecord(record.done, replaced_by), trail=trail
+            )
+        )
+    supersedes = {
+        found.record.done.started.id: found.record.done.started.supersedes for found in both
+    }
+
+    def replacements(inspection: str | None) -> int:
+        """How many reopens came before: of two finished the same second, the later first."""
+        count, seen = 0, set()
+        while (inspection := supersedes.get(inspection or "")) and inspection not in seen:
+            seen.add(inspection)
+            count += 1
+        return count
+
+    result.sort(
+        key=lambda found: (
+            found.record.done.finished_at,
+            replacements(found.record.done.started.id),
+        ),
+        reverse=True,
+    )
+    return result
 
 
 QUESTION_WORDS: Mapping[str, str] = {

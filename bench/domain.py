@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 
 class ProgramKind(StrEnum):
@@ -299,3 +300,29 @@ class FinishedInspection:
     grade: Grade | None
     wiped: bool
     decision: Decision
+
+
+@dataclass(frozen=True)
+class InspectionRecord:
+    """A finished inspection as a supervisor reviews it in a dispute: the inspection as
+    confirmed (every answer with who and when), and the one that replaced it after a
+    reopen, if any (`done.started.supersedes` names the one it replaced)."""
+
+    done: FinishedInspection
+    superseded_by: str | None = None
+
+
+ITEM_REOPENED = "item_reopened"
+"""The audit event of a supervisor's reopen. Whether an item waits for a new inspection is
+read from these entries: nothing is updated or deleted when an item is reopened."""
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One entry of the station's audit log: who did what, when, with its details."""
+
+    at: datetime
+    station_id: str
+    inspector_id: str | None
+    event: str
+    detail: Mapping[str, Any]

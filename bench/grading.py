@@ -212,3 +212,5 @@ class GradingFigures:
     source: str
     as_of: datetime
     since: datetime
+    unreachable: str | None = None
+    """Why central could not be read, when these are this bench's figures in its stead."""

@@ -32,13 +32,16 @@ from bench.checklist import (
 )
 from bench.disputes import Disputes, KeyKind, SearchKey, search_key
 from bench.domain import (
+    ITEM_REOPENED,
     AnswerRecord,
+    AuditLine,
     CatalogModel,
     Decision,
     FinishedInspection,
     Grade,
     IdentifiedBy,
     InspectedItem,
+    InspectionRecord,
     InspectionStarted,
     Inspector,
     ProgramPolicy,
@@ -66,9 +69,6 @@ from bench.reasons import REOPEN_REASONS
 from bench.scans import Classified, ScanKind, classify, describe
 from bench.settlement import Settlement, settle
 from bench.station import (
-    ITEM_REOPENED,
-    AuditLine,
-    InspectionRecord,
     QuarantinedRow,
     Refused,
     SecondGradingDue,
@@ -173,9 +173,6 @@ def supervisor_only(
 
     return guard
 
-
-BENCH_RECORDS = "this bench's records"
-"""Where the supervisor screens read from, for now: central reads come later."""
 
 NOTHING_PULLED_YET = Problem(
     "Nothing loaded from central yet",
@@ -845,32 +842,26 @@ class Session:
                 f"{describe(scan)} names no inspection.",
                 "Scan or type a request id, item id, serial, IMEI or tracking number.",
             )
-        records = self._records_of(key)
-        if not records and ScanKind.TRACKING_NUMBER in scan.also:
+        figures = self._figure_source()
+        if isinstance(figures, Problem):
+            return figures
+        found = figures.disputes(key)
+        if not found.rows and ScanKind.TRACKING_NUMBER in scan.also:
             # Fifteen digits that pass Luhn may be a FedEx number after all.
             key = SearchKey(KeyKind.TRACKING, scan.value)
-            records = self._records_of(key)
-        audit: dict[str, tuple[AuditLine, ...]] = {}
-        for record in records:
-            item = record.done.started.request_item_id
-            if item not in audit:
-                audit[item] = tuple(self.store.item_audit(item))
+            found = figures.disputes(key)
+        records = [row.record for row in found.rows]
+        audit = {row.record.done.started.request_item_id: row.trail for row in found.rows}
         return Disputes(
             key=key,
-            source=BENCH_RECORDS,
-            as_of=self.clock(),
+            source=found.source,
+            as_of=found.as_of,
             records=tuple(records),
             audit=audit,
             names=self._names(records, audit),
+            unreachable=found.unreachable,
+            unsent=sum(row.unsent for row in found.rows),
         )
-
-    def _records_of(self, key: SearchKey) -> list[InspectionRecord]:
-        if key.kind is KeyKind.ITEM:
-            return self.store.inspection_records([key.value])
-        if key.kind in (KeyKind.REQUEST, KeyKind.TRACKING):
-            request = self.store.find_request(key.value)
-            return self.store.inspection_records([i.id for i in request.items]) if request else []
-        return self.store.inspection_records([], key.value)
 
     def _names(
         self, records: list[InspectionRecord], audit: dict[str, tuple[AuditLine, ...]]
@@ -914,7 +905,13 @@ class Session:
         midnight = datetime.combine(now.date(), time(), now.tzinfo)
         hourly = figures.hourly(midnight, now)
         since = min((count.hour for count in hourly.rows), default=midnight)
-        return ShiftFigures(figures.throughput(since, now), hourly, figures.stations(now), since)
+        return ShiftFigures(
+            figures.throughput(since, now),
+            hourly,
+            figures.stations(now),
+            since,
+            figures.station_throughput(since, now),
+        )
 
     @supervisor_only("read the supervisor's figures")
     def stuck_lines(self, offset: int = 0, limit: int = PAGE) -> Figures[StuckLine] | Problem:
@@ -949,13 +946,18 @@ class Session:
 
     @supervisor_only("see the second gradings")
     def grading(self) -> GradingFigures | Problem:
-        """How often second graders agreed with the first, over the last days, from this
-        bench's records."""
+        """How often second graders agreed with the first, over the last days: the whole
+        site's from central, or this bench's when central is out of reach."""
+        figures = self._figure_source()
+        if isinstance(figures, Problem):
+            return figures
         now = self.clock()
         since = now - GRADING_WINDOW
         # Up to now, this second included: a grading just confirmed is finished at `now`.
-        pairs = self.store.second_gradings(since, now + timedelta(seconds=1))
-        return GradingFigures(agreement(pairs), BENCH_RECORDS, now, since)
+        found = figures.grading(since, now + timedelta(seconds=1))
+        return GradingFigures(
+            agreement(found.rows), found.source, found.as_of, since, found.unreachable
+        )
 
     # -- what central refused -----------------------------------------------------------
 

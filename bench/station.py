@@ -7,7 +7,7 @@ implementation the CLI wires in; tests can wire in the same or their own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -24,7 +24,6 @@ from bench.domain import (
     Request,
     UnfinishedInspection,
 )
-from bench.grading import GradingPair
 from bench.printing import PrintJob, PrintQueue
 from bench.supervision import FigureSource
 
@@ -75,11 +74,6 @@ class Refused:
     """Not sent at all: its payload no longer matched its evidence chain entry."""
 
 
-ITEM_REOPENED = "item_reopened"
-"""The audit event of a supervisor's reopen. Whether an item waits for a new inspection is
-read from these entries: nothing is updated or deleted when an item is reopened."""
-
-
 SECOND_GRADING_DUE = "second_grading_due"
 """The audit event of an inspection picked for a blind second grading, written with it.
 It is due until a finished inspection names it as its `second_of`."""
@@ -92,27 +86,6 @@ class SecondGradingDue:
     item_id: str
     inspection_id: str
     first_inspector_id: str
-
-
-@dataclass(frozen=True)
-class AuditLine:
-    """One entry of the station's audit log: who did what, when, with its details."""
-
-    at: datetime
-    station_id: str
-    inspector_id: str | None
-    event: str
-    detail: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class InspectionRecord:
-    """A finished inspection as a supervisor reviews it in a dispute: the inspection as
-    confirmed (every answer with who and when), and the one that replaced it after a
-    reopen, if any (`done.started.supersedes` names the one it replaced)."""
-
-    done: FinishedInspection
-    superseded_by: str | None = None
 
 
 class StationRecords(PrintQueue, Protocol):
@@ -159,15 +132,6 @@ class StationRecords(PrintQueue, Protocol):
         """Item id -> its latest finished inspection's id, for the items of the request a
         supervisor reopened since (from the audit log): each waits for a new inspection."""
 
-    def inspection_records(
-        self, item_ids: Collection[str], scanned: str | None = None, limit: int = 50
-    ) -> list[InspectionRecord]:
-        """Finished inspections here of these items, or whose scanned code holds `scanned`,
-        newest first, at most `limit`."""
-
-    def item_audit(self, item_id: str) -> list[AuditLine]:
-        """The audit log's entries about one item and its inspections, oldest first."""
-
     def begin_inspection(self, started: InspectionStarted) -> None: ...
 
     def record_answers(self, inspection_id: str, answers: Sequence[AnswerRecord]) -> None:
@@ -186,9 +150,6 @@ class StationRecords(PrintQueue, Protocol):
 
     def second_gradings_due(self, request_id: str) -> dict[str, SecondGradingDue]:
         """Item id -> its latest inspection, when that waits for its second grading."""
-
-    def second_gradings(self, since: datetime, until: datetime) -> list[GradingPair]:
-        """Second gradings finished here in [since, until), each with its first."""
 
     def queue_print(self, job: PrintJob) -> int:
         """Queue a reprint or a sheet for the printer."""

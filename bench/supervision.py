@@ -22,6 +22,7 @@ from typing import Generic, Literal, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from bench.config import Config
+from bench.disputes import Disputed, SearchKey
 from bench.domain import Reason
 from bench.grading import GradingPair
 from bench.reasons import reason_text
@@ -208,6 +209,8 @@ class ShiftFigures:
     hourly: Figures[HourlyCount]
     stations: Figures[StationHealth]
     since: datetime
+    per_station: Figures[ThroughputRow]
+    """Each station's whole line (`inspector_id` ""), its median over all its inspections."""
 
 
 SETTLEMENT_STATUSES = ("ready", "awaiting_customer", "on_hold", "pending")
@@ -226,6 +229,11 @@ class FigureSource(Protocol):
     def source(self) -> Source: ...
 
     def throughput(self, since: datetime, until: datetime) -> Figures[ThroughputRow]: ...
+
+    def station_throughput(self, since: datetime, until: datetime) -> Figures[ThroughputRow]:
+        """One row per station (`inspector_id` ""): a median of a station cannot be
+        worked out from its inspectors' medians."""
+        ...
 
     def hourly(self, since: datetime, until: datetime) -> Figures[HourlyCount]: ...
 
@@ -256,6 +264,11 @@ class FigureSource(Protocol):
     def grading(self, since: datetime, until: datetime) -> Figures[GradingPair]:
         """Second gradings finished in [since, until), each with the inspection it graded
         again (`bench.grading.agreement` works out the figures)."""
+        ...
+
+    def disputes(self, key: SearchKey, limit: int = PAGE) -> Figures[Disputed]:
+        """The inspections a dispute's code names (request id, item id, serial, IMEI or
+        tracking number), newest first, each with its item's audit trail."""
         ...
 
 

@@ -30,7 +30,6 @@ from bench.money import dollars
 from bench.problems import Problem
 from bench.scans import Classified
 from bench.supervision import (
-    CENTRAL,
     PAGE,
     Figures,
     HourlyCount,
@@ -76,16 +75,6 @@ STATUS_KEYS: dict[str, tuple[str | None, str]] = {
     "h": ("on_hold", "on hold"),
     "p": ("pending", "pending"),
 }
-
-
-def said_where(found: Figures[Any], zone: tzinfo | None) -> str:
-    """Where figures come from and as of when, as a tab's first line says it."""
-    at = f"{found.as_of.astimezone(zone):%H:%M}"
-    if found.unreachable is not None:
-        return f"Central unreachable: from this bench's records, as of {at}"
-    if found.source == CENTRAL:
-        return f"From central, as of {at}"
-    return f"From this bench's records, as of {at}"
 
 
 def minutes_seconds(seconds: int) -> str:
@@ -204,10 +193,7 @@ class FiguresTab(SupervisorTab):
         raise NotImplementedError
 
     def show_source(self, found: Figures[Any]) -> None:
-        label = self.query_one(".figures-source", Label)
-        label.update(said_where(found, self.session.time_zone))
-        label.set_class(found.unreachable is not None, "-unreachable")
-        label.tooltip = found.unreachable
+        self.say_where(self.query_one(".figures-source", Label), found)
 
     def fill(
         self, table: PagedTable, found: Figures[Any], rows: Iterable[tuple[Text, ...]],
@@ -238,16 +224,6 @@ class FiguresTab(SupervisorTab):
 
 
 # --- Throughput -----------------------------------------------------------------------
-
-
-def station_totals(rows: Iterable[ThroughputRow]) -> dict[str, list[int]]:
-    """Per station: inspections, last hour, accept, revise, reject, hold."""
-    totals: dict[str, list[int]] = defaultdict(lambda: [0] * 6)
-    for row in rows:
-        counts = (row.inspections, row.last_hour, row.accept, row.revise, row.reject, row.hold)
-        totals[row.station_id] = [a + b for a, b in zip(totals[row.station_id], counts,
-                                                         strict=True)]  # fmt: skip
-    return totals
 
 
 def hours_of(counts: Iterable[HourlyCount], since: datetime, until: datetime) -> list[datetime]:
@@ -291,7 +267,7 @@ class ThroughputTab(FiguresTab):
         self.show_source(found.throughput)
         now = found.throughput.as_of
         self._show_stations(found.stations.rows)
-        self._show_table(found.throughput.rows, found.since, now)
+        self._show_table(found.per_station.rows, found.throughput.rows, found.since, now)
         self._show_chart(found.hourly.rows, found.since, now)
 
     def _show_stations(self, stations: Iterable[StationHealth]) -> None:
@@ -306,21 +282,26 @@ class ThroughputTab(FiguresTab):
             badges.append(badge)
         box.mount_all(badges or [Label("No station has reported yet.", classes="muted")])
 
-    def _show_table(self, rows: tuple[ThroughputRow, ...], since: datetime, now: datetime) -> None:
+    def _show_table(
+        self,
+        stations: tuple[ThroughputRow, ...],
+        rows: tuple[ThroughputRow, ...],
+        since: datetime,
+        now: datetime,
+    ) -> None:
         table: DataTable[Text] = self.query_one("#throughput-table", DataTable)
         table.clear()
-        totals = station_totals(rows)
-        for station, (today, last, accept, revise, reject, hold) in sorted(totals.items()):
-            # A station's median would need its own read; its inspectors' lines have theirs.
+        for total in stations:
             table.add_row(
                 *(Text(cell, style="bold") for cell in (
-                    shown(station, ID_CELLS), "all", str(today), str(last),
-                    per_hour(today, since, now), "", str(accept), str(revise), str(reject),
-                    str(hold),
+                    shown(total.station_id, ID_CELLS), "all", str(total.inspections),
+                    str(total.last_hour), per_hour(total.inspections, since, now),
+                    minutes_seconds(total.median_seconds), str(total.accept), str(total.revise),
+                    str(total.reject), str(total.hold),
                 ))
             )  # fmt: skip
             for row in rows:
-                if row.station_id == station:
+                if row.station_id == total.station_id:
                     table.add_row(
                         literal(row.station_id, ID_CELLS), literal(row.inspector_id, ID_CELLS),
                         Text(str(row.inspections)), Text(str(row.last_hour)),

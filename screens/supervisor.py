@@ -28,11 +28,19 @@ from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabPane
 
 from bench.commands import Command as Cmd
-from bench.disputes import QUESTION_WORDS, Disputes, detail_lines, short_id, summary
+from bench.disputes import (
+    ONLY_AT_ITS_BENCH,
+    QUESTION_WORDS,
+    Disputes,
+    detail_lines,
+    short_id,
+    summary,
+)
 from bench.grading import EXPLANATION, OUTCOME, GradingFigures
 from bench.problems import Problem
 from bench.scans import Classified
 from bench.session import Session
+from bench.supervision import CENTRAL
 from bench.text import shown
 from screens.base import BenchScreen
 from screens.dashboards import DeadlinesTab, StuckTab, ThroughputTab
@@ -121,7 +129,9 @@ class DisputesTab(SupervisorTab):
         found = self._found = message.found
         count = len(found.records)
         what = f"{count} inspection{'' if count == 1 else 's'} of {shown(str(found.key), 64)}"
-        source.update(f"From {found.source}, as of {found.as_of.astimezone():%H:%M}: {what}")
+        if found.unsent:
+            what += f" ({found.unsent} of this bench, not at central yet)"
+        self.say_where(source, found, what)
         for record in found.records:
             table.add_row(
                 *(
@@ -133,8 +143,10 @@ class DisputesTab(SupervisorTab):
             )
         if not found.records:
             self._show_detail(
-                "No inspection of it at this bench. Another bench that inspected it has it in "
-                "its own records, and central has them all."
+                f"No inspection of it at central, nor queued here. {ONLY_AT_ITS_BENCH}"
+                if found.source == CENTRAL
+                else "No inspection of it at this bench. Another bench that inspected it has "
+                "it in its own records, and central has them all once it can be reached."
             )
             return
         table.move_cursor(row=0)
@@ -152,6 +164,8 @@ class DisputesTab(SupervisorTab):
         record = found.records[index]
         item = record.done.started.request_item_id
         lines = detail_lines(record, found.audit.get(item, ()), found.names)
+        if found.source == CENTRAL:
+            lines.append(ONLY_AT_ITS_BENCH)
         self._show_detail("\n".join(shown(line, DETAIL_CELLS) for line in lines))
         self.query_one(
             "#dispute-detail-box", VerticalScroll
@@ -229,10 +243,11 @@ class GradingTab(SupervisorTab):
             return
         figures = message.figures
         found = figures.agreement
-        self.query_one("#grading-source", Label).update(
-            f"From {figures.source}, as of {figures.as_of.astimezone():%H:%M}: "
+        self.say_where(
+            self.query_one("#grading-source", Label),
+            figures,
             f"{found.pairs} second grading{'' if found.pairs == 1 else 's'} since "
-            f"{figures.since.astimezone():%Y-%m-%d}"
+            f"{figures.since.astimezone(self.session.time_zone):%Y-%m-%d}",
         )
         questions: DataTable[Text] = self.query_one("#grading-questions", DataTable)
         questions.clear()

@@ -4,13 +4,16 @@ in modules of their own (`screens.dashboards`) beside `screens.supervisor`'s fra
 
 from __future__ import annotations
 
-from typing import ClassVar
+from datetime import datetime, tzinfo
+from typing import ClassVar, Protocol
 
 from textual.containers import Vertical
 from textual.message import Message
+from textual.widgets import Label
 
 from bench.problems import Problem
 from bench.session import Session
+from bench.supervision import CENTRAL
 from screens.base import BenchScreen, ScanTaker
 
 
@@ -20,6 +23,29 @@ class LookUpWanted(Message):
     def __init__(self, code: str) -> None:
         super().__init__()
         self.code = code
+
+
+class Sourced(Protocol):
+    """What a tab read, as far as where it came from and when."""
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def as_of(self) -> datetime: ...
+
+    @property
+    def unreachable(self) -> str | None: ...
+
+
+def said_where(found: Sourced, zone: tzinfo | None) -> str:
+    """Where figures come from and as of when, as a tab's first line says it."""
+    at = f"{found.as_of.astimezone(zone):%H:%M}"
+    if found.unreachable is not None:
+        return f"Central unreachable: from this bench's records, as of {at}"
+    if found.source == CENTRAL:
+        return f"From central, as of {at}"
+    return f"From this bench's records, as of {at}"
 
 
 class SupervisorTab(ScanTaker, Vertical):
@@ -42,6 +68,13 @@ class SupervisorTab(ScanTaker, Vertical):
 
     def reload(self) -> None:
         """Read again what the tab shows (F5, and every 30 s while on show)."""
+
+    def say_where(self, label: Label, found: Sourced, what: str = "") -> None:
+        """Say on `label` where `found` came from and when (in bold when central could not
+        be read, with why in its tooltip), then `what` it is."""
+        label.update(said_where(found, self.session.time_zone) + (f": {what}" if what else ""))
+        label.set_class(found.unreachable is not None, "-unreachable")
+        label.tooltip = found.unreachable
 
     def show_problem(self, problem: Problem) -> None:
         screen = self.screen

@@ -76,17 +76,23 @@ def seconds_taken(table: Table, dialect: str) -> ColumnElement[Any]:
 
 
 def throughput(
-    conn: Connection, table: Table, counted: Counted, since: datetime, until: datetime
+    conn: Connection,
+    table: Table,
+    counted: Counted,
+    since: datetime,
+    until: datetime,
+    by_inspector: bool = True,
 ) -> list[ThroughputRow]:
     """One row per (station, inspector) with inspections finished in [since, until),
-    sorted by station then inspector (by code point, whatever the database's collation)."""
+    sorted by station then inspector (by code point, whatever the database's collation);
+    or, not `by_inspector`, one per station (its inspector "") with the station's median."""
     dialect = conn.dialect.name
-    key: tuple[ColumnElement[str], ...] = (table.c.station_id, table.c.inspector_id)
+    grouped = [table.c.station_id, table.c.inspector_id][: 2 if by_inspector else 1]
+    key: tuple[ColumnElement[str], ...] = tuple(grouped)
     if dialect == "postgresql":
         # Grouped byte by byte: a year's millions of rows sort several times faster than
         # by the database's language collation, and the order is Python's below anyway.
-        key = tuple(c.collate("C").label(c.name) for c in (table.c.station_id,
-                                                          table.c.inspector_id))  # fmt: skip
+        key = tuple(c.collate("C").label(c.name) for c in grouped)
     window = [*counted(table), table.c.finished_at >= since, table.c.finished_at < until]
     last_hour_from = max(since, until - timedelta(hours=1))
     columns: list[ColumnElement[Any]] = [
@@ -99,12 +105,13 @@ def throughput(
         taken = seconds_taken(table, dialect)
         columns.append(func.percentile_cont(0.5).within_group(taken).label("median"))
     found = conn.execute(select(*key, *columns).where(*window).group_by(*key)).mappings().all()
-    ranked = None if dialect == "postgresql" else _ranked_medians(conn, table, window)
+    ranked = None if dialect == "postgresql" else _ranked_medians(conn, table, grouped, window)
     rows = []
     for row in found:
-        station, inspector = row["station_id"], row["inspector_id"]
-        median = row["median"] if ranked is None else ranked.get((station, inspector))
+        group = tuple(row[c.name] for c in grouped)
+        median = row["median"] if ranked is None else ranked.get(group)
         outcomes = {name: int(row[name]) for name in OUTCOME_NAMES}
+        station, inspector = group[0], group[1] if by_inspector else ""
         rows.append(
             throughput_row(
                 station, inspector, outcomes, median, int(row["last_hour"]), since, until
@@ -114,11 +121,13 @@ def throughput(
 
 
 def _ranked_medians(
-    conn: Connection, table: Table, window: Sequence[ColumnElement[bool]]
-) -> dict[tuple[str, str], float]:
-    """The median per (station, inspector) without percentile_cont: the middle row (or the
+    conn: Connection,
+    table: Table,
+    key: Sequence[ColumnElement[str]],
+    window: Sequence[ColumnElement[bool]],
+) -> dict[tuple[str, ...], float]:
+    """The median per group of `key` without percentile_cont: the middle row (or the
     mean of the two middle rows) of each group ranked by time taken."""
-    key = (table.c.station_id, table.c.inspector_id)
     taken = seconds_taken(table, conn.dialect.name)
     ranked = (
         select(
@@ -133,9 +142,9 @@ def _ranked_medians(
     middle = or_(
         ranked.c.place == (ranked.c.size + 1) // 2, ranked.c.place == (ranked.c.size + 2) // 2
     )
-    groups = (ranked.c.station_id, ranked.c.inspector_id)
+    groups = [ranked.c[c.name] for c in key]
     found = conn.execute(select(*groups, func.avg(ranked.c.taken)).where(middle).group_by(*groups))
-    return {(station, inspector): float(median) for station, inspector, median in found}
+    return {tuple(row[:-1]): float(row[-1]) for row in found}
 
 
 def hourly(

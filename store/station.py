@@ -91,9 +91,9 @@ def supervisor_figures(
     settings = settings_of(config)
     local = LocalFigures(store.engine, config.station.id, settings)
     if not url:  # no central: its schema and the PostgreSQL dialect are never imported
-        return StationFigures(None, local, clock)
+        return StationFigures(None, local, clock, config.station.id)
     from store.central import configured_engine
     from store.central.supervision import CentralFigures
 
     central = CentralFigures(lambda: configured_engine(url), settings)
-    return StationFigures(central, local, clock)
+    return StationFigures(central, local, clock, config.station.id)

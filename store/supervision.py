@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
+from bench.disputes import Disputed, SearchKey, merged
 from bench.grading import GradingPair
 from bench.supervision import (
     CENTRAL,
@@ -52,10 +53,12 @@ class StationFigures:
         central: FigureSource | None,
         local: FigureSource,
         clock: Callable[[], datetime],
+        station_id: str,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._central = central
         self._local = local
+        self._station_id = station_id
         self._clock = clock
         self._monotonic = monotonic
         self._lock = threading.Lock()
@@ -92,6 +95,9 @@ class StationFigures:
     def throughput(self, since: datetime, until: datetime) -> Figures[ThroughputRow]:
         return self._read(lambda source: source.throughput(since, until))
 
+    def station_throughput(self, since: datetime, until: datetime) -> Figures[ThroughputRow]:
+        return self._read(lambda source: source.station_throughput(since, until))
+
     def hourly(self, since: datetime, until: datetime) -> Figures[HourlyCount]:
         return self._read(lambda source: source.hourly(since, until))
 
@@ -119,3 +125,14 @@ class StationFigures:
 
     def grading(self, since: datetime, until: datetime) -> Figures[GradingPair]:
         return self._read(lambda source: source.grading(since, until))
+
+    def disputes(self, key: SearchKey, limit: int = PAGE) -> Figures[Disputed]:
+        """Central's inspections, with this bench's results central has not received yet
+        and its own audit entries (`bench.disputes.merged`)."""
+        found = self._read(lambda source: source.disputes(key, limit))
+        if found.source != CENTRAL:
+            return found
+        here = self._local.disputes(key, limit)
+        rows = merged(found.rows, here.rows, self._station_id)
+        more = found.more or len(rows) > limit
+        return dataclasses.replace(found, rows=tuple(rows[:limit]), more=more)

@@ -177,6 +177,12 @@ class CentralInspection(CentralBase):
             postgresql_where=text("outcome = 'hold'"),
             sqlite_where=text("outcome = 'hold'"),
         ),
+        # A serial anywhere in a scanned code, by trigrams (migration 0010, PostgreSQL).
+        Index(
+            "ix_inspections_scanned_code_trgm",
+            text("upper(scanned_code) gin_trgm_ops"),
+            postgresql_using="gin",
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -218,6 +224,23 @@ class CentralEvidenceEntry(CentralBase):
     inspections; `bench audit verify --central` walks it and holds it against them."""
 
     __tablename__ = "evidence_chain"
+    # An audit entry by the item or the inspection it names (migration 0010), written as
+    # PostgreSQL gives them back, so autogenerate finds them the same.
+    __table_args__ = (
+        Index(
+            "ix_evidence_chain_audit_item",
+            text("((body -> 'detail'::text) ->> 'request_item_id'::text)"),
+            postgresql_where=text("kind = 'audit'"),
+        ),
+        Index(
+            "ix_evidence_chain_audit_inspection",
+            text(
+                "COALESCE((body -> 'detail'::text) ->> 'inspection_id'::text, "
+                "(body -> 'detail'::text) ->> 'inspection'::text)"
+            ),
+            postgresql_where=text("kind = 'audit'"),
+        ),
+    )
 
     station_id: Mapped[str] = mapped_column(Text, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -282,3 +305,6 @@ for _replicated in REPLICATED:
         _replicated.c.updated_at,
         *_replicated.primary_key.columns,
     )
+
+# Migration 0010's index of a declared serial or IMEI (store.central.disputes).
+Index("ix_request_items_declared_serial_upper", func.upper(item_table.c.declared_serial))

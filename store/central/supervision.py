@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import FromClause
 
+from bench.disputes import Disputed, SearchKey
 from bench.grading import GradingPair
 from bench.supervision import (
     CENTRAL,
@@ -52,6 +53,7 @@ from bench.supervision import (
     page,
 )
 from store import figures
+from store.central import disputes
 from store.central.engine import central_errors
 from store.central.schema import (
     conflict_table,
@@ -161,6 +163,14 @@ class CentralFigures:
             lambda conn: figures.throughput(conn, inspection_table, every_row, since, until),
         )
 
+    def station_throughput(self, since: datetime, until: datetime) -> Figures[ThroughputRow]:
+        return self._read(
+            "read throughput from",
+            lambda conn: figures.throughput(
+                conn, inspection_table, every_row, since, until, by_inspector=False
+            ),
+        )
+
     def hourly(self, since: datetime, until: datetime) -> Figures[HourlyCount]:
         return self._read(
             "read hourly counts from",
@@ -223,6 +233,11 @@ class CentralFigures:
             lambda conn: figures.grading_pairs(
                 conn, inspection_table, every_row, answers_of, since, until
             ),
+        )
+
+    def disputes(self, key: SearchKey, limit: int = PAGE) -> Figures[Disputed]:
+        return self._read(
+            "look the dispute up in", lambda conn: disputes.disputed(conn, key, limit + 1), limit
         )
 
     def settlements(

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Text, func, or_, select
 
+from bench.domain import ITEM_REOPENED, AuditLine
 from bench.evidence import AUDIT
-from bench.station import ITEM_REOPENED, AuditLine
 from store.local import evidence
 from store.local.schema import audit_table, inspection_table
 

@@ -31,12 +31,12 @@ from bench.domain import (
     FinishedInspection,
     Grade,
     IdentifiedBy,
+    InspectionRecord,
     InspectionStarted,
     Outcome,
     Reason,
     UnfinishedInspection,
 )
-from bench.station import InspectionRecord
 from store import rows
 from store.errors import StoreError
 from store.local.schema import (

@@ -35,12 +35,9 @@ from bench.domain import (
     UnfinishedInspection,
 )
 from bench.evidence import INSPECTION, Entry, Progress
-from bench.grading import GradingPair
 from bench.printing import PrintJob, QueuedPrint
 from bench.station import (
     SECOND_GRADING_DUE,
-    AuditLine,
-    InspectionRecord,
     QuarantinedRow,
     Refused,
     SecondGradingDue,
@@ -56,7 +53,6 @@ from store.local import (
     print_jobs,
     quarantine,
     replica,
-    supervision,
 )
 from store.local.engine import open_file, writer
 from store.local.outbox import OutboxRow, QueuedRow
@@ -363,11 +359,6 @@ class LocalStore:
             if inspection in due
         }
 
-    def second_gradings(self, since: datetime, until: datetime) -> list[GradingPair]:
-        """Second gradings finished here in [since, until), each with its first."""
-        with self._read() as conn:
-            return supervision.grading_pairs(conn, since, until)
-
     def latest_inspection(self, item_id: str) -> FinishedInspection | None:
         """The item's latest finished inspection here, with its answers: for its label."""
         with self._read() as conn:
@@ -385,20 +376,6 @@ class LocalStore:
             latest = inspections.latest_finished_ids(conn, request_id)
             reopened = audit.reopened(conn, latest.values())
         return {item: inspection for item, inspection in latest.items() if inspection in reopened}
-
-    def inspection_records(
-        self, item_ids: Collection[str], scanned: str | None = None, limit: int = 50
-    ) -> list[InspectionRecord]:
-        """Finished inspections here of these items, or of a device with the serial
-        `scanned` (scanned, or declared for its item), newest first: for a dispute."""
-        with self._read() as conn:
-            return inspections.records(conn, item_ids, scanned, limit)
-
-    def item_audit(self, item_id: str) -> list[AuditLine]:
-        """The audit entries about the item and its inspections here, oldest first."""
-        with self._read() as conn:
-            first = inspections.first_started(conn, item_id)
-            return [] if first is None else audit.about_item(conn, item_id, first)
 
     # --- Outbox -------------------------------------------------------------------------
 

@@ -19,7 +19,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import FromClause
 
 from bench import __version__
-from bench.domain import ProgramKind
+from bench.disputes import Disputed, KeyKind, SearchKey
+from bench.domain import AuditLine, ProgramKind
 from bench.grading import GradingPair
 from bench.settlement import SettlementStatus, settle
 from bench.supervision import (
@@ -41,7 +42,7 @@ from bench.supervision import (
     page,
 )
 from store import figures
-from store.local import inspections, outbox
+from store.local import audit, inspections, outbox, replica
 from store.local.schema import (
     FINISHED,
     inspection_table,
@@ -99,6 +100,13 @@ class LocalFigures:
     def throughput(self, since: datetime, until: datetime) -> Figures[ThroughputRow]:
         return self._read(
             lambda conn: figures.throughput(conn, inspection_table, finished, since, until)
+        )
+
+    def station_throughput(self, since: datetime, until: datetime) -> Figures[ThroughputRow]:
+        return self._read(
+            lambda conn: figures.throughput(
+                conn, inspection_table, finished, since, until, by_inspector=False
+            )
         )
 
     def hourly(self, since: datetime, until: datetime) -> Figures[HourlyCount]:
@@ -177,6 +185,11 @@ class LocalFigures:
     def grading(self, since: datetime, until: datetime) -> Figures[GradingPair]:
         return self._read(lambda conn: grading_pairs(conn, since, until))
 
+    def disputes(self, key: SearchKey, limit: int = PAGE) -> Figures[Disputed]:
+        """This bench's finished inspections the code names, newest first, each with the
+        trail of its item in this bench's audit log."""
+        return self._read(lambda conn: disputed(conn, key, limit + 1), limit)
+
     def _settled(self, conn: Connection, request_id: str, today: date) -> SettlementLine | None:
         found = conn.execute(
             select(request_table.c.program_code, request_table.c.shipping_cost_cents,
@@ -233,6 +246,30 @@ def answers_of(conn: Connection, ids: list[str]) -> dict[str, list[tuple[str, st
 def grading_pairs(conn: Connection, since: datetime, until: datetime) -> list[GradingPair]:
     """This bench's second gradings finished in [since, until), each with its first."""
     return figures.grading_pairs(conn, inspection_table, finished, answers_of, since, until)
+
+
+def disputed(conn: Connection, key: SearchKey, limit: int) -> list[Disputed]:
+    """A request or a tracking number names the items of its request in the replica; a
+    serial or IMEI the devices scanned by it or declared with it."""
+    item_ids: list[str] = []
+    serial = None
+    if key.kind is KeyKind.ITEM:
+        item_ids = [key.value]
+    elif key.kind in (KeyKind.REQUEST, KeyKind.TRACKING):
+        request = replica.find_request(conn, key.value)
+        if request is None:
+            return []
+        item_ids = [item.id for item in request.items]
+    else:
+        serial = key.value
+    found = inspections.records(conn, item_ids, serial, limit)
+    trails: dict[str, tuple[AuditLine, ...]] = {}
+    for record in found:
+        item = record.done.started.request_item_id
+        if item not in trails:
+            first = inspections.first_started(conn, item)
+            trails[item] = () if first is None else tuple(audit.about_item(conn, item, first))
+    return [Disputed(record, trails[record.done.started.request_item_id]) for record in found]
 
 
 def inspected(conn: Connection, after: str | None, chunk: int) -> list[str]:

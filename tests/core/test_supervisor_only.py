@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from bench.domain import Outcome
+from bench.domain import ITEM_REOPENED, Outcome
 from bench.problems import Problem
 from bench.reasons import REOPEN_REASONS
 from bench.session import Reopened, Session
-from bench.station import ITEM_REOPENED
 from store.local import LocalStore
 from tests.support.sessions import NOW, inspect, session_of, write_demo_replica
 from tests.support.store_helpers import audit_events, finished_inspection

@@ -194,6 +194,8 @@ class TestInitCentral:
             "hash on inspections",
             "Applied migration 0009: Inspections: second_of (a blind second grading), and "
             "settlements that ignore it",
+            "Applied migration 0010: Dispute indexes: the supervisor's search by serial, and an "
+            "item's audit trail at central",
         ]
         assert all("password" not in s for s in steps)
 

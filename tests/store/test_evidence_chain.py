@@ -56,6 +56,15 @@ def verify(config: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tupl
     return code, out.strip()
 
 
+def broken_here(config: Path, capsys: pytest.CaptureFixture[str], *statements: str) -> str:
+    """Tamper with the station's file by `statements`; `bench audit verify` must exit 1:
+    what it says."""
+    raw_sql(config, *statements)
+    code, out = verify(config, capsys)
+    assert code == 1
+    return out
+
+
 def raw_sql(config: Path, *statements: str) -> None:
     """What someone with the file and the sqlite3 shell can do: triggers are no lock."""
     conn = sqlite3.connect(config.parent / "station.db")
@@ -93,23 +102,20 @@ class TestTheStationsFile:
     def test_an_audit_entry_updated_is_named_edited_with_what_changed(
         self, config: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        raw_sql(
+        out = broken_here(
             config,
+            capsys,
             "UPDATE audit_log SET detail = json_set(detail, '$.final_cents', 99999) WHERE id = "
             "(SELECT min(id) FROM audit_log WHERE event = 'inspection_finished')",
         )
-        code, out = verify(config, capsys)
         seq = entry_seq(config, "audit", "2")
-        assert code == 1
         assert out.startswith(f"chain of {STATION} NOT whole: seq {seq} (audit 2, item ")
         assert "was edited: its row in the audit log: detail.final_cents is 99999" in out
 
     def test_an_audit_entry_deleted_is_named_deleted(
         self, config: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        raw_sql(config, "DELETE FROM audit_log WHERE id = 3")
-        code, out = verify(config, capsys)
-        assert code == 1
+        out = broken_here(config, capsys, "DELETE FROM audit_log WHERE id = 3")
         seq = entry_seq(config, "audit", "3")
         assert f"seq {seq} (audit 3" in out
         assert "was deleted: its row is gone from the audit log" in out
@@ -117,9 +123,7 @@ class TestTheStationsFile:
     def test_a_chain_entry_deleted_is_named_by_its_missing_seq(
         self, config: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        raw_sql(config, "DELETE FROM evidence_chain WHERE seq = 5")
-        code, out = verify(config, capsys)
-        assert code == 1
+        out = broken_here(config, capsys, "DELETE FROM evidence_chain WHERE seq = 5")
         assert out == (
             f"chain of {STATION} NOT whole: seq 5 was deleted: missing: the chain goes "
             "from seq 4 to seq 6"
@@ -128,27 +132,25 @@ class TestTheStationsFile:
     def test_two_seqs_swapped_are_named_reordered(
         self, config: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        raw_sql(
+        out = broken_here(
             config,
+            capsys,
             "UPDATE evidence_chain SET seq = -1 WHERE seq = 4",
             "UPDATE evidence_chain SET seq = 4 WHERE seq = 7",
             "UPDATE evidence_chain SET seq = 7 WHERE seq = -1",
         )
-        code, out = verify(config, capsys)
-        assert code == 1
         assert "NOT whole: seq 4 (" in out and "was reordered: it was chained after seq" in out
 
     def test_a_forged_audit_entry_is_named_inserted(
         self, config: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        raw_sql(
+        out = broken_here(
             config,
+            capsys,
             "INSERT INTO audit_log (at, station_id, inspector_id, event, detail) VALUES "
             "('2026-11-29 09:10:00.000000', 'B-07', 'EMP-0001', 'inspection_finished', "
             """'{"final_cents": 99999}')""",
         )
-        code, out = verify(config, capsys)
-        assert code == 1
         assert out == (
             f"chain of {STATION} NOT whole: audit {ENTRIES - INSPECTIONS + 1} was inserted: "
             "no entry records its row in the audit log"
@@ -158,13 +160,12 @@ class TestTheStationsFile:
         self, config: Path, capsys: pytest.CaptureFixture[str]
     ) -> None:
         inspection = finished(1).started.id
-        raw_sql(
+        out = broken_here(
             config,
+            capsys,
             "UPDATE outbox SET payload = json_set(payload, '$.final_cents', 99999) "
             f"WHERE inspection_id = '{inspection}'",
         )
-        code, out = verify(config, capsys)
-        assert code == 1
         assert f"(inspection {inspection}, item TI-000001-01, inspection {inspection})" in out
         assert "was edited: its row in the outbox: final_cents is 99999" in out
 
@@ -252,6 +253,17 @@ def central_verify(config: Path, url: str, capsys: pytest.CaptureFixture[str]) -
     return verify(config, capsys, "--central", "--url", url)
 
 
+def broken_at_central(
+    config: Path, url: str, capsys: pytest.CaptureFixture[str], *statements: str
+) -> str:
+    """Tamper with central's tables by `statements`; `bench audit verify --central` must
+    exit 1: what it says."""
+    central_sql(url, *statements)
+    code, out = central_verify(config, url, capsys)
+    assert code == 1
+    return out
+
+
 class TestTheTamperedOutboxRow:
     def test_an_edited_payload_is_not_pushed_but_dead_lettered_as_tampered(
         self, config: Path, central: str, capsys: pytest.CaptureFixture[str]
@@ -336,9 +348,12 @@ class TestCentral:
         self, config: Path, pushed: str, capsys: pytest.CaptureFixture[str]
     ) -> None:
         inspection = finished(1).started.id
-        central_sql(pushed, f"UPDATE inspections SET final_cents = 99999 WHERE id = '{inspection}'")
-        code, out = central_verify(config, pushed, capsys)
-        assert code == 1
+        out = broken_at_central(
+            config,
+            pushed,
+            capsys,
+            f"UPDATE inspections SET final_cents = 99999 WHERE id = '{inspection}'",
+        )
         assert f"({INSPECTION} {inspection}, item TI-000001-01" in out
         assert "was edited: central's inspections row: final_cents is 99999" in out
 
@@ -346,9 +361,9 @@ class TestCentral:
         self, config: Path, pushed: str, capsys: pytest.CaptureFixture[str]
     ) -> None:
         inspection = finished(3).started.id
-        central_sql(pushed, f"DELETE FROM inspections WHERE id = '{inspection}'")
-        code, out = central_verify(config, pushed, capsys)
-        assert code == 1
+        out = broken_at_central(
+            config, pushed, capsys, f"DELETE FROM inspections WHERE id = '{inspection}'"
+        )
         assert f"({INSPECTION} {inspection}" in out
         assert "was deleted: its row is gone from central's inspections" in out
 
@@ -356,27 +371,27 @@ class TestCentral:
         self, config: Path, pushed: str, capsys: pytest.CaptureFixture[str]
     ) -> None:
         forged = "00000000-0000-4000-8000-000000000001"
-        central_sql(
+        out = broken_at_central(
+            config,
             pushed,
+            capsys,
             "INSERT INTO inspections SELECT (:id)::uuid, request_item_id, station_id, "
             "inspector_id, started_at, finished_at, scanned_code, identified_sku, answers, grade, "
             "outcome, reason_codes, 99999, disposition, wiped, now(), response_due_on, "
             "identified_by, supersedes FROM inspections LIMIT 1".replace(":id", f"'{forged}'"),
         )
-        code, out = central_verify(config, pushed, capsys)
-        assert code == 1
         assert f"{INSPECTION} {forged} was inserted: no entry records this row" in out
 
     def test_a_chain_entry_edited_at_central_is_named_edited(
         self, config: Path, pushed: str, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        central_sql(
+        out = broken_at_central(
+            config,
             pushed,
+            capsys,
             "UPDATE evidence_chain SET body = jsonb_set(body, '{event}', '\"login\"') "
             "WHERE seq = 1",
         )
-        code, out = central_verify(config, pushed, capsys)
-        assert code == 1
         assert "NOT whole: seq 1 (audit 1" in out and "was edited" in out
 
     def test_a_chain_entry_deleted_at_central_is_named_deleted(
@@ -393,14 +408,14 @@ class TestCentral:
     def test_two_chain_entries_swapped_at_central_are_named_reordered(
         self, config: Path, pushed: str, capsys: pytest.CaptureFixture[str]
     ) -> None:
-        central_sql(
+        out = broken_at_central(
+            config,
             pushed,
+            capsys,
             "UPDATE evidence_chain SET seq = -1 WHERE seq = 3",
             "UPDATE evidence_chain SET seq = 3 WHERE seq = 6",
             "UPDATE evidence_chain SET seq = 6 WHERE seq = -1",
         )
-        code, out = central_verify(config, pushed, capsys)
-        assert code == 1
         assert "NOT whole: seq 3 (" in out and "was reordered" in out
 
     def test_one_station_asked_for_by_name(

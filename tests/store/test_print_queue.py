@@ -51,6 +51,17 @@ def worker(store: LocalStore, server: ZplServer, states: Queue[PrinterState]) ->
     return PrintWorker(store, printer, LABELS, states.put, backoff=Backoff(base=0.05, cap=0.2))
 
 
+def print_queue_out(store: LocalStore, server: ZplServer) -> None:
+    """Run a print worker over the station's queue until it says everything printed."""
+    states: Queue[PrinterState] = Queue()
+    printing = worker(store, server, states)
+    printing.start()
+    try:
+        assert states.get(timeout=10) == PrinterState(ok=True, queued=0)
+    finally:
+        printing.stop(timeout=5)
+
+
 def rows(store: LocalStore, table: object) -> int:
     with store.engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
@@ -144,13 +155,7 @@ class TestPrinted:
         printer_port.listen()
         store.queue_print(PrintJob.command_sheet())  # pages of paper, on a label printer
         store.queue_print(label_job("TI-000001-01"))
-        states: Queue[PrinterState] = Queue()
-        printing = worker(store, printer_port, states)
-        printing.start()
-        try:
-            assert states.get(timeout=10) == PrinterState(ok=True, queued=0)
-        finally:
-            printing.stop(timeout=5)
+        print_queue_out(store, printer_port)
         wait_for(lambda: len(printer_port.received) == 1)
         assert printer_port.item_ids() == ["TI-000001-01"]
         with store.engine.connect() as conn:
@@ -172,13 +177,7 @@ class TestAfterARestart:
         with LocalStore.open(path) as after:
             assert [q.job for q in after.queued_prints()] == [label_job("TI-000001-01")]
             printer_port.listen()
-            states: Queue[PrinterState] = Queue()
-            printing = worker(after, printer_port, states)
-            printing.start()
-            try:
-                assert states.get(timeout=10) == PrinterState(ok=True, queued=0)
-            finally:
-                printing.stop(timeout=5)
+            print_queue_out(after, printer_port)
         assert printer_port.item_ids() == ["TI-000001-01"]
 
     def test_a_label_queued_when_the_bench_was_killed_prints_after_the_restart(
@@ -203,13 +202,7 @@ class TestAfterARestart:
         assert printer_port.received == []
         printer_port.listen()
         with LocalStore.open(path) as after:
-            states: Queue[PrinterState] = Queue()
-            printing = worker(after, printer_port, states)
-            printing.start()
-            try:
-                assert states.get(timeout=10) == PrinterState(ok=True, queued=0)
-            finally:
-                printing.stop(timeout=5)
+            print_queue_out(after, printer_port)
         assert printer_port.item_ids() == ["TI-000001-01"]
 
 

@@ -10,46 +10,23 @@ inspections are made by the inspection session, as the bench makes them.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select
 
 from bench import __version__
-from bench.cli.demo import seed_central
-from bench.demo_data import demo_dataset
 from bench.domain import Outcome
 from bench.session import Reopened
 from store import rows
-from store.central import central_engine, conflict_table, inspection_table
+from store.central import conflict_table, inspection_table
 from store.local import LocalStore
 from store.sync import SyncEngine
 from store.sync.pgcopy import PUSHED_COLUMNS, copy_row
+from tests.support.demo_site import ITEM, PAN_V2_SERIAL, settlement
 from tests.support.inspections import finished
 from tests.support.sessions import DIRTY, inspect, session_of, write_demo_replica
 from tests.support.store_helpers import outbox_rows
-
-ITEM = "TI-000001-01"
-PAN_V2_SERIAL = "WYZECP22301595691"  # TI-000001's one item, a trade-up Pan v2
-
-
-@pytest.fixture
-def central(central_url: str) -> Iterator[Engine]:
-    seed_central(central_url, demo_dataset(date(2026, 11, 29), request_count=20))
-    engine = central_engine(central_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def sync(local: LocalStore, central_url: str, central: Engine) -> Iterator[SyncEngine]:
-    engine = SyncEngine(local, central_url, "B-07", app_version=__version__)
-    assert engine.run_once().online  # the replica: programs, requests, inspectors
-    yield engine
-    engine.close()
 
 
 def reinspected(local: LocalStore) -> tuple[str, str]:
@@ -64,22 +41,14 @@ def reinspected(local: LocalStore) -> tuple[str, str]:
     return first.started.id, second.started.id
 
 
-def central_supersedes(central: Engine) -> dict[str, str | None]:
-    with central.connect() as conn:
+def central_supersedes(demo_central: Engine) -> dict[str, str | None]:
+    with demo_central.connect() as conn:
         found = conn.execute(
             select(inspection_table.c.id, inspection_table.c.supersedes).where(
                 inspection_table.c.request_item_id == ITEM
             )
         )
         return {str(i): None if s is None else str(s) for i, s in found}
-
-
-def settlement(central: Engine, request_id: str) -> dict[str, Any]:
-    with central.connect() as conn:
-        row = conn.execute(
-            text("SELECT * FROM request_settlements WHERE request_id = :id"), {"id": request_id}
-        )
-        return dict(row.mappings().one())
 
 
 class TestTheStation:
@@ -108,12 +77,14 @@ class TestTheStation:
 
 class TestCentral:
     def test_takes_supersedes_and_settles_on_the_new_inspection(
-        self, local: LocalStore, sync: SyncEngine, central: Engine
+        self, local: LocalStore, sync: SyncEngine, demo_central: Engine
     ) -> None:
         first = inspect(session_of(local, "EMP-0001"), "TI-000001", PAN_V2_SERIAL)
         assert sync.run_once().pushed == 1
-        assert settlement(central, "TI-000001")["status"] == "ready"
-        assert settlement(central, "TI-000001")["amount_cents"] == first.decision.final_cents > 0
+        assert settlement(demo_central, "TI-000001")["status"] == "ready"
+        assert (
+            settlement(demo_central, "TI-000001")["amount_cents"] == first.decision.final_cents > 0
+        )
 
         supervisor = session_of(local, "EMP-0002")
         supervisor.open_request("TI-000001")
@@ -122,18 +93,23 @@ class TestCentral:
         assert second.decision.outcome is Outcome.REJECT
         assert sync.run_once().pushed == 1
 
-        assert central_supersedes(central) == {
+        assert central_supersedes(demo_central) == {
             first.started.id: None,
             second.started.id: first.started.id,
         }
-        row = settlement(central, "TI-000001")
+        row = settlement(demo_central, "TI-000001")
         # The reject counts, alone: nothing to refund, nothing held, no conflict.
         assert (row["status"], row["amount_cents"], row["items_held"]) == ("ready", 0, 0)
-        with central.connect() as conn:
+        with demo_central.connect() as conn:
             assert conn.execute(select(conflict_table)).all() == []
 
     def test_two_benches_on_one_item_are_still_a_conflict(
-        self, local: LocalStore, sync: SyncEngine, central: Engine, central_url: str, tmp_path: Path
+        self,
+        local: LocalStore,
+        sync: SyncEngine,
+        demo_central: Engine,
+        central_url: str,
+        tmp_path: Path,
     ) -> None:
         inspect(session_of(local, "EMP-0001"), "TI-000001", PAN_V2_SERIAL)
         assert sync.run_once().pushed == 1
@@ -145,8 +121,8 @@ class TestCentral:
                 assert other_sync.run_once().pushed == 1
             finally:
                 other_sync.close()
-        assert settlement(central, "TI-000001")["status"] == "on_hold"
-        with central.connect() as conn:
+        assert settlement(demo_central, "TI-000001")["status"] == "on_hold"
+        with demo_central.connect() as conn:
             flagged = conn.execute(select(conflict_table.c.request_item_id)).scalars().all()
         assert flagged == [ITEM]
 

@@ -8,48 +8,25 @@ The inspections are made by the inspection session, as the bench makes them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date, timedelta
-from typing import Any
+from datetime import timedelta
 
-import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select
 
-from bench import __version__
-from bench.cli.demo import seed_central
-from bench.demo_data import demo_dataset
 from bench.domain import Outcome
 from bench.grading import OUTCOME, agreement
 from bench.problems import Problem
 from bench.supervision import SupervisionSettings
-from store.central import central_engine, conflict_table, inspection_table
+from store.central import conflict_table, inspection_table
 from store.central.supervision import CentralFigures
 from store.local import LocalStore
 from store.local.supervision import LocalFigures
 from store.sync import SyncEngine
+from tests.support.demo_site import ITEM, PAN_V2_SERIAL, settlement
 from tests.support.sessions import DIRTY, NOW, inspect, session_of, write_demo_replica
 from tests.support.store_helpers import outbox_rows
 
-ITEM = "TI-000001-01"
-PAN_V2_SERIAL = "WYZECP22301595691"  # TI-000001's one item, a trade-up Pan v2
 SETTINGS = SupervisionSettings(NOW.tzinfo, "US", None, timedelta(minutes=5))  # type: ignore[arg-type]
 WINDOW = (NOW - timedelta(days=1), NOW + timedelta(days=1))
-
-
-@pytest.fixture
-def central(central_url: str) -> Iterator[Engine]:
-    seed_central(central_url, demo_dataset(date(2026, 11, 29), request_count=20))
-    engine = central_engine(central_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def sync(local: LocalStore, central_url: str, central: Engine) -> Iterator[SyncEngine]:
-    engine = SyncEngine(local, central_url, "B-07", app_version=__version__)
-    assert engine.run_once().online
-    yield engine
-    engine.close()
 
 
 def graded_twice(local: LocalStore) -> tuple[str, str]:
@@ -61,14 +38,6 @@ def graded_twice(local: LocalStore) -> tuple[str, str]:
     assert second.started.second_of == first.started.id
     assert (first.decision.outcome, second.decision.outcome) == (Outcome.ACCEPT, Outcome.REJECT)
     return first.started.id, second.started.id
-
-
-def settlement(central: Engine, request_id: str) -> dict[str, Any]:
-    with central.connect() as conn:
-        row = conn.execute(
-            text("SELECT * FROM request_settlements WHERE request_id = :id"), {"id": request_id}
-        )
-        return dict(row.mappings().one())
 
 
 class TestTheStation:
@@ -108,19 +77,19 @@ class TestTheStation:
 
 class TestCentral:
     def test_takes_second_of_and_settles_and_flags_without_it(
-        self, local: LocalStore, sync: SyncEngine, central: Engine
+        self, local: LocalStore, sync: SyncEngine, demo_central: Engine
     ) -> None:
         first = inspect(session_of(local, "EMP-0001", second_share=1.0), "TI-000001",
                         PAN_V2_SERIAL)  # fmt: skip
         assert sync.run_once().pushed == 1
-        before = settlement(central, "TI-000001")
+        before = settlement(demo_central, "TI-000001")
         assert (before["status"], before["amount_cents"]) == ("ready", first.decision.final_cents)
         second = inspect(session_of(local, "EMP-0003", second_share=1.0), "TI-000001",
                          PAN_V2_SERIAL, DIRTY)  # fmt: skip
         assert second.decision.outcome is Outcome.REJECT
         assert sync.run_once().pushed == 1
 
-        with central.connect() as conn:
+        with demo_central.connect() as conn:
             found = conn.execute(
                 select(inspection_table.c.id, inspection_table.c.second_of).where(
                     inspection_table.c.request_item_id == ITEM
@@ -133,14 +102,14 @@ class TestCentral:
             # Two inspections of one item, but the second only grades again: no conflict.
             assert conn.execute(select(conflict_table)).all() == []
         # The reject of the second grading changes nothing: the first's accept counts.
-        assert settlement(central, "TI-000001") == before
+        assert settlement(demo_central, "TI-000001") == before
 
     def test_centrals_figures_pair_the_two(
-        self, local: LocalStore, sync: SyncEngine, central: Engine
+        self, local: LocalStore, sync: SyncEngine, demo_central: Engine
     ) -> None:
         first, second = graded_twice(local)
         assert sync.run_once().pushed == 2
-        found = CentralFigures(central, SETTINGS).grading(*WINDOW)
+        found = CentralFigures(demo_central, SETTINGS).grading(*WINDOW)
         (pair,) = found.rows
         assert (pair.item_id, pair.first.inspector_id, pair.second.inspector_id) == (
             ITEM, "EMP-0001", "EMP-0003",

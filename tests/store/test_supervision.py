@@ -54,6 +54,12 @@ class TestCentral:
         assert as_dicts(found, THROUGHPUT_FIELDS) == site.recount_throughput(
             rows, site.SINCE, site.UNTIL
         )
+        per_station = CentralFigures(engine, site.SETTINGS).station_throughput(
+            site.SINCE, site.UNTIL
+        )
+        assert as_dicts(per_station, THROUGHPUT_FIELDS) == site.recount_throughput(
+            rows, site.SINCE, site.UNTIL, by_inspector=False
+        )
         # The reopened item's three inspections all count, the day before's does not.
         counted = sum(row.inspections for row in found.rows)
         assert counted == len(site.in_window(rows, site.SINCE, site.UNTIL)) == 40
@@ -220,6 +226,10 @@ class TestThisBench:
             station.rows, site.SINCE, site.UNTIL
         )
         assert {row.station_id for row in found.rows} == {"B-01"}
+        per_station = figures.station_throughput(site.SINCE, site.UNTIL)
+        assert as_dicts(per_station, THROUGHPUT_FIELDS) == site.recount_throughput(
+            station.rows, site.SINCE, site.UNTIL, by_inspector=False
+        )
         hourly = figures.hourly(site.SINCE, site.UNTIL)
         assert [(c.hour, c.station_id, c.count) for c in hourly.rows] == site.recount_hourly(
             station.rows, site.SINCE, site.UNTIL

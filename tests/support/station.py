@@ -23,6 +23,7 @@ from bench.demo_data import DemoDataset, demo_dataset
 from bench.scans import Scan, ScanSource
 from screens.app import BenchApp
 from screens.messages import ScanRead
+from store.local import LocalStore
 
 TODAY = date(2026, 11, 29)
 NOW = datetime(2026, 11, 29, 10, 30).astimezone()
@@ -185,6 +186,21 @@ async def log_in(
         await pilot.press(*pin)
     await pilot.press("enter")
     await on_screen(pilot, HomeView)
+
+
+async def log_out(pilot: Pilot[None]) -> None:
+    """F2, and wait for the login screen."""
+    from screens.login import LoginScreen
+
+    await pilot.press("f2")
+    await on_screen(pilot, LoginScreen)
+
+
+def station_store(app: BenchApp) -> LocalStore:
+    """The station's own database under the app's session."""
+    store = app.session.store
+    assert isinstance(store, LocalStore)
+    return store
 
 
 async def press_or_scan(pilot: Pilot[None], how: str) -> None:

@@ -230,13 +230,14 @@ def in_window(rows: list[dict[str, Any]], since: datetime, until: datetime) -> l
 
 
 def recount_throughput(
-    rows: list[dict[str, Any]], since: datetime, until: datetime
+    rows: list[dict[str, Any]], since: datetime, until: datetime, by_inspector: bool = True
 ) -> list[dict[str, Any]]:
-    """Per (station, inspector): counts by outcome, the median time taken rounded half up,
-    the items per hour of the window and the count of its last hour, sorted."""
+    """Per (station, inspector), or per station (inspector ""): counts by outcome, the
+    median time taken rounded half up, the items per hour of the window and the count of
+    its last hour, sorted."""
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for r in in_window(rows, since, until):
-        groups[(r["station_id"], r["inspector_id"])].append(r)
+        groups[(r["station_id"], r["inspector_id"] if by_inspector else "")].append(r)
     hours = (until - since).total_seconds() / 3600
     out = []
     for (station, inspector), group in sorted(groups.items()):

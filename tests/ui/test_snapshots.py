@@ -42,6 +42,7 @@ from tests.support.station import (
     open_checklist,
     open_request,
     scan,
+    station_store,
     wait_until,
     walk_to_outcome,
 )
@@ -113,6 +114,8 @@ async def disputes(pilot: Pilot[None]) -> None:
     await walk_to_outcome(pilot, FOUR_REASON_HOLD_KEYS)
     await pilot.press("enter")
     await on_screen(pilot, RequestView)
+    # Central has it: the search reads central, and says nothing is left to send.
+    await wait_until(pilot, lambda: station_store(app).queued_count() == 0)
     await pilot.press("f2")
     await log_in(pilot, "EMP-0002")
     await pilot.press("f12")

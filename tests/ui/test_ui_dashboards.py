@@ -73,16 +73,13 @@ def throughput_lines(rows: list[dict[str, Any]]) -> list[list[str]]:
     hours = (until - since).total_seconds() / 3600
     found = site.recount_throughput(rows, since, until)
     lines = []
-    for station in sorted({r["station_id"] for r in found}):
-        mine = [r for r in found if r["station_id"] == station]
-        total = {k: sum(r[k] for r in mine) for k in ("inspections", "last_hour", *site.OUTCOMES)}
-        lines.append([station, "all", str(total["inspections"]), str(total["last_hour"]),
-                      f"{total['inspections'] / hours:.1f}", "",
-                      *(str(total[o]) for o in site.OUTCOMES)])  # fmt: skip
-        for r in mine:
+    for total in site.recount_throughput(rows, since, until, by_inspector=False):
+        station = total["station_id"]
+        for r in [total, *(r for r in found if r["station_id"] == station)]:
             median = r["median_seconds"]
-            lines.append([station, r["inspector_id"], str(r["inspections"]), str(r["last_hour"]),
-                          f"{r['inspections'] / hours:.1f}", f"{median // 60}:{median % 60:02d}",
+            lines.append([station, r["inspector_id"] or "all", str(r["inspections"]),
+                          str(r["last_hour"]), f"{r['inspections'] / hours:.1f}",
+                          f"{median // 60}:{median % 60:02d}",
                           *(str(r[o]) for o in site.OUTCOMES)])  # fmt: skip
     return lines
 

@@ -15,7 +15,6 @@ from textual.widgets import DataTable, Input
 
 from screens.app import BenchApp
 from screens.home import HomeView
-from screens.login import LoginScreen
 from screens.supervisor import SupervisorScreen
 from tests.support.sessions import ALL_WELL, DIRTY, inspect
 from tests.support.station import (
@@ -26,10 +25,12 @@ from tests.support.station import (
     Station,
     confirm_outcome,
     log_in,
+    log_out,
     on_screen,
     problem_text,
     scan,
     shown,
+    station_store,
     wait_until,
     walk_to_outcome,
 )
@@ -51,10 +52,13 @@ def source(app: BenchApp) -> str:
 
 
 async def as_supervisor(pilot: Pilot[None]) -> None:
-    """Log the inspector out, the supervisor in, and open the supervisor screen."""
+    """Once central has every result of this bench, log the inspector out, the supervisor
+    in, and open the supervisor screen (its searches read central)."""
     app = pilot.app
-    await pilot.press("f2")
-    await on_screen(pilot, LoginScreen)
+    assert isinstance(app, BenchApp)
+    store = station_store(app)
+    await wait_until(pilot, lambda: store.queued_count() == 0)
+    await log_out(pilot)
     await log_in(pilot, "EMP-0002")
     await pilot.press("f12")
     await wait_until(pilot, lambda: isinstance(app.screen, SupervisorScreen))
@@ -98,9 +102,7 @@ class TestSearch(SeededStation):
             ):
                 await search(pilot, code, typed=typed)
                 assert items_found(app) == ["TI-000001-01"], code
-                assert source(app) == (
-                    f"From this bench's records, as of 10:30: 1 inspection of {said}"
-                )
+                assert source(app) == (f"From central, as of 10:30: 1 inspection of {said}")
 
     async def test_an_imei_finds_the_device_scanned_by_it(self, station: Station) -> None:
         app = station.app()
@@ -125,7 +127,7 @@ class TestSearch(SeededStation):
             await search(pilot, "TI-000003")
             assert items_found(app) == []
             assert "0 inspections of request TI-000003" in source(app)
-            assert "No inspection of it at this bench" in detail(app)
+            assert "No inspection of it at central, nor queued here" in detail(app)
             await scan(pilot, "EMP-0001")
             await wait_until(pilot, lambda: "names no inspection" in problem_text(app))
             await pilot.press("escape")

@@ -8,18 +8,15 @@ the new outcome.
 from __future__ import annotations
 
 from textual.app import App
-from textual.pilot import Pilot
 from textual.widgets import Label
 
-from bench.station import ITEM_REOPENED
-from screens.app import BenchApp
+from bench.domain import ITEM_REOPENED
 from screens.dialogs import ReopenReasonScreen
 from screens.home import HomeView
 from screens.login import LoginScreen
 from screens.request import RequestView
 from screens.supervisor import SupervisorScreen
 from screens.widgets import KeyBar
-from store.local import LocalStore
 from tests.support.station import (
     PAN_V2_SERIAL,
     SIZE,
@@ -29,10 +26,12 @@ from tests.support.station import (
     confirm_outcome,
     count_bells,
     log_in,
+    log_out,
     on_screen,
     problem_text,
     scan,
     shown,
+    station_store,
     wait_until,
 )
 from tests.support.store_helpers import audit_events, finished_inspection
@@ -54,17 +53,6 @@ def palette(app: App[None]) -> list[str]:
 def item_status(app: App[None]) -> str:
     table = app.screen.query_one("#items")
     return str(table.get_row(ITEM)[-1])  # type: ignore[attr-defined]
-
-
-def station_store(app: BenchApp) -> LocalStore:
-    store = app.session.store
-    assert isinstance(store, LocalStore)
-    return store
-
-
-async def log_out(pilot: Pilot[None]) -> None:
-    await pilot.press("f2")
-    await on_screen(pilot, LoginScreen)
 
 
 class TestAnInspector(SeededStation):

@@ -10,17 +10,14 @@ Enter opens the item in Disputes.
 from __future__ import annotations
 
 from textual.app import App
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Label, Static, TabbedContent
 
 from bench.labels import SECOND_GRADING
-from screens.app import BenchApp
 from screens.checklist import ChecklistScreen
-from screens.login import LoginScreen
 from screens.outcome import OutcomeScreen
 from screens.request import RequestView
 from screens.supervisor import SupervisorScreen
-from store.local import LocalStore
+from store.local import inspections
 from tests.support.station import (
     ACCEPT_KEYS,
     PAN_V2_SERIAL,
@@ -29,10 +26,12 @@ from tests.support.station import (
     Station,
     count_bells,
     log_in,
+    log_out,
     on_screen,
     problem_text,
     scan,
     shown,
+    station_store,
     wait_until,
     walk_to_outcome,
 )
@@ -54,17 +53,6 @@ def every_screens_text(app: App[None]) -> str:
             elif isinstance(widget, DataTable):
                 parts += [str(c) for r in range(widget.row_count) for c in widget.get_row_at(r)]
     return "\n".join(parts)
-
-
-def station_store(app: BenchApp) -> LocalStore:
-    store = app.session.store
-    assert isinstance(store, LocalStore)
-    return store
-
-
-async def log_out(pilot: Pilot[None]) -> None:
-    await pilot.press("f2")
-    await on_screen(pilot, LoginScreen)
 
 
 class TestASecondGrading(SeededStation):
@@ -121,7 +109,8 @@ class TestASecondGrading(SeededStation):
             second = app.session.last_saved
             assert second is not None
             assert second.started.second_of == first.started.id
-            recorded = station_store(app).inspection_records([ITEM])
+            with station_store(app).engine.connect() as conn:
+                recorded = inspections.records(conn, [ITEM], None, 50)
             assert {r.done.started.id: r.done.started.second_of for r in recorded} == {
                 first.started.id: None,
                 second.started.id: first.started.id,
