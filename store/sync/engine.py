@@ -74,7 +74,7 @@ class SyncEngine:
         station_id: str,
         *,
         app_version: str,
-        batch_size: int = 500,
+        batch_size: int = 2000,
         clock: Callable[[], datetime] = utcnow,
         progress: Callable[[str, int, int], None] | None = None,
         round_deadline: float = ROUND_DEADLINE_S,
