@@ -331,7 +331,7 @@ SCHEMA: Final[tuple[Key, ...]] = (
         "sync", "interval_seconds", "float", 5.0, "how often to push and pull when idle",
         minimum=0.1,
     ),
-    Key("sync", "batch_size", "int", 500, "inspections sent per round trip", minimum=1),
+    Key("sync", "batch_size", "int", 2000, "inspections sent per round trip", minimum=1),
     Key(
         "sync", "round_deadline_seconds", "float", 20.0,
         "central silent this long: OFFLINE, retried",

@@ -1,16 +1,19 @@
 """Pull: 1,000,000 requests (each with one item) from PostgreSQL into an empty replica.
 
 Reports rows per second and the pulling process's peak memory (its own process, so the
-set-up's memory does not count).
+set-up's memory does not count), over one pull or more (BENCH_BENCH_PULL_RUNS), each into
+an empty replica. No target: the figures are for the record.
 
-Usage: python -m benchmarks.pull [--requests 1000000]
+Usage: python -m benchmarks.pull [--requests 1000000] [--runs 1] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,7 +24,11 @@ from pathlib import Path
 import psycopg
 
 from benchmarks._pg import scratch_database
+from benchmarks.figures import Figure
 from store.central import init_central
+
+REQUESTS = int(os.environ.get("BENCH_BENCH_PULL_REQUESTS", "1000000"))
+RUNS = int(os.environ.get("BENCH_BENCH_PULL_RUNS", "1"))
 
 
 def seed(url: str, requests: int) -> None:
@@ -76,30 +83,50 @@ def pull(url: str) -> None:
     print(json.dumps({"seconds": seconds, "rows": sum(counts.values()), "peak_mb": peak_mb}))
 
 
+def pulled(url: str) -> dict[str, float]:
+    """One pull into an empty replica, in a process of its own: seconds, rows, peak MB."""
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.pull", "--child", url],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+def figures(quick: bool = False, *, requests: int = REQUESTS, runs: int = RUNS) -> list[Figure]:
+    requests, runs = (20_000, 1) if quick else (requests, runs)
+    with scratch_database() as url:
+        init_central(url)
+        print(f"seeding {requests:,} requests and items…", file=sys.stderr)
+        seed(url, requests)
+        results = [pulled(url) for _ in range(runs)]
+    rates = [r["rows"] / r["seconds"] for r in results]
+    peaks = [r["peak_mb"] for r in results]
+    what = f"{int(results[0]['rows']):,} rows ({requests:,} requests + their items)"
+    return [
+        Figure.of(f"pull {what} into an empty replica", statistics.median(rates), "rows/s",
+                  rates, "none (for the record)", None),
+        Figure.of(f"peak memory of the pulling process, {what}", max(peaks), "MB", peaks,
+                  "none (for the record)", None),
+    ]  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--requests", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=REQUESTS)
+    parser.add_argument("--runs", type=int, default=RUNS)
+    parser.add_argument("--quick", action="store_true", help="a small run, for a smoke test")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         pull(args.child)
         return
-    with scratch_database() as url:
-        init_central(url)
-        print(f"seeding {args.requests:,} requests and items…", file=sys.stderr)
-        seed(url, args.requests)
-        out = subprocess.run(
-            [sys.executable, "-m", "benchmarks.pull", "--child", url],
-            check=True, capture_output=True, text=True,
-        ).stdout  # fmt: skip
-        result = json.loads(out.strip().splitlines()[-1])
-        rows, seconds = result["rows"], result["seconds"]
-        print(
-            f"pulled {rows:,} rows ({args.requests:,} requests + items) in {seconds:.1f} s"
-            f" = {rows / seconds:,.0f} rows/s; peak memory {result['peak_mb']:.0f} MB"
-        )
+    for figure in figures(args.quick, requests=args.requests, runs=args.runs):
+        low, high = figure.spread
+        print(f"{figure.name}: {figure.value:,.0f} {figure.unit} "
+              f"(of {len(figure.samples)}: {low:,.0f} to {high:,.0f})")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,18 +1,28 @@
 """Push throughput: 100,000 queued inspections from a station's outbox to PostgreSQL.
 
-Side by side, in one run, on the same rows:
-  bench   the sync engine's push (batches of 500, idempotent on the UUID, marked sent)
-  naive   an ORM loop that adds and commits one row at a time (on a sample: it is slow)
-  copy    PostgreSQL COPY of the same rows into the same table: the practical ceiling
+Side by side, in one run, on the same rows, alternated over several runs:
+  bench   the sync engine's push: each payload checked against its evidence chain entry,
+          the inspections and then their chain entries sent, idempotent, marked sent
+  copy    PostgreSQL COPY of the same rows (the inspections, then their chain entries) into
+          the same tables with the same COPY code the push uses: the practical ceiling
+  copy of the inspections alone, as before the chain: for the record
+  naive   an ORM loop that adds and commits one inspection at a time (on a sample: slow)
 
-Usage: python benchmarks/push.py [--rows 100000] [--naive-rows 5000]
+Rates are inspections per second. The target is the push at 0.8x COPY of the same rows or
+better in every run.
+
+Usage: python -m benchmarks.push [--rows 100000] [--naive-rows 5000] [--runs 3]
+(or BENCH_BENCH_PUSH_ROWS, BENCH_BENCH_PUSH_RUNS)
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,14 +34,21 @@ from sqlalchemy.orm import Session
 from bench import __version__
 from bench.evidence import INSPECTION, Entry, following
 from benchmarks._pg import scratch_database
+from benchmarks.figures import Figure
 from store import rows as row_shapes
 from store.central import CentralInspection, central_engine, init_central
 from store.local import LocalStore, evidence, outbox_table
 from store.local import inspection_table as local_inspections
 from store.local.schema import evidence_table
 from store.sync import SyncEngine
+from store.sync import evidence as central_evidence
 from store.sync.pgcopy import central_row, copy_row, copy_rows
 from tests.support.inspections import finished
+
+ROWS = int(os.environ.get("BENCH_BENCH_PUSH_ROWS", "100000"))
+RUNS = int(os.environ.get("BENCH_BENCH_PUSH_RUNS", "3"))
+NAIVE_ROWS = 5_000
+COPY_TARGET, NAIVE_TARGET = 0.8, 20.0
 
 
 def queue(local: LocalStore, count: int) -> None:
@@ -75,18 +92,15 @@ def queue(local: LocalStore, count: int) -> None:
             conn.execute(insert(evidence_table), entries)
 
 
-def payloads(count: int) -> list[dict[str, Any]]:
-    return [
-        central_row(row_shapes.inspection_payload(d, d.answers))
-        for d in map(finished, range(count))
-    ]
+def outbox(count: int) -> list[dict[str, Any]]:
+    return [row_shapes.inspection_payload(d, d.answers) for d in map(finished, range(count))]
 
 
-def bench_push(url: str, count: int, batch: int) -> float:
+def bench_push(url: str, count: int) -> float:
     with tempfile.TemporaryDirectory() as folder:
         local = LocalStore.open(Path(folder) / "station.db")
         queue(local, count)
-        engine = SyncEngine(local, url, "B-07", app_version=__version__, batch_size=batch)
+        engine = SyncEngine(local, url, "B-07", app_version=__version__)
         engine.engine.dispose()  # connect outside the timing
         with engine.engine.connect():
             pass
@@ -94,14 +108,17 @@ def bench_push(url: str, count: int, batch: int) -> float:
         report = engine.push()
         elapsed = time.perf_counter() - started
         assert report.sent == count and local.queued_count() == 0, report
+        with engine.engine.connect() as conn:
+            chained = conn.execute(text("SELECT count(*) FROM evidence_chain")).scalar_one()
+        assert chained == count, f"{chained} chain entries at central, {count} pushed"
         engine.close()
         local.close()
     return elapsed
 
 
-def bench_naive(url: str, count: int, batch: int) -> float:
+def bench_naive(url: str, count: int) -> float:
     engine = central_engine(url)
-    values = payloads(count)
+    values = [central_row(payload) for payload in outbox(count)]
     started = time.perf_counter()
     with Session(engine) as session:
         for value in values:
@@ -112,15 +129,23 @@ def bench_naive(url: str, count: int, batch: int) -> float:
     return elapsed
 
 
-def bench_copy(url: str, count: int, batch: int) -> float:
-    """One COPY of every row, with the same code the push uses for a batch; turning the
-    outbox payloads into rows is part of the work, as it is for the push."""
-    outbox = [row_shapes.inspection_payload(d, d.answers) for d in map(finished, range(count))]
+def bench_copy(url: str, count: int, chain: bool = True) -> float:
+    """One COPY of every inspection and, with `chain`, one of every chain entry, in one
+    transaction, with the COPY code the push uses; turning the outbox payloads into rows is
+    part of the work, as it is for the push."""
+    payloads = outbox(count)
+    last: Entry | None = None
+    entries: list[tuple[Entry, str | None]] = []
+    for payload in payloads:
+        last = following(last, "B-07", INSPECTION, payload["id"], payload)
+        entries.append((last, None))
     conninfo = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(conninfo) as conn:
         started = time.perf_counter()
         with conn.cursor() as cursor:
-            copy_rows(cursor, "inspections", [copy_row(payload) for payload in outbox])
+            copy_rows(cursor, "inspections", [copy_row(payload) for payload in payloads])
+            if chain:
+                central_evidence.copy_entries(cursor, "evidence_chain", entries)
         conn.commit()
         return time.perf_counter() - started
 
@@ -132,31 +157,79 @@ def clear(url: str) -> None:
     engine.dispose()
 
 
+def _rates(url: str, count: int, runs: int) -> dict[str, list[float]]:
+    """Inspections per second of each way, alternated run by run so load hits all alike."""
+    ways: dict[str, Callable[[], float]] = {
+        "push": lambda: bench_push(url, count),
+        "copy": lambda: bench_copy(url, count),
+        "copy alone": lambda: bench_copy(url, count, chain=False),
+    }
+    rates: dict[str, list[float]] = {name: [] for name in ways}
+    for _ in range(runs):
+        for name, run in ways.items():
+            clear(url)
+            rates[name].append(count / run())
+    return rates
+
+
+def figures(
+    quick: bool = False, *, rows: int = ROWS, runs: int = RUNS, naive_rows: int = NAIVE_ROWS
+) -> list[Figure]:
+    count, runs, naive = (5_000, 2, 200) if quick else (rows, runs, naive_rows)
+    with scratch_database() as url:
+        init_central(url)
+        rates = _rates(url, count, runs)
+        clear(url)
+        naive_rate = naive / bench_naive(url, naive)
+    push, copy, alone = rates["push"], rates["copy"], rates["copy alone"]
+    per_run = [p / c for p, c in zip(push, copy, strict=True)]
+    ratios = ", ".join(f"{r:.2f}x" for r in per_run)
+    against_alone = statistics.median(p / a for p, a in zip(push, alone, strict=True))
+    name = f"sync push, {count:,} inspections and their chain entries"
+    return [
+        Figure.of(
+            name,
+            statistics.median(push),
+            "inspections/s",
+            push,
+            f"≥ {COPY_TARGET}x COPY of the same rows in every run",
+            min(per_run) >= COPY_TARGET,
+            "COPY of the same rows (inspections, then chain entries)",
+            statistics.median(copy),
+            f"per run {ratios}; {against_alone:.2f}x COPY of the inspections alone "
+            f"({statistics.median(alone):,.0f}/s), which leaves the chain out",
+        ),
+        Figure.of(
+            f"{name}, against a row-by-row ORM loop",
+            statistics.median(push),
+            "inspections/s",
+            push,
+            f"≥ {NAIVE_TARGET:.0f}x the ORM loop",
+            statistics.median(push) / naive_rate >= NAIVE_TARGET,
+            f"ORM loop committing each row ({naive:,} rows)",
+            naive_rate,
+        ),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--naive-rows", type=int, default=5_000)
-    parser.add_argument("--batch", type=int, default=500, help="the push's batch size")
+    parser.add_argument("--rows", type=int, default=ROWS)
+    parser.add_argument("--naive-rows", type=int, default=NAIVE_ROWS)
+    parser.add_argument("--runs", type=int, default=RUNS)
+    parser.add_argument("--quick", action="store_true", help="a small run, for a smoke test")
     args = parser.parse_args()
-    with scratch_database() as url:
-        init_central(url)
-        results = {}
-        for name, run, count in (
-            ("bench push", bench_push, args.rows),
-            ("naive ORM loop", bench_naive, args.naive_rows),
-            ("COPY", bench_copy, args.rows),
-        ):
-            clear(url)
-            seconds = run(url, count, args.batch)
-            results[name] = count / seconds
-            print(
-                f"{name:<16} {count:>8,} rows in {seconds:7.2f} s = {count / seconds:>9,.0f} rows/s"
-            )
-        ours = results["bench push"]
-        print(f"bench push is {ours / results['naive ORM loop']:.1f}x the naive loop "
-              f"and {ours / results['COPY']:.0%} of COPY")  # fmt: skip
+    measured = figures(args.quick, rows=args.rows, runs=args.runs, naive_rows=args.naive_rows)
+    for figure in measured:
+        low, high = figure.spread
+        print(f"{figure.name}: {figure.value:,.0f} {figure.unit} (median of "
+              f"{len(figure.samples)}, {low:,.0f} to {high:,.0f}) against {figure.yardstick} "
+              f"{figure.yardstick_value:,.0f}: {figure.ratio:.2f}x; target {figure.target}: "
+              f"{'met' if figure.met else 'NOT met'}")  # fmt: skip
+        if figure.note:
+            print(f"  {figure.note}")
 
 
 if __name__ == "__main__":

@@ -11,12 +11,14 @@ is run as a supervisor would.
 
 Targets: each screen's data < 200 ms, the year's report < 10 s.
 
-Usage: python -m benchmarks.supervisor   (BENCH_BENCH_INSPECTIONS=200000 for a quick try;
-BENCH_BENCH_KEEP_DATABASE=NAME keeps the loaded database to time again; drop it after)
+Usage: python -m benchmarks.supervisor [--quick]   (--quick: 100,000 inspections, for a
+smoke test; BENCH_BENCH_INSPECTIONS sets the count; BENCH_BENCH_KEEP_DATABASE=NAME keeps
+the loaded database to time again; drop it after)
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import sys
@@ -31,12 +33,13 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 from alembic import command
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench.cli import main as bench_main
 from bench.supervision import SupervisionSettings
 from benchmarks._pg import DEFAULT, scratch_database
+from benchmarks.figures import Figure
 from store.central import central_engine, init_central, normalise_url
 from store.central.supervision import CentralFigures
 from store.migrate import alembic_config
@@ -44,8 +47,9 @@ from tests.support.explain import indexes_used
 
 KEEP = os.environ.get("BENCH_BENCH_KEEP_DATABASE")
 INSPECTIONS = int(os.environ.get("BENCH_BENCH_INSPECTIONS", "5000000"))
+QUICK_INSPECTIONS = 100_000
 STATIONS, INSPECTORS = 200, 2000
-RUNS = 7
+RUNS, QUICK_RUNS = 7, 3
 SCREEN_TARGET_S, REPORT_TARGET_S = 0.2, 10.0
 SETTINGS = SupervisionSettings(
     time_zone=ZoneInfo("America/New_York"),
@@ -134,15 +138,15 @@ FROM generate_series(0, :stations - 1) AS s;
 """
 
 
-def load(url: str, start: datetime) -> dict[str, float]:
+def load(url: str, start: datetime, inspections: int) -> dict[str, float]:
     """Make the schema up to 0006, fill it, then apply 0007 on the full table: timed.
     (An engine of its own: central_engine's statement timeout is for benches, not bulk
     loads.)"""
     timings: dict[str, float] = {}
-    per_day = -(-INSPECTIONS // 365)
-    items = INSPECTIONS + (INSPECTIONS - 1) // 999 + 1
+    per_day = -(-inspections // 365)
+    items = inspections + (inspections - 1) // 999 + 1
     values: dict[str, Any] = {
-        "start": start, "n": INSPECTIONS, "per_day": per_day, "items": items,
+        "start": start, "n": inspections, "per_day": per_day, "items": items,
         "requests": -(-items // 3), "stations": STATIONS, "inspectors": INSPECTORS,
     }  # fmt: skip
     engine = create_engine(normalise_url(url))
@@ -166,105 +170,130 @@ def load(url: str, start: datetime) -> dict[str, float]:
 
 
 @contextmanager
-def database() -> Iterator[tuple[str, bool]]:
+def database(keep: str | None) -> Iterator[tuple[str, bool]]:
     """(URL, whether it is empty): a scratch database dropped afterwards or, with
     BENCH_BENCH_KEEP_DATABASE=NAME, one kept to time again without loading it again."""
-    if not KEEP:
+    if not keep:
         with scratch_database() as url:
             yield url, True
         return
     server = make_url(os.environ.get("BENCH_TEST_PG_URL", DEFAULT)).set(drivername="postgresql")
     with psycopg.connect(server.render_as_string(hide_password=False), autocommit=True) as conn:
-        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (KEEP,)).fetchone()
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (keep,)).fetchone()
         if found is None:
-            conn.execute(f'CREATE DATABASE "{KEEP}"')
-    kept = server.set(drivername="postgresql+psycopg", database=KEEP)
+            conn.execute(f'CREATE DATABASE "{keep}"')
+    kept = server.set(drivername="postgresql+psycopg", database=keep)
     yield kept.render_as_string(hide_password=False), found is None
 
 
-def timed(read: Callable[[], object]) -> list[float]:
+def timed(read: Callable[[], object], runs: int) -> list[float]:
     read()  # warm: the first read pays for the connection and cold pages
     times = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         began = time.perf_counter()
         read()
         times.append(time.perf_counter() - began)
     return times
 
 
-def spread(times: list[float]) -> str:
-    ms = sorted(t * 1000 for t in times)
-    return f"median {statistics.median(ms):7.1f} ms   (min {ms[0]:.1f}, max {ms[-1]:.1f})"
+def figures(quick: bool = False) -> list[Figure]:
+    """Every figure, loading a scratch database first (or reusing a kept one)."""
+    inspections, runs = (QUICK_INSPECTIONS, QUICK_RUNS) if quick else (INSPECTIONS, RUNS)
+    now = datetime.now(UTC).replace(microsecond=0)
+    start = (now - timedelta(days=365)).replace(hour=0, minute=0, second=0)
+    site = f"{inspections:,} inspections"
+    measured: list[Figure] = []
+    with database(None if quick else KEEP) as (url, empty):
+        if empty:
+            for step, seconds in load(url, start, inspections).items():
+                measured.append(
+                    Figure.of(f"supervisor set-up, {site}: {step}", seconds, "s", [seconds],
+                              "none (set-up, for the record)", None)
+                )  # fmt: skip
+        engine = central_engine(url)
+        try:
+            measured.extend(_timed_figures(engine, url, site, now, start, runs))
+        finally:
+            engine.dispose()
+    return measured
+
+
+def _timed_figures(
+    engine: Engine, url: str, site: str, now: datetime, start: datetime, runs: int
+) -> list[Figure]:
+    today = now.astimezone(SETTINGS.time_zone).date()
+    figures = CentralFigures(engine, SETTINGS)
+    shift, day = now - timedelta(hours=8), now - timedelta(days=1)
+    week = now - timedelta(days=7)
+    screens: dict[str, Callable[[], object]] = {
+        "throughput, the last 8 hours": lambda: figures.throughput(shift, now),
+        "hourly counts, the last 24 hours": lambda: figures.hourly(day, now),
+        "stations": lambda: figures.stations(now),
+        "stuck, the last 24 hours, page 1": lambda: figures.stuck(now, since=day),
+        "stuck, the last 24 hours, page 11": lambda: figures.stuck(now, offset=500, since=day),
+        "quotes, first page of 50": lambda: figures.quotes(today),
+        "settlements, first page": lambda: figures.settlements(),
+        "settlements ready, first page": lambda: figures.settlements("ready"),
+        "settlements on hold, first page": lambda: figures.settlements("on_hold"),
+    }
+    # Wider windows a screen could offer, timed for the record, not held to 200 ms.
+    wider: dict[str, Callable[[], object]] = {
+        "throughput, the last 7 days": lambda: figures.throughput(week, now),
+        "stuck, the last 7 days, page 1": lambda: figures.stuck(now, since=week),
+    }
+    measured = []
+    for name, read in (screens | wider).items():
+        ms = [t * 1000 for t in timed(read, runs)]
+        with indexes_used(engine) as plans:
+            read()
+        used = ", ".join(sorted(set().union(*plans))) or "no index"
+        median = statistics.median(ms)
+        target, met = ("< 200 ms", median < SCREEN_TARGET_S * 1000) if name in screens else (
+            "none (a wider window, for the record)", None)  # fmt: skip
+        measured.append(
+            Figure.of(f"supervisor screen data, {site}: {name}", median, "ms", ms, target, met,
+                      note=f"indexes: {used}")
+        )  # fmt: skip
+    # Not a screen's: everything stuck over the whole year, as `bench report stuck`.
+    began = time.perf_counter()
+    everything = figures.stuck(now, limit=None)
+    took = time.perf_counter() - began
+    measured.append(
+        Figure.of(f"supervisor, {site}: stuck over the whole year, every line", took, "s",
+                  [took], "none (for the record)", None, note=f"{len(everything.rows):,} lines")
+    )  # fmt: skip
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "year.csv"
+        argv = ["report", "throughput", "--since", start.isoformat(),
+                "--until", now.isoformat(), "--url", url, "-o", str(out)]  # fmt: skip
+        began = time.perf_counter()
+        code = bench_main(argv)
+        year = time.perf_counter() - began
+        if code != 0:
+            raise RuntimeError(f"bench report throughput exited {code}")
+        rows = len(out.read_text().splitlines()) - 1
+    measured.append(
+        Figure.of(f"supervisor, {site}: the year's bench report throughput", year, "s", [year],
+                  "< 10 s", year < REPORT_TARGET_S, note=f"{rows:,} rows")
+    )  # fmt: skip
+    return measured
 
 
 def main() -> None:
-    now = datetime.now(UTC).replace(microsecond=0)
-    start = (now - timedelta(days=365)).replace(hour=0, minute=0, second=0)
-    today = now.astimezone(SETTINGS.time_zone).date()
-    print(f"{INSPECTIONS:,} inspections, {STATIONS} stations, {INSPECTORS:,} inspectors, "
-          f"{start:%Y-%m-%d} to {now:%Y-%m-%d}; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
-    with database() as (url, empty):
-        if empty:
-            for step, seconds in load(url, start).items():
-                print(f"{step:<34} {seconds:8.1f} s")
-        engine = central_engine(url)
-        try:
-            with engine.connect() as conn:
-                count = conn.execute(text("SELECT count(*) FROM inspections")).scalar_one()
-            print(f"{'inspections at central':<34} {count:>10,}")
-            figures = CentralFigures(engine, SETTINGS)
-            shift, day = now - timedelta(hours=8), now - timedelta(days=1)
-            week = now - timedelta(days=7)
-            screens: dict[str, Callable[[], object]] = {
-                "throughput, the last 8 hours": lambda: figures.throughput(shift, now),
-                "hourly counts, the last 24 hours": lambda: figures.hourly(day, now),
-                "stations": lambda: figures.stations(now),
-                "stuck, the last 24 hours, page 1": lambda: figures.stuck(now, since=day),
-                "stuck, the last 24 hours, page 11": lambda: figures.stuck(
-                    now, offset=500, since=day
-                ),
-                "quotes, first page of 50": lambda: figures.quotes(today),
-                "settlements, first page": lambda: figures.settlements(),
-                "settlements ready, first page": lambda: figures.settlements("ready"),
-                "settlements on hold, first page": lambda: figures.settlements("on_hold"),
-            }
-            # Wider windows a screen could offer, timed for the record, not held to 200 ms.
-            wider: dict[str, Callable[[], object]] = {
-                "throughput, the last 7 days": lambda: figures.throughput(week, now),
-                "stuck, the last 7 days, page 1": lambda: figures.stuck(now, since=week),
-            }
-            worst = 0.0
-            for name, read in (screens | wider).items():
-                times = timed(read)
-                if name in screens:
-                    worst = max(worst, statistics.median(times))
-                with indexes_used(engine) as plans:
-                    read()
-                used = sorted(set().union(*plans)) or ["no index"]
-                print(f"{name:<34} {spread(times)}   {', '.join(used)}")
-            # Not a screen's: everything stuck over the whole year, as `bench report stuck`.
-            began = time.perf_counter()
-            everything = figures.stuck(now, limit=None)
-            took = time.perf_counter() - began
-            print(f"{'stuck, the whole year, every line':<34} {took:7.2f} s "
-                  f"({len(everything.rows):,} lines)")  # fmt: skip
-            with tempfile.TemporaryDirectory() as folder:
-                out = Path(folder) / "year.csv"
-                argv = ["report", "throughput", "--since", start.isoformat(),
-                        "--until", now.isoformat(), "--url", url, "-o", str(out)]  # fmt: skip
-                began = time.perf_counter()
-                code = bench_main(argv)
-                year = time.perf_counter() - began
-                rows = len(out.read_text().splitlines()) - 1
-            print(f"{'bench report throughput, the year':<34} {year:7.2f} s "
-                  f"({rows:,} rows, exit {code})")  # fmt: skip
-            screens_ok = worst < SCREEN_TARGET_S
-            print(f"load average {os.getloadavg()[0]:.1f}; screens: slowest median "
-                  f"{worst * 1000:.1f} ms (target < 200 ms: "
-                  f"{'met' if screens_ok else 'NOT met'}); year report {year:.2f} s "
-                  f"(target < 10 s: {'met' if year < REPORT_TARGET_S else 'NOT met'})")  # fmt: skip
-        finally:
-            engine.dispose()
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="100,000 inspections, 3 reads each")
+    args = parser.parse_args()
+    print(f"{STATIONS} stations, {INSPECTORS:,} inspectors, a year; load average "
+          f"{os.getloadavg()[0]:.1f}")  # fmt: skip
+    for figure in figures(args.quick):
+        low, high = figure.spread
+        verdict = "" if figure.met is None else f"  target {figure.target}: " + (
+            "met" if figure.met else "NOT met")  # fmt: skip
+        print(f"{figure.name}: {figure.value:,.1f} {figure.unit} ({low:,.1f} to {high:,.1f})"
+              f"{verdict}  {figure.note}")  # fmt: skip
+    print(f"load average {os.getloadavg()[0]:.1f}")
     sys.stdout.flush()
 
 

@@ -25,6 +25,7 @@ from bench.evidence import (
     Tamper,
     canonical,
     differences,
+    entry_hash,
     first_break,
     following,
 )
@@ -233,20 +234,15 @@ def tampering(row: QueuedRow) -> str | None:
     if row.chain_hash is None or row.chain_body is None:
         return "its evidence chain entry is gone"
     body = row.chain_body.encode()
-    entry = Entry(
-        str(row.chain_station),
-        int(row.chain_seq or 0),
-        INSPECTION,
-        row.inspection_id,
-        str(row.chain_prev),
-        row.chain_hash,
-        body,
+    seq = int(row.chain_seq or 0)
+    found = entry_hash(
+        str(row.chain_station), seq, INSPECTION, row.inspection_id, str(row.chain_prev), body
     )
-    if not entry.intact:
-        return f"its evidence chain entry (seq {entry.seq}) was edited"
-    payload = row.payload.encode()
-    if payload != body:
-        return "its payload was edited: " + "; ".join(changed_fields(body, payload))
+    if found != row.chain_hash:
+        return f"its evidence chain entry (seq {seq}) was edited"
+    if row.payload != row.chain_body:
+        changed = changed_fields(body, row.payload.encode())
+        return "its payload was edited: " + "; ".join(changed)
     return None
 
 

@@ -74,7 +74,7 @@ class SyncEngine:
         station_id: str,
         *,
         app_version: str,
-        batch_size: int = 500,
+        batch_size: int = 2000,
         clock: Callable[[], datetime] = utcnow,
         progress: Callable[[str, int, int], None] | None = None,
         round_deadline: float = ROUND_DEADLINE_S,
@@ -180,8 +180,9 @@ class SyncEngine:
         The work is pipelined: a reader thread reads and decodes the next batches, two
         senders each have a batch on its way to central over a connection of their own (one
         fills its COPY while the other waits for central's commit), and a marker thread
-        marks committed batches sent locally, then sends the evidence chain entries that
-        may now follow them (`store.sync.evidence`). A crash before a mark only means a
+        marks committed batches sent locally and, a batch of them at a time, sends the
+        evidence chain entries that may now follow them
+        (`store.sync.evidence`). A crash before a mark only means a
         harmless re-send.
         """
         sent = dead = 0
@@ -228,7 +229,8 @@ class SyncEngine:
         self, ids: list[int], chain: evidence.ChainPush, connections: _Connections
     ) -> None:
         self.local.mark_sent(ids, self.clock())
-        self._push_chain(chain, connections)
+        if chain.marked(len(ids)):
+            self._push_chain(chain, connections)
 
     def _push_chain(self, chain: evidence.ChainPush, connections: _Connections) -> None:
         # Never ahead of the inspections: an entry goes once what it records is at central.

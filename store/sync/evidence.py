@@ -37,11 +37,12 @@ from store.dbutil import dialect_insert
 from store.local import LocalStore
 from store.local.evidence import ChainReport, moment
 from store.rows import RowIn
-from store.sync.pgcopy import OPTIONAL, PAYLOAD_COLUMNS
+from store.sync.pgcopy import OPTIONAL, PAYLOAD_COLUMNS, JsonTextDumper
 
 BATCH = 5000
 _COLUMNS = ("station_id", "seq", "kind", "ref", "prev_hash", "hash", "body", "refused")
 _LISTED = ", ".join(_COLUMNS)
+_TYPES = ["text", "int8", "text", "text", "text", "text", "jsonb", "text"]
 
 
 class ChainPush:
@@ -53,12 +54,22 @@ class ChainPush:
         self._local = local
         self._stations = stations
         self._at_central: dict[str, int] | None = None
+        self._marked = 0
+
+    def marked(self, count: int) -> bool:
+        """Counts inspections marked sent since the last send: whether a whole batch of
+        entries may now follow them. Sending after every batch of inspections put a
+        transaction and a read of the chain on the marking thread each time, which then
+        held the whole push back."""
+        self._marked += count
+        return self._marked >= BATCH
 
     def send(self, conn: Connection, progressed: Callable[[int], None] | None = None) -> int:
         """Send what central lacks, up to each station's first inspection still queued;
         a batch per transaction. Returns the entries sent. Not thread-safe: one caller."""
         if self._at_central is None:
             self._at_central = {s: last_seq(conn, s) for s in self._stations}
+        self._marked = 0
         sent = 0
         for station_id in self._stations:
             while batch := self._local.unpushed_chain(
@@ -97,27 +108,23 @@ def store(conn: Connection, batch: Sequence[tuple[Entry, str | None]]) -> None:
 
 
 def _copy(conn: Connection, batch: Sequence[tuple[Entry, str | None]]) -> None:
-    """A batch by text COPY into a staging table, moved skipping what central has: the
-    bodies go as the JSON text they are, never decoded (an insert per row took 5 times as
-    long as the inspections' own push)."""
+    """A batch by COPY straight into the table; one central already has part of, into a
+    staging table, moved skipping what central has (an insert per row took 5 times as long
+    as the inspections' own push)."""
     raw = conn.connection.driver_connection
     assert isinstance(raw, psycopg.Connection)
-    rows = [
-        (e.station_id, e.seq, e.kind, e.ref, e.prev_hash, e.hash, _json_text(e, refused), refused)
-        for e, refused in batch
-    ]
     try:
         try:
             # Straight into the table: a retry (central has part of the batch) is rare.
             with conn.begin(), raw.cursor() as cursor:
-                _copy_rows(cursor, "evidence_chain", rows)
+                copy_entries(cursor, "evidence_chain", batch)
         except psycopg.errors.UniqueViolation:
             with conn.begin(), raw.cursor() as cursor:
                 cursor.execute(
                     "CREATE TEMP TABLE IF NOT EXISTS evidence_incoming "
                     "(LIKE evidence_chain INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
                 )
-                _copy_rows(cursor, "evidence_incoming", rows)
+                copy_entries(cursor, "evidence_incoming", batch)
                 cursor.execute(
                     f"INSERT INTO evidence_chain ({_LISTED}) SELECT {_LISTED} "
                     "FROM evidence_incoming ON CONFLICT (station_id, seq) DO NOTHING"
@@ -127,21 +134,27 @@ def _copy(conn: Connection, batch: Sequence[tuple[Entry, str | None]]) -> None:
         raise DBAPIError.instance("COPY evidence_chain", None, error, psycopg.Error) from error
 
 
-def _copy_rows(cursor: psycopg.Cursor[Any], table: str, rows: Sequence[Sequence[Any]]) -> None:
-    with cursor.copy(f"COPY {table} ({_LISTED}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+def copy_entries(
+    cursor: psycopg.Cursor[Any], table: str, batch: Sequence[tuple[Entry, str | None]]
+) -> None:
+    """Binary COPY of entries (each with why its inspection never came, or None) into
+    `table` (evidence_chain, or its staging twin): the bodies go to jsonb as the JSON
+    bytes they are, never decoded nor escaped for text COPY."""
+    cursor.adapters.register_dumper(None, JsonTextDumper)  # for this cursor's COPY only
+    with cursor.copy(f"COPY {table} ({_LISTED}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(_TYPES)
+        for e, refused in batch:
+            body = e.body if refused is None else _json_body(e.body)
+            copy.write_row((e.station_id, e.seq, e.kind, e.ref, e.prev_hash, e.hash, body, refused))
 
 
-def _json_text(entry: Entry, refused: str | None) -> str:
-    text = entry.body.decode()
-    if refused is None:
-        return text  # an entry whose inspection central took: JSON, as the push read it
+def _json_body(body: bytes) -> bytes:
+    """An entry's body as JSON: a payload damaged before it was chained, as JSON text."""
     try:
-        orjson.loads(entry.body)
+        orjson.loads(body)
     except orjson.JSONDecodeError:
-        return orjson.dumps(text).decode()  # damaged before it was chained: kept as text
-    return text
+        return orjson.dumps(body.decode())
+    return body
 
 
 def _central_row(entry: Entry, refused: str | None) -> dict[str, Any]:

@@ -223,7 +223,7 @@ def _flag_conflicts_postgresql(cursor: psycopg.Cursor[Any], items: list[str]) ->
 
 def copy_rows(cursor: psycopg.Cursor[Any], table: str, rows: Iterable[Sequence[Any]]) -> None:
     """Binary COPY of `copy_row`s into `table` (inspections, or its staging twin)."""
-    for dumper in (_UuidBytesDumper, _JsonTextDumper):
+    for dumper in (_UuidBytesDumper, JsonTextDumper):
         cursor.adapters.register_dumper(None, dumper)  # for this cursor's COPY only
     with cursor.copy(f"COPY {table} ({_PUSHED_LIST}) FROM STDIN (FORMAT BINARY)") as copy:
         copy.set_types(_PUSHED_TYPES)
@@ -241,7 +241,7 @@ class _UuidBytesDumper(Dumper):
         return obj
 
 
-class _JsonTextDumper(Dumper):
+class JsonTextDumper(Dumper):
     """JSON text (UTF-8) to jsonb as it is: binary jsonb is a version byte, 1, then the text."""
 
     format = Format.BINARY

@@ -312,7 +312,7 @@ def test_defaults(tmp_path: Path) -> None:
             double_read_window_ms=1500,
         ),
         store=cfg.StoreConfig(local_path=base / "bench-local.db", central_url=""),
-        sync=cfg.SyncConfig(interval_seconds=5.0, batch_size=500, round_deadline_seconds=20.0),
+        sync=cfg.SyncConfig(interval_seconds=5.0, batch_size=2000, round_deadline_seconds=20.0),
         log=cfg.LogConfig(path=base / "bench.log", level="INFO"),
         ui=cfg.UiConfig(idle_logout_minutes=15),
         login=cfg.LoginConfig(pin_min_length=6),
