@@ -307,12 +307,12 @@ def described(figure: Figure) -> str:
 def run_child(module: str, folder: Path, arguments: Sequence[str]) -> dict[str, Any]:
     """Measure in a fresh process (as a bench starts the app), so neither the set-up's heap
     nor an earlier run's is in it: `python -m module --child folder ...`, with no central
-    (LOCAL ONLY, so no sync runs), prints its measurements as JSON on its last line."""
+    (LOCAL ONLY, so no sync runs), prints its measurements as JSON on its last line; what
+    it writes to stderr comes through."""
     command = [sys.executable, "-m", module, "--child", str(folder), *arguments]
     env = {name: value for name, value in os.environ.items() if name != CENTRAL_URL_ENV}
-    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    done = subprocess.run(command, stdout=subprocess.PIPE, text=True, env=env)
     if done.returncode:
-        sys.stderr.write(done.stderr)
         raise SystemExit(f"the measuring process failed (exit status {done.returncode})")
     measured: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return measured

@@ -28,8 +28,13 @@ first --warmup inspections (the first visit of each screen builds it) are left o
 Percentiles are nearest-rank. `figures(quick=True)` measures 20,000 requests and 10
 inspections.
 
+--profile STEP runs pyinstrument over that step's timed windows (all of them after the
+warm-up; "answer" for both answering steps) and prints where their time went, to stderr;
+the profiler's sampling slows what it profiles, so the figures of such a run are not ones
+to quote.
+
 Usage: python -m benchmarks.steps [--requests 1000000] [--inspections 100] [--warmup 3]
-           [--seed 7] [--gap 0.02] [--no-encode] [--target-ms 16]
+           [--seed 7] [--gap 0.02] [--no-encode] [--target-ms 16] [--profile STEP]
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pyinstrument import Profiler
 from textual import events
 from textual.pilot import Pilot
 from textual.screen import Screen
@@ -84,6 +90,8 @@ ANSWER_KEYS = {
     "grade": "a", "owned_outright": "y",
 }  # fmt: skip
 """An accepted item's answer to each question the inspector is asked."""
+ANSWER = "answer"
+"""--profile's name for both answering steps: which one an answer is shows only after it."""
 KEY_CHARACTERS = {"enter": "\r", "escape": "\x1b"}
 
 
@@ -95,6 +103,8 @@ class Settings:
     seed: int = 7
     gap: float = 0.02
     encode: bool = True
+    profile: str = ""
+    """A step to profile, or "" for none."""
 
 
 # -- what each step shows -------------------------------------------------------------------
@@ -148,9 +158,14 @@ def outcome(screen: Screen[Any]) -> str | None:
 class Stepper:
     """Hands the app one input at a time and times the frame that shows what it did."""
 
-    def __init__(self, app: BenchApp, pilot: Pilot[None], watch: FrameWatch, gap: float) -> None:
+    def __init__(
+        self, app: BenchApp, pilot: Pilot[None], watch: FrameWatch, gap: float, profile: str
+    ) -> None:
         self.app, self.pilot, self.watch, self.gap = app, pilot, watch, gap
         self.timings: dict[str, list[float]] = {step: [] for step in STEPS}
+        self.profile = profile
+        self.profiler: Profiler | None = None
+        """Started once the warm-up is over, when a step is to be profiled."""
 
     async def scan(self, code: str, step: str, expected: Expected) -> None:
         message = ScanRead(Scan.now(code, ScanSource.SIMULATED))
@@ -167,9 +182,14 @@ class Stepper:
 
     async def _timed(self, what: str, expected: Expected, send: Callable[[], object]) -> float:
         self.watch.expect(expected)
+        profiler = self.profiler if what == self.profile else None
+        if profiler is not None:
+            profiler.start()
         t0 = time.perf_counter()
         send()
         t1 = await self.watch.wait(what)
+        if profiler is not None:
+            profiler.stop()
         await self.pilot.pause()
         if self.gap:
             await asyncio.sleep(self.gap)
@@ -199,7 +219,7 @@ class Stepper:
         def next_shown(screen: Screen[Any]) -> str | None:
             return outcome(screen) or question(position)(screen)
 
-        took = await self.press(key, "the next question or the outcome", next_shown)
+        took = await self.press(key, ANSWER, next_shown)
         shown_outcome = outcome(self.app.screen) is not None
         self.timings["checklist → outcome" if shown_outcome else "answer → next question"].append(
             took
@@ -213,12 +233,16 @@ async def measure(folder: Path, codes: Sequence[str], settings: Settings) -> dic
     async with app.run_test(size=SIZE) as pilot:
         watch = FrameWatch(app, settings.encode)
         await log_in(app, pilot, watch, home)
-        stepper = Stepper(app, pilot, watch, settings.gap)
+        stepper = Stepper(app, pilot, watch, settings.gap, settings.profile)
         for n, code in enumerate(codes):
             if n == settings.warmup:
                 stepper.timings = {step: [] for step in STEPS}
+                if settings.profile:
+                    stepper.profiler = Profiler(interval=0.0002)
             await stepper.inspect(code)
         await pilot.pause()
+    if stepper.profiler is not None:
+        print(stepper.profiler.output_text(show_all=False), file=sys.stderr)
     return stepper.timings
 
 
@@ -233,7 +257,8 @@ def run(settings: Settings) -> dict[str, list[float]]:
             "benchmarks.steps", folder,
             ["--requests", str(count), "--inspections", str(settings.inspections),
              "--warmup", str(settings.warmup), "--seed", str(settings.seed),
-             "--gap", str(settings.gap), *([] if settings.encode else ["--no-encode"])],
+             "--gap", str(settings.gap), "--profile", settings.profile,
+             *([] if settings.encode else ["--no-encode"])],
         )  # fmt: skip
 
 
@@ -291,13 +316,16 @@ def main() -> None:
         action="store_false",
         help="leave out turning frames into terminal escape codes (headless skips it)",
     )
+    parser.add_argument(
+        "--profile", default="", choices=["", ANSWER, *STEPS], help="a step to profile"
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inspections < 1 or args.requests < 2 * (args.inspections + args.warmup):
         parser.error("need at least 1 inspection and twice as many requests as inspections")
     settings = Settings(
         requests=args.requests, inspections=args.inspections, warmup=args.warmup,
-        seed=args.seed, gap=args.gap, encode=args.encode,
+        seed=args.seed, gap=args.gap, encode=args.encode, profile=args.profile,
     )  # fmt: skip
     if args.child:
         child(args.child, settings)

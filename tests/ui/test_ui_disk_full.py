@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from bench.cli.demo import seed_central
-from screens.checklist import ChecklistScreen
-from screens.outcome import OutcomeScreen
+from screens.checklist import ChecklistView
+from screens.outcome import OutcomeView
 from screens.request import RequestView
 from tests.support.station import (
     ACCEPT_KEYS,
@@ -26,6 +26,7 @@ from tests.support.station import (
     on_screen,
     open_checklist,
     problem_text,
+    showing,
 )
 
 DISK_BYTES = 8 * 1024 * 1024
@@ -91,7 +92,7 @@ class TestDiskFull:
                 assert "The station's disk is full" in problem_text(app)
                 assert "Nothing was lost" in problem_text(app)
                 # None of the three was stored, so the step is still the one on show.
-                assert isinstance(app.screen, ChecklistScreen)
+                assert isinstance(showing(app), ChecklistView)
                 assert str(app.screen.query_one("#position").render()) == position
                 assert stored_answers(small_disk) == before
                 assert app.session.active is not None
@@ -101,12 +102,12 @@ class TestDiskFull:
             assert problem_text(app) == ""
             assert stored_answers(small_disk) == before + 3
             await pilot.press(*rest)
-            await on_screen(pilot, OutcomeScreen)
+            await on_screen(pilot, OutcomeView)
 
             with disk_filled(small_disk):
                 await pilot.press("enter")
                 assert "The station's disk is full" in problem_text(app)
-                assert isinstance(app.screen, OutcomeScreen)  # not saved: still to confirm
+                assert isinstance(showing(app), OutcomeView)  # not saved: still to confirm
             await pilot.press("enter")
             await on_screen(pilot, RequestView)
         assert os.path.exists(small_disk / "station.db")
