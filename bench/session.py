@@ -669,7 +669,7 @@ class Session:
     def confirm(self) -> FinishedInspection:
         """Record the outcome: the inspection and its outbox row, in one local transaction.
         When that cannot be written, nothing of it is, and the outcome stays to confirm."""
-        active, _ = self._require_active()
+        active, inspector = self._require_active()
         decision = self.decision()
         # From the records: a grade not asked (it could not change the outcome) is none.
         grade = active.checklist.value(Question.GRADE)
@@ -686,12 +686,11 @@ class Session:
         picked = not second_of and picked_for_second_grading(done.started.id, self.second_share)
         # A second grading counts for nothing: the device leaves with the first's label.
         labelled = (self.store.latest_inspection(item_id) if second_of else None) or done
-        found = self.store.inspector(labelled.started.inspector_id)
         label = label_of(
             labelled,
             declared_sku=active.inspected.item.sku,
             catalog=self.store,
-            inspector_name=found[0].name if found else None,
+            inspector_name=self._inspector_name(labelled.started.inspector_id, inspector),
             printed_at=done.finished_at,
             second_grading=picked,
         )
@@ -1019,6 +1018,14 @@ class Session:
         return self.active
 
     # -- helpers ------------------------------------------------------------------------
+
+    def _inspector_name(self, inspector_id: str, logged_in: Inspector) -> str | None:
+        """Who a label names: the inspector logged in, known without a query on the save,
+        or (for the first inspection of a second grading) whoever did it."""
+        if inspector_id == logged_in.id:
+            return logged_in.name
+        found = self.store.inspector(inspector_id)
+        return found[0].name if found else None
 
     def _require_active(self) -> tuple[ActiveInspection, Inspector]:
         if self.active is None or self.inspector is None:

@@ -44,8 +44,8 @@ from drivers.serial_scanner import ScannerState
 from drivers.simulated import SimulatedSerialScanner
 from drivers.wedge import WedgeDetector
 from screens.base import BenchScreen
-from screens.checklist import ChecklistScreen
 from screens.help import HelpScreen
+from screens.home import HomeView
 from screens.idle import IDLE_CHECK_EVERY, IdleCollector
 from screens.keyboard_wedge import KeyboardWedgeApp
 from screens.login import LoginScreen
@@ -68,8 +68,8 @@ from screens.messages import (
     SyncProgressed,
     SyncStateChanged,
 )
-from screens.outcome import OutcomeScreen
 from screens.package import PackageScreen
+from screens.request import RequestView
 from screens.startup import StartupScreen
 from screens.widgets import PROBLEM_CELLS, StationStatus, split_badges
 
@@ -105,10 +105,6 @@ class BenchApp(KeyboardWedgeApp):
     STATION_SCREENS: ClassVar[dict[str, type[LoginScreen | PackageScreen]]] = {
         "login": LoginScreen,
         "package": PackageScreen,
-    }
-    SESSION_SCREENS: ClassVar[dict[str, type[ChecklistScreen | OutcomeScreen]]] = {
-        "checklist": ChecklistScreen,
-        "outcome": OutcomeScreen,
     }
     # Screens get -short / -tall and -narrow / -wide classes: 80x24 stays usable, and a
     # bigger terminal gets the big prompts and side-by-side help. (Textual declares these
@@ -268,8 +264,6 @@ class BenchApp(KeyboardWedgeApp):
         self._session = session
         for name, screen in self.STATION_SCREENS.items():
             self.install_screen(screen(session, self.hints), name)
-        for name, session_screen in self.SESSION_SCREENS.items():
-            self.install_screen(session_screen(session), name)
         self._link = opened.link
         if self._link is not None:
             self._link.start()
@@ -379,8 +373,8 @@ class BenchApp(KeyboardWedgeApp):
     # -- moving between screens -------------------------------------------------------
 
     def show(self, name: str) -> None:
-        """Go to a main screen or to a view of the package screen ("home", "request"),
-        brought up to date first (screens are mounted once)."""
+        """Go to a main screen or to a view of the package screen ("home", "request",
+        "checklist", "outcome"), brought up to date first (screens are mounted once)."""
         if name in PackageScreen.VIEWS:
             screen = self.get_screen("package")
             assert isinstance(screen, PackageScreen)
@@ -497,7 +491,13 @@ class BenchApp(KeyboardWedgeApp):
                 return False
             if action == "supervisors_only":
                 return not self.session.is_supervisor
-            return self.session.is_supervisor and isinstance(self.screen, PackageScreen)
+            # Over home or the request: never in the middle of an inspection.
+            screen = self.screen
+            return (
+                self.session.is_supervisor
+                and isinstance(screen, PackageScreen)
+                and isinstance(screen.view, HomeView | RequestView)
+            )
         if action == "demo_scan":
             return self.demo and bool(self.hints)
         if action == "skipped":

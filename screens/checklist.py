@@ -1,5 +1,9 @@
 """The checklist: the data's answers on one step, then one big question at a time, answered
-by keys or by command scans."""
+by keys or by command scans.
+
+A view of `PackageScreen`, beside the request it starts from and the outcome it leads to:
+each answer and each move between them is shown in place.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,6 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
 from textual.widgets import Label, Static
 
 from bench.checklist import (
@@ -40,7 +43,7 @@ from bench.money import dollars
 from bench.problems import NeedsReason, Problem
 from bench.scans import Classified
 from bench.text import shown
-from screens.base import BenchScreen
+from screens.base import BenchView
 from screens.dialogs import ReasonScreen
 from screens.messages import ChecklistCompleted
 from screens.widgets import ID_CELLS, NAME_CELLS
@@ -71,8 +74,9 @@ MEANING_CELLS = 66
 FACTS_QUESTION = "Is what the data says right?"
 
 
-class ChecklistScreen(BenchScreen):
-    """Ask the current step of the active inspection."""
+class ChecklistView(BenchView, can_focus=True):
+    """Ask the current step of the active inspection. Focused while on show, so that its
+    keys are the ones that work."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer('yes')", "Yes", id="yes"),
@@ -96,19 +100,13 @@ class ChecklistScreen(BenchScreen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield from self.compose_header()
-        with Vertical(classes="box"):
-            yield Static(id="context", classes="muted", markup=False)
-            yield Label(id="second-grading", classes="notice", markup=False)
-            yield Label(id="last-answer", markup=False)
-            yield Label(id="position", classes="position", markup=False)
-            yield Static(id="question", classes="question", markup=False)
-            yield Static(id="notice", classes="notice")
-            yield Label(id="keys", classes="prompt", markup=False)
-        yield from self.compose_footer()
-
-    def on_mount(self) -> None:
-        self.refresh_view()
+        yield Static(id="context", classes="muted", markup=False)
+        yield Label(id="second-grading", classes="notice", markup=False)
+        yield Label(id="last-answer", markup=False)
+        yield Label(id="position", classes="position", markup=False)
+        yield Static(id="question", classes="question", markup=False)
+        yield Static(id="notice", classes="notice")
+        yield Label(id="keys", classes="prompt", markup=False)
 
     @property
     def scan_hint(self) -> str:
@@ -144,10 +142,11 @@ class ChecklistScreen(BenchScreen):
             notice.update(listed)
         notice.set_class(listed is not None, "-visible")
         self.query_one("#keys", Label).update(_keys_text(checklist, step))
+        self.focus()
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        active = self.session.active if self.is_current else None
+        active = self.session.active if self.screen.is_current else None
         if active is None or active.checklist.current is None:
             return True
         step = active.checklist.current
@@ -225,7 +224,7 @@ class ChecklistScreen(BenchScreen):
         self.refresh_view()
 
     def action_cancel(self) -> None:
-        self.confirm_cancel_inspection()
+        self.bench_screen.confirm_cancel_inspection()
 
 
 SOURCE_NOTES = {

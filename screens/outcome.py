@@ -1,4 +1,7 @@
-"""The outcome: what the program's policy decides, confirmed by the inspector to be saved."""
+"""The outcome: what the program's policy decides, confirmed by the inspector to be saved.
+
+A view of `PackageScreen`, beside the checklist it ends and the request it saves to.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.widgets import Digits, Label, Static
 
 from bench.commands import Command as Cmd
@@ -17,7 +20,7 @@ from bench.problems import Problem
 from bench.reasons import reason_text
 from bench.scans import Classified
 from bench.text import shown
-from screens.base import BenchScreen
+from screens.base import BenchView
 from screens.messages import ChecklistReopened, InspectionSaved
 from screens.widgets import ID_CELLS, NAME_CELLS
 
@@ -29,8 +32,9 @@ HEADLINES = {
 }
 
 
-class OutcomeScreen(BenchScreen):
-    """Shows the decision; Enter or CMD:CONFIRM saves it and goes back to scanning."""
+class OutcomeView(BenchView, can_focus=True):
+    """Shows the decision; Enter or CMD:CONFIRM saves it and goes back to scanning. Focused
+    while on show, so that its keys are the ones that work."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "confirm", "Confirm", id="confirm", tooltip="Confirm and save"),
@@ -39,24 +43,18 @@ class OutcomeScreen(BenchScreen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield from self.compose_header()
-        with Vertical(classes="box"):
-            yield Label(id="outcome-item", classes="muted", markup=False)
-            yield Static(id="outcome-word", classes="outcome")
-            with Horizontal(id="outcome-row"):
-                yield Digits(id="outcome-value")
-                yield Static(id="outcome-disposition", markup=False)
-            yield Static(id="outcome-quote", markup=False)  # a revision's terms, else hidden
-            yield Static(id="outcome-reasons", markup=False)
-            yield Label(
-                "Enter / CMD:CONFIRM saves · Backspace / CMD:BACK changes an answer",
-                classes="prompt",
-                markup=False,
-            )
-        yield from self.compose_footer()
-
-    def on_mount(self) -> None:
-        self.refresh_view()
+        yield Label(id="outcome-item", classes="muted", markup=False)
+        yield Static(id="outcome-word", classes="outcome")
+        with Horizontal(id="outcome-row"):
+            yield Digits(id="outcome-value")
+            yield Static(id="outcome-disposition", markup=False)
+        yield Static(id="outcome-quote", markup=False)  # a revision's terms, else hidden
+        yield Static(id="outcome-reasons", markup=False)
+        yield Label(
+            "Enter / CMD:CONFIRM saves · Backspace / CMD:BACK changes an answer",
+            classes="prompt",
+            markup=False,
+        )
 
     @property
     def scan_hint(self) -> str:
@@ -87,6 +85,7 @@ class OutcomeScreen(BenchScreen):
         if due is not None:
             quote.update(_revised_quote(inspected.item.offer_cents, decision.final_cents, due))
         self.query_one("#outcome-reasons", Static).update(_reasons(decision))
+        self.focus()
 
     def handle_scan(self, scan: Classified) -> None:
         if scan.command is Cmd.CONFIRM:
@@ -116,7 +115,7 @@ class OutcomeScreen(BenchScreen):
         self.app.post_message(ChecklistReopened())
 
     def action_cancel(self) -> None:
-        self.confirm_cancel_inspection()
+        self.bench_screen.confirm_cancel_inspection()
 
 
 def _reasons(decision: Decision) -> str:

@@ -1,9 +1,11 @@
-"""Home and the request on the bench, on one screen: scan a package label, see its request.
+"""Home, the request, the checklist and the outcome on one screen: scan a package label,
+see its request, inspect a device, confirm its outcome, and back.
 
-Most scans of a shift are package labels, and the inspector waits for each one's request
-to appear. Shown in place, it costs one repaint of what changed; a screen switch re-applied
-every style and repainted the whole terminal, with thousands of objects of garbage per
-scan (`python -m benchmarks.scan_latency`: p99 29-32 ms in place, 54.8 ms with the switch).
+The inspector waits on each of these steps a hundred times an hour. Shown in place, each
+costs one repaint of what changed; a screen switch re-applied every style and repainted
+the whole terminal, with thousands of objects of garbage per step
+(`python -m benchmarks.scan_latency`: p99 29-32 ms in place, 54.8 ms with the switch;
+`python -m benchmarks.steps` for the checklist and the outcome).
 """
 
 from __future__ import annotations
@@ -15,14 +17,21 @@ from textual.app import ComposeResult
 from bench.scans import Classified
 from bench.session import Session
 from screens.base import BenchScreen, BenchView
+from screens.checklist import ChecklistView
 from screens.home import HomeView
+from screens.outcome import OutcomeView
 from screens.request import RequestView
 
 
 class PackageScreen(BenchScreen):
     """Shows one of its views (home or request); the others stay mounted, hidden."""
 
-    VIEWS: ClassVar[dict[str, type[BenchView]]] = {"home": HomeView, "request": RequestView}
+    VIEWS: ClassVar[dict[str, type[BenchView]]] = {
+        "home": HomeView,
+        "request": RequestView,
+        "checklist": ChecklistView,
+        "outcome": OutcomeView,
+    }
 
     def __init__(self, session: Session, hints: tuple[tuple[str, str], ...] = ()) -> None:
         super().__init__(session)

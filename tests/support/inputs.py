@@ -7,11 +7,11 @@ from __future__ import annotations
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from screens.checklist import ChecklistScreen
+from screens.checklist import ChecklistView
 from screens.home import HomeView
 from screens.login import LoginScreen
 from screens.messages import InspectionSaved
-from screens.outcome import OutcomeScreen
+from screens.outcome import OutcomeView
 from screens.request import RequestView
 from tests.support.station import PAN_V2_SERIAL, SIZE, Station, scan, showing, wait_until
 
@@ -57,11 +57,11 @@ async def typical_accepted_item(station: Station) -> tuple[list[str], list[Inspe
         await hands.scan("TI-000001")  # the package label
         await wait_until(pilot, lambda: isinstance(showing(app), RequestView))
         await hands.scan(PAN_V2_SERIAL)  # the device: listed, serial declared, bought
-        await wait_until(pilot, lambda: isinstance(app.screen, ChecklistScreen))
+        await wait_until(pilot, lambda: isinstance(showing(app), ChecklistView))
         await hands.press("enter")  # model listed, serial matches, age: as the data says
         for key in ("n", "n", "y", "y"):  # not broken, not dirty, reset, owned
             await hands.press(key)
-        await wait_until(pilot, lambda: isinstance(app.screen, OutcomeScreen))
+        await wait_until(pilot, lambda: isinstance(showing(app), OutcomeView))
         await hands.press("enter")  # save
         await wait_until(pilot, lambda: bool(saved))
     return hands.given, saved

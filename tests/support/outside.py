@@ -99,8 +99,8 @@ def outside_station(folder: Path, text: CentralText) -> Station:
 
 async def open_checklist_by_hand(pilot: Pilot[None]) -> None:
     """Log in, open `REQUEST_ID` and pick its item with Enter: its checklist on show."""
-    from screens.checklist import ChecklistScreen
+    from screens.checklist import ChecklistView
 
     await open_request(pilot, REQUEST_ID)
     await pilot.press("enter")
-    await on_screen(pilot, ChecklistScreen)
+    await on_screen(pilot, ChecklistView)

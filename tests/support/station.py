@@ -150,7 +150,7 @@ def count_bells(app: BenchApp) -> list[None]:
 
 def showing(app: App[Any]) -> Screen[Any] | Widget:
     """What the inspector sees: the screen on show, or the view on show of the package
-    screen (home or request)."""
+    screen (home, request, checklist or outcome)."""
     from screens.package import PackageScreen
 
     screen = app.screen
@@ -224,11 +224,11 @@ async def open_checklist(
     pilot: Pilot[None], request: str = "TI-000001", device: str = PAN_V2_SERIAL
 ) -> None:
     """Log in, open a request and scan a device of it: the device's checklist on show."""
-    from screens.checklist import ChecklistScreen
+    from screens.checklist import ChecklistView
 
     await open_request(pilot, request)
     await scan(pilot, device)
-    await on_screen(pilot, ChecklistScreen)
+    await on_screen(pilot, ChecklistView)
 
 
 async def walk_to_outcome(
@@ -238,11 +238,11 @@ async def walk_to_outcome(
     device: str = PAN_V2_SERIAL,
 ) -> None:
     """Open a device's checklist and answer it with `keys`: the outcome screen on show."""
-    from screens.outcome import OutcomeScreen
+    from screens.outcome import OutcomeView
 
     await open_checklist(pilot, request, device)
     await pilot.press(*keys)
-    await on_screen(pilot, OutcomeScreen)
+    await on_screen(pilot, OutcomeView)
 
 
 async def confirm_an_inspection(pilot: Pilot[None]) -> None:

@@ -7,8 +7,8 @@ from textual.pilot import Pilot
 
 from bench.domain import AnswerSource, Disposition, IdentifiedBy, Outcome
 from screens.app import BenchApp
-from screens.checklist import ChecklistScreen
-from screens.outcome import OutcomeScreen
+from screens.checklist import ChecklistView
+from screens.outcome import OutcomeView
 from screens.request import RequestView
 from screens.widgets import ProblemPanel
 from tests.support.inputs import logged_in, typical_accepted_item
@@ -37,10 +37,10 @@ async def inspect(pilot: Pilot[None], request: str, device: str, keys: list[str]
     await scan(pilot, request)
     assert isinstance(showing(app), RequestView), problem_text(app)  # type: ignore[arg-type]
     await scan(pilot, device)
-    assert isinstance(app.screen, ChecklistScreen), problem_text(app)  # type: ignore[arg-type]
+    assert isinstance(showing(app), ChecklistView), problem_text(app)  # type: ignore[arg-type]
     for key in keys:
         await pilot.press(key)
-    await wait_until(pilot, lambda: isinstance(app.screen, OutcomeScreen))
+    await wait_until(pilot, lambda: isinstance(showing(app), OutcomeView))
 
 
 class TestInspectionToEachOutcome(SeededStation):
@@ -109,7 +109,7 @@ class TestItemPickedByHand(SeededStation):
         async with app.run_test(size=SIZE) as pilot:
             await open_request(pilot, "TI-000001")
             await pilot.press("enter")  # the highlighted item, picked from the list
-            await on_screen(pilot, ChecklistScreen)
+            await on_screen(pilot, ChecklistView)
             context = str(app.screen.query_one("#context").render())
             assert "picked by hand" in context and "scanned" not in context
             active = app.session.active
@@ -117,7 +117,7 @@ class TestItemPickedByHand(SeededStation):
             inspection_id = active.started.id
             # Nothing scanned gives the serial: the inspector reads it off the device.
             await pilot.press("enter", "y", "n", "n", "y", "y")
-            await on_screen(pilot, OutcomeScreen)
+            await on_screen(pilot, OutcomeView)
             await confirm_outcome(pilot)
             saved = finished_inspection(app.session.store, inspection_id)
             assert saved is not None

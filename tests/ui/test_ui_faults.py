@@ -22,9 +22,9 @@ from textual.pilot import Pilot
 
 from bench.domain import IdentifiedBy
 from screens.app import BenchApp
-from screens.checklist import ChecklistScreen
+from screens.checklist import ChecklistView
 from screens.login import LoginScreen
-from screens.outcome import OutcomeScreen
+from screens.outcome import OutcomeView
 from screens.request import RequestView
 from tests.support.faults import SLOW_CENTRAL_SECONDS, FaultyBench, faulty_bench
 from tests.support.station import (
@@ -41,6 +41,7 @@ from tests.support.station import (
     open_checklist,
     problem_text,
     scan,
+    showing,
     shown,
     wait_until,
     walk_to_outcome,
@@ -157,9 +158,9 @@ class TestCentralSlow:
                 await on_screen(pilot, RequestView)
                 scanned = time.monotonic() - began
                 await scan(pilot, PAN_V2_SERIAL)
-                await on_screen(pilot, ChecklistScreen)
+                await on_screen(pilot, ChecklistView)
                 await pilot.press(*ACCEPT_KEYS)
-                await on_screen(pilot, OutcomeScreen)
+                await on_screen(pilot, OutcomeView)
                 began = time.monotonic()
                 await confirm_outcome(pilot)
                 confirmed = time.monotonic() - began
@@ -208,7 +209,7 @@ class TestDiskFull:
                 )
                 assert len(bells) == 1
                 # None of the data's three answers was stored: the step is still on show.
-                assert isinstance(app.screen, ChecklistScreen)
+                assert isinstance(showing(app), ChecklistView)
                 assert shown(app.screen.query_one("#position")) == position
                 assert app.session.active is not None
                 assert app.session.active.checklist.records == ()
@@ -217,11 +218,11 @@ class TestDiskFull:
             assert problem_text(app) == ""
             assert stored_answers(bench) == before + 3
             await pilot.press(*rest)
-            await on_screen(pilot, OutcomeScreen)
+            await on_screen(pilot, OutcomeView)
             with bench.faults.disk_full():
                 await pilot.press("enter")
                 assert "The station's disk is full" in problem_text(app)
-                assert isinstance(app.screen, OutcomeScreen)  # not saved: still to confirm
+                assert isinstance(showing(app), OutcomeView)  # not saved: still to confirm
                 await pilot.pause(0.5)
                 assert central_count(bench.central_url) == 0
             await confirm_outcome(pilot)
@@ -298,9 +299,9 @@ class TestScannerGone:
                 await on_screen(pilot, RequestView)
                 assert alert(app) == SCANNER_ALERT
                 await pilot.press("enter")
-                await on_screen(pilot, ChecklistScreen)
+                await on_screen(pilot, ChecklistView)
                 await pilot.press(*ACCEPT_KEYS)
-                await on_screen(pilot, OutcomeScreen)
+                await on_screen(pilot, OutcomeView)
                 await pilot.pause(1.5)  # the reader retries: no more bells
                 assert len(bells) == 1
             await wait_until(pilot, lambda: header(app)["scanner"] == "SCANNER ● serial")
@@ -340,9 +341,9 @@ class TestPrinterGone:
                 await scan(pilot, REVISE[0])
                 await on_screen(pilot, RequestView)
                 await scan(pilot, REVISE[1])
-                await on_screen(pilot, ChecklistScreen)
+                await on_screen(pilot, ChecklistView)
                 await pilot.press(*REVISE_KEYS)
-                await on_screen(pilot, OutcomeScreen)
+                await on_screen(pilot, OutcomeView)
                 await confirm_outcome(pilot)
                 await wait_until(
                     pilot, lambda: header(app)["printer"] == "PRINTER ✗ offline (2 queued)"

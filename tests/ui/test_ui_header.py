@@ -10,7 +10,7 @@ import pytest
 
 from bench.cli.demo import seed_central
 from screens.app import BenchApp
-from screens.checklist import ChecklistScreen
+from screens.checklist import ChecklistView
 from screens.login import LoginScreen
 from screens.request import RequestView
 from screens.widgets import StationAlert
@@ -55,7 +55,7 @@ class TestHeader(SeededStation):
             await on_screen(pilot, RequestView)
             assert header(app)["inspector"] == "Ana Inspector (EMP-0001)"
             await scan(pilot, "WYZECP22301595691")
-            await on_screen(pilot, ChecklistScreen)
+            await on_screen(pilot, ChecklistView)
             assert header(app)["inspector"] == "Ana Inspector (EMP-0001)"
             assert header(app)["station"] == "BENCH B-07"
 

@@ -7,7 +7,7 @@ from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
 
 from bench.commands import command_sheet
-from screens.checklist import ChecklistScreen
+from screens.checklist import ChecklistView
 from screens.dialogs import ConfirmScreen
 from screens.help import HelpScreen
 from screens.home import HomeView
@@ -101,7 +101,7 @@ class TestHelp(SeededStation):
             await on_screen(pilot, HelpScreen)
             await pilot.press("y")  # keys of the screen below do nothing while help shows
             await pilot.press("escape")
-            await on_screen(pilot, ChecklistScreen)
+            await on_screen(pilot, ChecklistView)
 
             assert app.session.active is not None
             assert len(app.session.active.checklist.records) == 3  # the data's three answers

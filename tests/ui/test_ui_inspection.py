@@ -13,10 +13,10 @@ from textual.widgets import DataTable, Static
 from bench.checklist import OVERRIDE_REASONS, Question, Step
 from bench.domain import AnswerSource, Outcome
 from screens.app import BenchApp
-from screens.checklist import ChecklistScreen
+from screens.checklist import ChecklistView
 from screens.dialogs import ConfirmScreen, ReasonScreen
 from screens.home import HomeView
-from screens.outcome import OutcomeScreen
+from screens.outcome import OutcomeView
 from screens.request import RequestView
 from store.local import LocalStore, inspection_table
 from tests.support.station import (
@@ -61,7 +61,7 @@ class TestScannerAlone(SeededStation):
             # Broken? no. Dirty? no. Factory reset? yes. Owned outright? yes.
             for code in ("CMD:NO", "CMD:NO", "CMD:YES", "CMD:YES"):
                 await scan(pilot, code)
-            await on_screen(pilot, OutcomeScreen)
+            await on_screen(pilot, OutcomeView)
             assert problem_text(app) == ""
             await scan(pilot, "CMD:CONFIRM")
             await on_screen(pilot, RequestView)
@@ -120,7 +120,7 @@ class TestKeyboardAlone(SeededStation):
             assert table.cursor_row == 0
 
             await pilot.press("down", "down", "up", "enter")
-            await on_screen(pilot, ChecklistScreen)
+            await on_screen(pilot, ChecklistView)
 
             assert app.session.active is not None
             assert app.session.active.started.request_item_id == "TI-000002-02"
@@ -183,7 +183,7 @@ class TestKeyboardAlone(SeededStation):
             await pilot.press("escape")
             await on_screen(pilot, ConfirmScreen)
             await pilot.press("n")
-            await on_screen(pilot, ChecklistScreen)
+            await on_screen(pilot, ChecklistView)
 
             assert app.session.active is not None
             assert app.session.active.checklist.current == Step((Question.BROKEN,), 2)
@@ -212,7 +212,7 @@ class TestOverridingAPrefilledAnswer(SeededStation):
             assert "The data says YES" in message
             assert message.endswith("give a reason to override")  # wrapped, not cut
             await pilot.press("2")
-            await on_screen(pilot, ChecklistScreen)
+            await on_screen(pilot, ChecklistView)
 
             record = active.checklist.records[-1]
             assert (record.question, record.value) == ("model_listed", "no")
@@ -243,7 +243,7 @@ class TestOverridingAPrefilledAnswer(SeededStation):
             await pilot.press("1")
             await on_screen(pilot, ReasonScreen)
             await pilot.press("escape")
-            await on_screen(pilot, ChecklistScreen)
+            await on_screen(pilot, ChecklistView)
 
             active = app.session.active
             assert active is not None
@@ -259,7 +259,7 @@ class TestOverridingAPrefilledAnswer(SeededStation):
             await scan(pilot, "CMD:FACT-2")
             await on_screen(pilot, ReasonScreen)
             await scan(pilot, "CMD:REASON-4")
-            await on_screen(pilot, ChecklistScreen)
+            await on_screen(pilot, ChecklistView)
 
             assert app.session.active is not None
             record = app.session.active.checklist.records[-1]
@@ -303,7 +303,7 @@ class TestSkippedQuestions(SeededStation):
             await pilot.press("y")
             assert shown(position).startswith("Question 5 of 5 · not asked: 2 and 3")
             await pilot.press("y")
-            await on_screen(pilot, OutcomeScreen)
+            await on_screen(pilot, OutcomeView)
             assert app.session.decision().outcome is Outcome.REJECT
 
 
@@ -352,7 +352,7 @@ class TestResumeAfterRestart(SeededStation):
             assert "TI-000001-01" in shown(notice)
 
             await pilot.press("f5")
-            await on_screen(pilot, ChecklistScreen)
+            await on_screen(pilot, ChecklistView)
 
             active = app.session.active
             assert active is not None
@@ -367,7 +367,7 @@ class TestResumeAfterRestart(SeededStation):
             assert shown(app.screen.query_one("#position")) == "Question 2 of 5"
 
             await pilot.press("n", "n", "y", "y")
-            await on_screen(pilot, OutcomeScreen)
+            await on_screen(pilot, OutcomeView)
             await pilot.press("enter")
             await on_screen(pilot, RequestView)
 

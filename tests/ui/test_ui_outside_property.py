@@ -25,10 +25,10 @@ from textual.widget import Widget
 from bench.checklist import AnswerKind, kind_of
 from bench.scans import ScanKind, classify
 from screens.app import BenchApp
-from screens.checklist import ChecklistScreen
+from screens.checklist import ChecklistView
 from screens.home import HomeView
 from screens.messages import InspectionSaved
-from screens.outcome import OutcomeScreen
+from screens.outcome import OutcomeView
 from screens.request import RequestView
 from tests.support.outside import REQUEST_ID, CentralText, outside_station
 from tests.support.station import log_in, on_show, scan, showing, shown, wait_until
@@ -66,11 +66,11 @@ def assert_usable(app: BenchApp) -> None:
     """What the inspector needs on screen now is painted on it."""
     view = showing(app)
     assert on_show(app, "palette")  # the key bar, on every screen
-    if isinstance(view, ChecklistScreen):
+    if isinstance(view, ChecklistView):
         for part in ("#question", "#keys"):
             widget = view.query_one(part, Widget)
             assert on_show(app, shown(widget).splitlines()[0].strip()), part
-    elif isinstance(view, OutcomeScreen):
+    elif isinstance(view, OutcomeView):
         assert on_show(app, "Enter / CMD:CONFIRM saves")
     elif isinstance(view, RequestView):
         assert on_show(app, "Next package")
@@ -89,12 +89,12 @@ async def step(pilot: Pilot[None], app: BenchApp, saved: list[InspectionSaved]) 
         if saved:
             return True
         await pilot.press("enter")
-    elif isinstance(view, ChecklistScreen):
+    elif isinstance(view, ChecklistView):
         active = app.session.active
         assert active is not None and active.checklist.current is not None
         step = active.checklist.current
         await pilot.press("enter" if step.facts else ANSWER_KEYS[kind_of(step.question)])
-    elif isinstance(view, OutcomeScreen):
+    elif isinstance(view, OutcomeView):
         await pilot.press("enter")
     await pilot.pause(0.05)
     return False

@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from screens.app import BenchApp
-from screens.checklist import ChecklistScreen
+from screens.checklist import ChecklistView
 from screens.dialogs import ConfirmScreen
 from screens.help import HelpScreen
 from tests.support.outside import (
@@ -126,5 +126,5 @@ class TestCommandMarkupOnModals(SeededStation):
 
             await wait_until(pilot, lambda: on_show(app, code))  # in the notice
             await pilot.press("n")
-            await on_screen(pilot, ChecklistScreen)
+            await on_screen(pilot, ChecklistView)
             assert app.session.active is not None

@@ -7,9 +7,9 @@ from textual.widget import Widget
 from textual.widgets import DataTable
 
 from bench.checklist import Question
-from screens.checklist import ChecklistScreen
+from screens.checklist import ChecklistView
 from screens.home import HomeView
-from screens.outcome import OutcomeScreen
+from screens.outcome import OutcomeView
 from screens.request import RequestView
 from screens.widgets import ProblemPanel
 from tests.support.station import (
@@ -75,7 +75,7 @@ class TestProblemsOnScreen(SeededStation):
             assert app.session.active is not None
             assert app.session.active.started.request_item_id == "TI-000002-02"
             await pilot.press("enter", "n", "n", "y", "y")
-            await on_screen(pilot, OutcomeScreen)
+            await on_screen(pilot, OutcomeView)
             await pilot.press("enter")
             await on_screen(pilot, RequestView)
             table = app.screen.query_one("#items", DataTable)
@@ -159,7 +159,7 @@ class TestProblemsOnScreen(SeededStation):
 
             await scan_expecting_problem(pilot, "EMP-0002", "Finish this device first", "EMP-0002")
 
-            assert isinstance(app.screen, ChecklistScreen)
+            assert isinstance(showing(app), ChecklistView)
             assert app.session.inspector is not None
             assert app.session.inspector.id == "EMP-0001"
             assert app.session.active is not None

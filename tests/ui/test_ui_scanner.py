@@ -11,10 +11,10 @@ from textual.pilot import Pilot
 from bench.domain import Outcome
 from drivers.simulated import SimulatedSerialScanner
 from screens.app import BenchApp
-from screens.checklist import ChecklistScreen
+from screens.checklist import ChecklistView
 from screens.home import HomeView
 from screens.login import LoginScreen
-from screens.outcome import OutcomeScreen
+from screens.outcome import OutcomeView
 from screens.request import RequestView
 from tests.support.station import (
     SIZE,
@@ -55,7 +55,7 @@ class TestScannerOnly(SeededStation):
             await pilot.press(*"1234", "enter")  # the PIN is the one thing typed
             await on_screen(pilot, HomeView)
             await scan(pilot, "TI-000001", RequestView)
-            await scan(pilot, "WYZECP22301595691", ChecklistScreen)
+            await scan(pilot, "WYZECP22301595691", ChecklistView)
             for code in ("CMD:CONFIRM", "CMD:NO", "CMD:NO"):
                 before = app.session.active.checklist.position  # type: ignore[union-attr]
                 await pilot.pause(0.15)  # past the double-read window
@@ -67,7 +67,7 @@ class TestScannerOnly(SeededStation):
             scanner(app).scan("CMD:YES")
             await wait_until(pilot, lambda: app.session.active.checklist.position == (5, 5))  # type: ignore[union-attr]
             await pilot.pause(0.15)
-            await scan(pilot, "CMD:YES", OutcomeScreen)
+            await scan(pilot, "CMD:YES", OutcomeView)
             inspection = app.session.active.started.id  # type: ignore[union-attr]
             await scan(pilot, "CMD:CONFIRM", RequestView)
             saved = finished_inspection(app.session.store, inspection)

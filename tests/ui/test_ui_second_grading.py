@@ -13,8 +13,8 @@ from textual.app import App
 from textual.widgets import DataTable, Label, Static, TabbedContent
 
 from bench.labels import SECOND_GRADING
-from screens.checklist import ChecklistScreen
-from screens.outcome import OutcomeScreen
+from screens.checklist import ChecklistView
+from screens.outcome import OutcomeView
 from screens.request import RequestView
 from screens.supervisor import SupervisorScreen
 from store.local import inspections
@@ -30,6 +30,7 @@ from tests.support.station import (
     on_screen,
     problem_text,
     scan,
+    showing,
     shown,
     station_store,
     wait_until,
@@ -80,7 +81,7 @@ class TestASecondGrading(SeededStation):
             await scan(pilot, PAN_V2_SERIAL)
             assert "Another inspector must grade it" in problem_text(app)
             assert len(bells) == 1
-            assert not isinstance(app.screen, ChecklistScreen)
+            assert not isinstance(showing(app), ChecklistView)
 
             # EMP-0003 grades it blind.
             await log_out(pilot)
@@ -92,7 +93,7 @@ class TestASecondGrading(SeededStation):
             for said in FIRST_SAID:
                 assert said not in every_screens_text(app), said
             await scan(pilot, PAN_V2_SERIAL)
-            await on_screen(pilot, ChecklistScreen)
+            await on_screen(pilot, ChecklistView)
             banner = app.screen.query_one("#second-grading", Label)
             assert banner.has_class("-visible")
             assert shown(banner) == (
@@ -102,7 +103,7 @@ class TestASecondGrading(SeededStation):
                 for said in FIRST_SAID:
                     assert said not in every_screens_text(app), (key, said)
                 await pilot.press(key)
-            await on_screen(pilot, OutcomeScreen)
+            await on_screen(pilot, OutcomeView)
             await pilot.press("enter")
             await on_screen(pilot, RequestView)
 

@@ -11,8 +11,8 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
-from screens.checklist import ChecklistScreen
-from screens.outcome import OutcomeScreen
+from screens.checklist import ChecklistView
+from screens.outcome import OutcomeView
 from screens.request import RequestView
 from tests.support.results import (
     ACCEPTED_1760,
@@ -67,9 +67,9 @@ class TestSettlementLine(SeededStation):
             await open_request(pilot, "TI-000001")
             assert settlement_line(app) == "0 of 1 inspected"
             await scan(pilot, PAN_V2_SERIAL)
-            await on_screen(pilot, ChecklistScreen)
+            await on_screen(pilot, ChecklistView)
             await pilot.press(*ACCEPT_KEYS)
-            await on_screen(pilot, OutcomeScreen)
+            await on_screen(pilot, OutcomeView)
             await confirm_outcome(pilot)
 
             assert settlement_line(app) == "refund $15.00 · ready"

@@ -15,11 +15,11 @@ from textual.widgets import Input
 
 from bench.scans import ScanSource
 from screens.app import BenchApp
-from screens.checklist import ChecklistScreen
+from screens.checklist import ChecklistView
 from screens.home import HomeView
 from screens.login import LoginScreen
 from screens.messages import InspectionSaved, ScanRead, ScanUnreadable
-from screens.outcome import OutcomeScreen
+from screens.outcome import OutcomeView
 from screens.request import RequestView
 from tests.support.station import (
     ACCEPT_KEYS,
@@ -149,16 +149,16 @@ class TestBurstsThatAreNotScans(SeededStation):
         async with run_with_a_wedge(station) as (app, pilot, seen):
             await scan_a_request(pilot)
             await wedge_burst(pilot, PAN_V2_SERIAL)
-            await on_screen(pilot, ChecklistScreen)
+            await on_screen(pilot, ChecklistView)
             for key in ACCEPT_KEYS:
                 await pilot.press(key)
                 await pilot.pause(0.1)
-            await on_screen(pilot, OutcomeScreen)
+            await on_screen(pilot, OutcomeView)
 
             await wedge_burst(pilot, "WYZE\u200bXY")
             await pilot.pause(0.2)
 
-            assert isinstance(app.screen, OutcomeScreen)
+            assert isinstance(showing(app), OutcomeView)
             assert "Unreadable scan" in problem_text(app)
             assert [m for m in seen if isinstance(m, InspectionSaved)] == []
             assert len(wedge_unreadables(seen)) == 1
@@ -181,14 +181,14 @@ class TestBurstsThatAreNotScans(SeededStation):
         async with run_with_a_wedge(station) as (app, pilot, seen):
             await scan_a_request(pilot)
             await wedge_burst(pilot, PAN_V2_SERIAL)
-            await on_screen(pilot, ChecklistScreen)
+            await on_screen(pilot, ChecklistView)
             assert app.session.active is not None
             answered = len(app.session.active.checklist.records)
 
             await wedge_burst(pilot, "yn1a" * 2560)
             await pilot.pause(0.3)
 
-            assert isinstance(app.screen, ChecklistScreen)
+            assert isinstance(showing(app), ChecklistView)
             assert len(app.session.active.checklist.records) == answered
             assert "Unreadable scan" in problem_text(app)
             assert wedge_scans(seen) == ["TI-000001", PAN_V2_SERIAL]
