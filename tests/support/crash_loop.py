@@ -417,7 +417,10 @@ class CrashLoop:
     def _lock_station(self) -> None:
         """The station's write lock, so what the bench writes next waits (up to its busy
         timeout, far longer than the kill takes)."""
-        held = sqlite3.connect(self.local_db, timeout=TIMEOUT, isolation_level=None)
+        self._close_station_lock()
+        held = sqlite3.connect(
+            self.local_db, timeout=TIMEOUT, isolation_level=None, check_same_thread=False
+        )
         held.execute("BEGIN IMMEDIATE")
         self.station_lock = held
 
@@ -425,7 +428,7 @@ class CrashLoop:
         """After the kill. The connection is closed only once the bench is up again: the
         last connection to close checkpoints the WAL, and the restart must find the
         file as the kill left it."""
-        if self.station_lock is not None:
+        if self.station_lock is not None and self.station_lock.in_transaction:
             self.station_lock.execute("ROLLBACK")
 
     def _close_station_lock(self) -> None:
