@@ -13,16 +13,10 @@ runs; it is killed at the end whatever happens.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import shutil
 import subprocess
-import sys
-import time
-import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -32,133 +26,24 @@ from bench.cli.demo import seed_central
 from bench.demo_data import demo_dataset
 from store.local import LocalStore
 from tests.support.store_helpers import finished_inspection, outbox_rows
+from tests.support.tmux import (
+    BADGE,
+    BENCH,
+    OUTCOME,
+    PIN,
+    StationFiles,
+    Terminal,
+    answer_checklist,
+    bench_in_tmux,
+    log_in,
+    quit_bench,
+)
 
 pytestmark = pytest.mark.slow
 
-TMUX = shutil.which("tmux")
-BENCH = Path(sys.executable).with_name("bench")
-TARGET = "station"
 STATION_ID = "E2E-1"
-BADGE, PIN = "EMP-0001", "1234"
 REQUEST = "TI-000001"
 ITEM = "TI-000001-01"
-TIMEOUT = 15.0
-
-# The checklist answers for a device with nothing wrong with it, by the question's text.
-# Questions the data answers (model listed, serial, age) are pre-filled: Enter keeps them.
-ANSWERS = {
-    "Is it broken or damaged?": "n",
-    "Is it dirty?": "n",
-    "Was it factory reset?": "y",
-    "Is it owned outright": "y",
-}
-# Runs the bench (the arguments after the status file) and records its exit status.
-WRAPPER = 'status=$1; shift; "$@"; echo $? > "$status.tmp" && mv "$status.tmp" "$status"'
-# A follow-up (the defect, the wipe) keeps its question's number: ", continued" tells it.
-QUESTION = re.compile(r"Question (\d+) of (\d+)(, continued)?")
-# The outcome screen shows the outcome alone on its line, in big letters.
-OUTCOME = re.compile(r"^\s*(ACCEPT|REVISE|REJECT|HOLD)\s*$", re.MULTILINE)
-
-
-@dataclass
-class Terminal:
-    """One tmux pane running the bench, on a private tmux server."""
-
-    socket: str
-    config: Path
-    env: dict[str, str]
-    status_file: Path  # the bench's exit status, written by the shell that started it
-
-    def tmux(self, *args: str) -> str:
-        done = subprocess.run(
-            [str(TMUX), "-L", self.socket, "-f", str(self.config), *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-        if done.returncode != 0:
-            raise AssertionError(f"tmux {' '.join(args)} failed: {done.stderr.strip()}")
-        return done.stdout
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", TARGET)
-
-    def exit_status(self) -> str | None:
-        """The bench's exit status once it has exited, else None.
-
-        Read from a file the wrapping shell writes, not from tmux's `#{pane_dead_status}`:
-        tmux 3.3a marks the pane dead when the pty closes and sets the status only once it
-        reaps the process, and here it sometimes never did (the bench stayed a zombie).
-        """
-        try:
-            return self.status_file.read_text(encoding="utf-8").strip()
-        except FileNotFoundError:
-            return None
-
-    def stacks(self) -> str:
-        """Where a hung bench is stuck: SIGABRT makes faulthandler print every thread."""
-        shell = self.tmux("display-message", "-p", "-t", TARGET, "#{pane_pid}").strip()
-        children = subprocess.run(
-            ["ps", "-o", "pid=", "--ppid", shell], capture_output=True, text=True, timeout=10
-        ).stdout.split()
-        for pid in children:
-            subprocess.run(["kill", "-ABRT", pid], capture_output=True, timeout=10)
-        time.sleep(1)
-        return self.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", TARGET).strip()
-
-    def wedge(self, text: str) -> None:
-        """A scan: the characters then Enter, in one tmux call so Enter follows at once."""
-        self.tmux("send-keys", "-t", TARGET, "-l", text, ";", "send-keys", "-t", TARGET, "Enter")
-
-    def key(self, key: str) -> None:
-        """One key a person presses."""
-        self.tmux("send-keys", "-t", TARGET, key)
-
-    def type_slowly(self, text: str) -> None:
-        """A person typing: keys well over the wedge detector's 50 ms apart."""
-        for char in text:
-            self.tmux("send-keys", "-t", TARGET, "-l", char)
-            time.sleep(0.12)
-
-    def wait_for(self, what: str, ready: Callable[[str], bool], timeout: float = TIMEOUT) -> str:
-        """Poll the screen until `ready(screen)` holds on two captures in a row (a frame can
-        be caught half drawn); fail with the screen as last seen."""
-        deadline = time.monotonic() + timeout
-        screen = ""
-        confirmed = False
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if ready(screen):
-                if confirmed:
-                    return screen
-                confirmed = True
-            else:
-                confirmed = False
-            status = self.exit_status()
-            if status is not None:
-                raise AssertionError(
-                    f"bench exited (status {status}) while waiting for {what}; "
-                    f"last screen:\n{screen}"
-                )
-            time.sleep(0.05)
-        raise AssertionError(
-            f"timed out after {timeout:.0f} s waiting for {what}; screen:\n{screen}"
-        )
-
-    def wait_text(self, *texts: str) -> str:
-        return self.wait_for(
-            " and ".join(repr(t) for t in texts), lambda s: all(t in s for t in texts)
-        )
-
-
-@dataclass(frozen=True)
-class StationFiles:
-    folder: Path
-    config: Path
-    local_db: Path
-    log: Path
-    device_serial: str
 
 
 @pytest.fixture
@@ -188,102 +73,6 @@ def station_files(tmp_path: Path) -> StationFiles:
 def terminal(station_files: StationFiles) -> Iterator[Terminal]:
     with bench_in_tmux(station_files) as term:
         yield term
-
-
-@contextlib.contextmanager
-def bench_in_tmux(station_files: StationFiles) -> Iterator[Terminal]:
-    """`bench --config` running in a pane of a private tmux server, killed afterwards."""
-    if TMUX is None:
-        pytest.skip("tmux is not installed")
-    if not BENCH.exists():
-        pytest.skip(f"the bench console script is not installed at {BENCH}")
-    tmux_conf = station_files.folder / "tmux.conf"
-    # No status line (the bench gets all 40 rows); keep the pane after the bench exits so
-    # a failure can still show the last screen.
-    tmux_conf.write_text("set -g status off\nset -g remain-on-exit on\n", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k not in ("BENCH_CENTRAL_URL", "TMUX")}
-    env["TERM"] = "xterm-256color"
-    status_file = station_files.folder / "bench-exit-status"
-    term = Terminal(f"bench-e2e-{uuid.uuid4().hex[:10]}", tmux_conf, env, status_file)
-    socket_path: Path | None = None
-    try:
-        term.tmux(
-            "new-session", "-d", "-s", TARGET, "-x", "120", "-y", "40",
-            "-c", str(station_files.folder),
-            "sh", "-c", WRAPPER, "bench-e2e", str(status_file),
-            "env", "-u", "BENCH_CENTRAL_URL", "TERM=xterm-256color", "PYTHONFAULTHANDLER=1",
-            str(BENCH), "--config", str(station_files.config),
-        )  # fmt: skip
-        socket_path = Path(term.tmux("display-message", "-p", "#{socket_path}").strip())
-        yield term
-    finally:
-        subprocess.run(
-            [str(TMUX), "-L", term.socket, "kill-server"], env=env, capture_output=True, timeout=10
-        )
-        # tmux 3.3a leaves its socket file behind after kill-server.
-        if socket_path is not None:
-            socket_path.unlink(missing_ok=True)
-
-
-def moved_on(previous: str | None) -> Callable[[str], bool]:
-    """The screen shows a question other than `previous`, or the outcome."""
-
-    def ready(screen: str) -> bool:
-        found = QUESTION.search(screen)
-        if found is None:
-            return OUTCOME.search(screen) is not None
-        return found.group(0) != previous
-
-    return ready
-
-
-def answer_checklist(term: Terminal) -> str:
-    """Answer each question by what the screen asks; return the outcome screen."""
-    answered: list[str] = []
-    previous = None
-    for _ in range(12):
-        screen = term.wait_for(
-            f"the next question after {previous} or the outcome", moved_on(previous)
-        )
-        if OUTCOME.search(screen) and not QUESTION.search(screen):
-            return screen
-        found = QUESTION.search(screen)
-        assert found is not None
-        previous = found.group(0)
-        if "Is what the data says right?" in screen:
-            term.key("Enter")
-            answered.append(f"{previous}: kept the data's answers")
-            continue
-        key = next((k for q, k in ANSWERS.items() if q in screen), None)
-        if key is None:
-            raise AssertionError(f"{previous}: a question this test cannot answer:\n{screen}")
-        term.key(key)
-        answered.append(f"{previous}: {key}")
-    raise AssertionError(f"the checklist never ended; answered {answered}")
-
-
-def log_in(term: Terminal) -> None:
-    """The badge is scanned, the PIN typed by a person, key by key."""
-    term.wait_text("SCAN YOUR BADGE")
-    term.wedge(BADGE)
-    term.wait_for("the badge in its field", lambda s: BADGE in s and "Badge id, e.g." not in s)
-    term.type_slowly(PIN)
-    term.wait_for("the PIN typed", lambda s: "•" * len(PIN) in s)
-    term.key("Enter")
-    term.wait_text("SCAN A PACKAGE LABEL", BADGE)
-
-
-def quit_bench(term: Terminal) -> None:
-    """ctrl+q, yes to the question a logged-in bench asks, and the exit status 0."""
-    term.key("C-q")
-    term.wait_text("Quit bench?")
-    term.key("y")
-    deadline = time.monotonic() + TIMEOUT
-    while (status := term.exit_status()) is None:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"bench did not quit on ctrl+q; its threads:\n{term.stacks()}")
-        time.sleep(0.05)
-    assert status == "0", f"bench exited with status {status}:\n{term.screen()}"
 
 
 def test_station_inspection_in_a_real_terminal(
