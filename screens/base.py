@@ -107,3 +107,7 @@ class BenchView(ScanTaker, Vertical):
 
     def clear_problem(self) -> None:
         self.bench_screen.clear_problem()
+
+    def forget(self) -> None:
+        """Called as the view is hidden: drop what it showed of one inspection, which must
+        not wait, mounted, for the next inspector (a blind second grading)."""

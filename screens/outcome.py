@@ -87,6 +87,14 @@ class OutcomeView(BenchView, can_focus=True):
         self.query_one("#outcome-reasons", Static).update(_reasons(decision))
         self.focus()
 
+    def forget(self) -> None:
+        said = (
+            "#outcome-item, #outcome-word, #outcome-disposition, #outcome-quote, #outcome-reasons"
+        )
+        for shown_before in self.query(said).results(Static):
+            shown_before.update("")
+        self.query_one("#outcome-value", Digits).update("")
+
     def handle_scan(self, scan: Classified) -> None:
         if scan.command is Cmd.CONFIRM:
             self.action_confirm()

@@ -58,6 +58,7 @@ class PackageScreen(BenchScreen):
         if name == self._showing:
             return
         self.view.display = False
+        self.view.forget()
         self._showing = name
         self.view.display = True
         if self.is_mounted:
