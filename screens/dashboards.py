@@ -55,6 +55,7 @@ DETAIL_CELLS = 120
 
 STUCK_WORDS = {
     StuckKind.NOT_INSPECTED: "not inspected",
+    StuckKind.RECEIVED: "received, nothing inspected",
     StuckKind.ARRIVED_LATE: "arrived late",
     StuckKind.ON_HOLD: "on hold",
     StuckKind.CONFLICT: "conflict",

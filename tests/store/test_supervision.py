@@ -92,6 +92,12 @@ class TestCentral:
         assert kinds[site.TWICE] is StuckKind.CONFLICT
         assert kinds[site.LEFT_OUT] is StuckKind.NOT_INSPECTED
         assert site.REOPENED not in kinds  # held, then reopened and accepted
+        # Received by the portal's word, and no bench touched it: since the portal's update.
+        untouched = [line for line in everything.rows if line.request_id == site.UNTOUCHED]
+        assert [(u.kind, u.item_id, u.since) for u in untouched] == [
+            (StuckKind.RECEIVED, None, site.PORTAL_UPDATED)
+        ]
+        assert untouched[0].next_step.startswith(f"The portal says {site.UNTOUCHED} was received")
         late = next(line for line in everything.rows if line.item_id == site.LATE)
         assert late.detail == "Arrived after the shipping window"
         assert site.LATE in late.next_step and late.next_step.endswith(".")
