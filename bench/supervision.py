@@ -218,8 +218,6 @@ class ShiftFigures:
 
 SETTLEMENT_STATUSES = ("ready", "awaiting_customer", "on_hold", "pending")
 """The statuses of `request_settlements`, in the order a supervisor filters by them."""
-STUCK_WINDOW = timedelta(days=1)
-"""How far back the Stuck tab looks (see `FigureSource.stuck`)."""
 
 
 class FigureSource(Protocol):
@@ -249,9 +247,8 @@ class FigureSource(Protocol):
         offset: int = 0,
         since: datetime | None = None,
     ) -> Figures[StuckLine]:
-        """What waits for a person, oldest first; from `since` on when given. A screen
-        passes the last day: finding items left out means reading every inspection of
-        the window (a day of a big site: ~0.1 s; a week: ~1 s; a year: ~10 s)."""
+        """What waits for a person, oldest first; from `since` on when given (`bench
+        report --since`). The Stuck tab passes none: everything still stuck, paged."""
         ...
 
     def quotes(

@@ -47,6 +47,7 @@ LEFT_OUT = "TI-000019-02"  # its request's other item was inspected
 LATE = "TI-000002-02"  # held: the parcel came after the ship window
 UNTOUCHED = "TI-000021"  # received, says the portal, and no bench inspected any of it
 REQUESTS = 21
+OLD_HOLD = SHIFT - timedelta(days=3)  # TI-000020-01 held then, and still
 # When the portal last changed the requests (marked them received): two days before.
 PORTAL_UPDATED = SHIFT - timedelta(days=2)
 
@@ -147,9 +148,9 @@ def inspection_rows() -> list[dict[str, Any]]:
                             later + timedelta(minutes=20), 95, supersedes=reopened))  # fmt: skip
     rows.append(_inspection(102, TWICE, "B-01", "EMP-0003", "accept",
                             later + timedelta(minutes=5), 61))  # fmt: skip
-    # The day before: outside the window.
-    rows.append(_inspection(103, items[38], "B-01", "EMP-0001", "accept",
-                            SHIFT - timedelta(hours=20), 50))  # fmt: skip
+    # Three days before: outside the window, and still held (stuck things are old).
+    rows.append(_inspection(103, items[38], "B-01", "EMP-0001", "hold", OLD_HOLD, 50,
+                            ("serial_mismatch",)))  # fmt: skip
     return rows
 
 
