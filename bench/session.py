@@ -78,7 +78,6 @@ from bench.station import (
 from bench.supervision import (
     PAGE,
     SETTLEMENT_STATUSES,
-    STUCK_WINDOW,
     Figures,
     FigureSource,
     QuoteDeadline,
@@ -914,12 +913,13 @@ class Session:
 
     @supervisor_only("read the supervisor's figures")
     def stuck_lines(self, offset: int = 0, limit: int = PAGE) -> Figures[StuckLine] | Problem:
-        """What got stuck in the last day and waits for a person, oldest first."""
+        """Everything still stuck and waiting for a person, oldest first, a page at a time:
+        stuck things are old by nature, so no window hides last week's hold."""
         figures = self._figure_source()
         if isinstance(figures, Problem):
             return figures
         now = self._site_now()
-        return figures.stuck(now, limit, offset, since=now - STUCK_WINDOW)
+        return figures.stuck(now, limit, offset)
 
     @supervisor_only("read the supervisor's figures")
     def quote_deadlines(

@@ -120,6 +120,7 @@ class StationHealth:
 
 class StuckKind(StrEnum):
     NOT_INSPECTED = "not_inspected"  # an item of a request whose other items were inspected
+    RECEIVED = "received"  # the portal says the request arrived; no bench inspected any of it
     ARRIVED_LATE = "arrived_late"  # the parcel came after the program's ship window
     ON_HOLD = "on_hold"  # the item's latest inspection is a hold
     CONFLICT = "conflict"  # two latest inspections of one item, neither superseding
@@ -145,6 +146,8 @@ class StuckLine:
         return {
             StuckKind.NOT_INSPECTED: f"Find {item} in the package of {request} and inspect "
             "it, or hold it as missing if it is not there.",
+            StuckKind.RECEIVED: f"The portal says {request} was received: find its package "
+            "and inspect it, or ask the portal team if it is not on the shelves.",
             StuckKind.ARRIVED_LATE: f"Check the postmark of {request}: if it shipped in time, "
             f"reopen {item} and inspect it again; otherwise it stays as decided.",
             StuckKind.ON_HOLD: f"Review {item} on the hold shelf and reopen it with a decision.",
@@ -215,8 +218,6 @@ class ShiftFigures:
 
 SETTLEMENT_STATUSES = ("ready", "awaiting_customer", "on_hold", "pending")
 """The statuses of `request_settlements`, in the order a supervisor filters by them."""
-STUCK_WINDOW = timedelta(days=1)
-"""How far back the Stuck tab looks (see `FigureSource.stuck`)."""
 
 
 class FigureSource(Protocol):
@@ -246,9 +247,8 @@ class FigureSource(Protocol):
         offset: int = 0,
         since: datetime | None = None,
     ) -> Figures[StuckLine]:
-        """What waits for a person, oldest first; from `since` on when given. A screen
-        passes the last day: finding items left out means reading every inspection of
-        the window (a day of a big site: ~0.1 s; a week: ~1 s; a year: ~10 s)."""
+        """What waits for a person, oldest first; from `since` on when given (`bench
+        report --since`). The Stuck tab passes none: everything still stuck, paged."""
         ...
 
     def quotes(

@@ -55,6 +55,7 @@ DETAIL_CELLS = 120
 
 STUCK_WORDS = {
     StuckKind.NOT_INSPECTED: "not inspected",
+    StuckKind.RECEIVED: "received, nothing inspected",
     StuckKind.ARRIVED_LATE: "arrived late",
     StuckKind.ON_HOLD: "on hold",
     StuckKind.CONFLICT: "conflict",
@@ -395,9 +396,9 @@ class StuckTab(FiguresTab):
         self.query_one("#stuck-count", Label).update(
             f"{count} shown, oldest first · PgDn on the last line or M for more"
             if found.more
-            else f"{count} stuck in the last 24 hours, oldest first"
+            else f"{count} still stuck, oldest first"
             if count
-            else "Nothing stuck in the last 24 hours."
+            else "Nothing is stuck."
         )
         self._show_next(table.cursor_row)
 

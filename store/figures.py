@@ -305,6 +305,37 @@ def not_inspected(
     ]
 
 
+def received_untouched(
+    conn: Connection,
+    table: Table,
+    items: Table,
+    requests: Table,
+    counted: Counted,
+    since: datetime | None,
+    limit: int | None,
+) -> list[StuckLine]:
+    """Requests the portal says were received (`status = 'received'`) none of whose items
+    any bench inspected, oldest first. Since `requests.updated_at`: the contract has no
+    time of arrival, and the portal's last change of the row is when it said "received"
+    at the latest."""
+    inspected = exists().where(
+        items.c.request_id == requests.c.id, table.c.request_item_id == items.c.id,
+        *counted(table),
+    )  # fmt: skip
+    query = (
+        select(requests.c.id, requests.c.updated_at)
+        .where(requests.c.status == literal("received", literal_execute=True), ~inspected,
+               *from_time(requests.c.updated_at, since))
+        .order_by(requests.c.updated_at, requests.c.id)
+        .limit(limit)
+    )  # fmt: skip
+    return [
+        StuckLine(StuckKind.RECEIVED, request_id, None, _aware(updated_at),
+                  "no item of it inspected yet")
+        for request_id, updated_at in conn.execute(query)
+    ]  # fmt: skip
+
+
 def stuck_page(
     kinds: Iterable[Callable[[int | None], list[StuckLine]]], limit: int | None, offset: int
 ) -> list[StuckLine]:

@@ -210,6 +210,9 @@ class CentralFigures:
                 lambda upto: figures.not_inspected(
                     conn, inspection_table, item_table, request_table, every_row, since, upto
                 ),
+                lambda upto: figures.received_untouched(
+                    conn, inspection_table, item_table, request_table, every_row, since, upto
+                ),
             ]
             return figures.stuck_page(kinds, limit, offset)
 

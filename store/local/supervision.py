@@ -144,6 +144,9 @@ class LocalFigures:
                 lambda upto: figures.not_inspected(
                     conn, inspection_table, item_table, request_table, finished, since, upto
                 ),
+                lambda upto: figures.received_untouched(
+                    conn, inspection_table, item_table, request_table, finished, since, upto
+                ),
                 lambda upto: dead_letters(conn, since, upto),
                 lambda upto: quarantined(conn, since, upto),
             ]

@@ -93,9 +93,11 @@ def test_stuck_in_csv_and_json(central: Seeded, config: Path, tmp_path: Path) ->
     found = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert list(found[0]) == ["kind", "request_id", "item_id", "since", "detail", "next_step"]
     assert [
-        (line["kind"], line["request_id"], line["item_id"], datetime.fromisoformat(line["since"]))
+        # A request's line names no item: an empty cell.
+        (line["kind"], line["request_id"], line["item_id"] or None,
+         datetime.fromisoformat(line["since"]))
         for line in found
-    ] == site.recount_stuck(rows, by_supersedes=True)
+    ] == site.recount_stuck(rows, by_supersedes=True)  # fmt: skip
     assert all(line["since"].endswith("-05:00") and line["next_step"] for line in found)
     as_json = tmp_path / "stuck.json"
     assert main(report(config, url, "stuck", "--format", "json", "-o", str(as_json))) == 0

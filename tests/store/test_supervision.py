@@ -60,7 +60,7 @@ class TestCentral:
         assert as_dicts(per_station, THROUGHPUT_FIELDS) == site.recount_throughput(
             rows, site.SINCE, site.UNTIL, by_inspector=False
         )
-        # The reopened item's three inspections all count, the day before's does not.
+        # The reopened item's three inspections all count, the old hold does not.
         counted = sum(row.inspections for row in found.rows)
         assert counted == len(site.in_window(rows, site.SINCE, site.UNTIL)) == 40
         # B-03/EMP-0002's median is 310.5 s: half up, not to even (310).
@@ -92,6 +92,13 @@ class TestCentral:
         assert kinds[site.TWICE] is StuckKind.CONFLICT
         assert kinds[site.LEFT_OUT] is StuckKind.NOT_INSPECTED
         assert site.REOPENED not in kinds  # held, then reopened and accepted
+        assert kinds[site.item_ids()[38]] is StuckKind.ON_HOLD  # held three days ago
+        # Received by the portal's word, and no bench touched it: since the portal's update.
+        untouched = [line for line in everything.rows if line.request_id == site.UNTOUCHED]
+        assert [(u.kind, u.item_id, u.since) for u in untouched] == [
+            (StuckKind.RECEIVED, None, site.PORTAL_UPDATED)
+        ]
+        assert untouched[0].next_step.startswith(f"The portal says {site.UNTOUCHED} was received")
         late = next(line for line in everything.rows if line.item_id == site.LATE)
         assert late.detail == "Arrived after the shipping window"
         assert site.LATE in late.next_step and late.next_step.endswith(".")

@@ -3,10 +3,10 @@
 Three stations and four inspectors over six hours of one Tuesday (New York time, the week of
 Thanksgiving 2026), every outcome, a reopened item (a chain of two supersedes), holds (one
 past the ship window), an item inspected by two benches, revised quotes past due, due
-today and due in three days, and a request with an item nobody inspected. The rows have
-the contract's columns only, as any writer of central would write them; `seed_central`
-and `seed_station` put the same rows in central or in a station's file. The `recount_*`
-functions work each figure out again from the rows, in plain Python.
+today and due in three days, a request with an item nobody inspected, and one received with
+nothing inspected. The rows have the contract's columns only, as any writer of central would
+write them; `seed_central` and `seed_station` put the same rows in central or in a station's
+file. The `recount_*` functions work each figure out again from the rows, in plain Python.
 """
 
 from __future__ import annotations
@@ -45,7 +45,11 @@ REOPENED = "TI-000001-01"  # inspected three times: a hold, reopened twice
 TWICE = "TI-000002-01"  # inspected by two benches, neither replacing the other
 LEFT_OUT = "TI-000019-02"  # its request's other item was inspected
 LATE = "TI-000002-02"  # held: the parcel came after the ship window
-REQUESTS = 20
+UNTOUCHED = "TI-000021"  # received, says the portal, and no bench inspected any of it
+REQUESTS = 21
+OLD_HOLD = SHIFT - timedelta(days=3)  # TI-000020-01 held then, and still
+# When the portal last changed the requests (marked them received): two days before.
+PORTAL_UPDATED = SHIFT - timedelta(days=2)
 
 PROGRAM = {
     "code": "WYZE-UP", "name": "Trade-up", "kind": "trade_up", "max_items": 2,
@@ -64,7 +68,7 @@ def request_rows() -> list[dict[str, Any]]:
         {
             "id": f"TI-{r:06d}", "program_code": "WYZE-UP", "customer_ref": f"C{r}",
             "created_at": SHIFT - timedelta(days=3), "tracking_number": None,
-            "shipping_cost_cents": 959, "status": "received",
+            "shipping_cost_cents": 959, "status": "received", "updated_at": PORTAL_UPDATED,
         }
         for r in range(1, REQUESTS + 1)
     ]  # fmt: skip
@@ -144,9 +148,9 @@ def inspection_rows() -> list[dict[str, Any]]:
                             later + timedelta(minutes=20), 95, supersedes=reopened))  # fmt: skip
     rows.append(_inspection(102, TWICE, "B-01", "EMP-0003", "accept",
                             later + timedelta(minutes=5), 61))  # fmt: skip
-    # The day before: outside the window.
-    rows.append(_inspection(103, items[38], "B-01", "EMP-0001", "accept",
-                            SHIFT - timedelta(hours=20), 50))  # fmt: skip
+    # Three days before: outside the window, and still held (stuck things are old).
+    rows.append(_inspection(103, items[38], "B-01", "EMP-0001", "hold", OLD_HOLD, 50,
+                            ("serial_mismatch",)))  # fmt: skip
     return rows
 
 
@@ -184,7 +188,7 @@ def seed_station(store: LocalStore, station_id: str) -> Station:
         "grade_percents": {"A": 100, "B": 80, "C": 55, "D": 30}, "broken_percent": 15,
         "dirty_percent": 85, "age_step_percent": 10, "updated_at": SHIFT,
     }])  # fmt: skip
-    store.write_replica_rows("requests", [r | {"updated_at": SHIFT} for r in request_rows()])
+    store.write_replica_rows("requests", request_rows())
     store.write_replica_rows("request_items", [r | {"updated_at": SHIFT} for r in item_rows()])
     local_rows = [
         {key: value for key, value in r.items() if key not in ("answers", "received_at",
@@ -279,7 +283,8 @@ def latest(rows: list[dict[str, Any]], by_supersedes: bool) -> list[dict[str, An
 def recount_stuck(
     rows: list[dict[str, Any]], by_supersedes: bool
 ) -> list[tuple[str, str | None, str | None, datetime]]:
-    """(kind, request, item, since) of holds, late parcels, conflicts and left-out items."""
+    """(kind, request, item, since) of holds, late parcels, conflicts, left-out items and
+    requests received with nothing inspected (all marked received by the portal)."""
     found: list[tuple[str, str | None, str | None, datetime]] = []
     newest = latest(rows, by_supersedes)
     for r in newest:
@@ -292,6 +297,8 @@ def recount_stuck(
             when = max(r["finished_at"] for r in rows if r["request_item_id"] == item)
             found.append(("conflict", item[:9], item, when))
     inspected = {r["request_item_id"] for r in rows}
+    for request in sorted({item[:9] for item in item_ids()} - {i[:9] for i in inspected}):
+        found.append(("received", request, None, PORTAL_UPDATED))
     for item in item_ids():
         siblings = [r for r in rows if r["request_item_id"][:9] == item[:9]]
         if item not in inspected and siblings:

@@ -18,7 +18,6 @@ from textual.widgets import DataTable, Input, Label, Sparkline, TabbedContent
 
 from bench.money import dollars
 from bench.problems import Problem
-from bench.supervision import STUCK_WINDOW
 from screens import dashboards
 from screens.app import BenchApp
 from screens.supervisor import SupervisorScreen
@@ -32,7 +31,8 @@ from tests.support.station import log_in, on_show, shown, wait_until
 SIZE = (120, 40)
 SITE_TODAY = desk.NOW.astimezone(site.NEW_YORK).date()
 STUCK_WORDS = {"not_inspected": "not inspected", "arrived_late": "arrived late",
-               "on_hold": "on hold", "conflict": "conflict"}  # fmt: skip
+               "on_hold": "on hold", "conflict": "conflict",
+               "received": "received, nothing inspected"}  # fmt: skip
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -85,11 +85,10 @@ def throughput_lines(rows: list[dict[str, Any]]) -> list[list[str]]:
 
 
 def stuck_lines(rows: list[dict[str, Any]], by_supersedes: bool) -> list[list[str]]:
-    since = desk.NOW - STUCK_WINDOW
+    """Every line still stuck, however old (the tab has no window)."""
     return [
         [f"{at.astimezone(site.NEW_YORK):%m-%d %H:%M}", STUCK_WORDS[kind], item or request or ""]
         for kind, request, item, at in site.recount_stuck(rows, by_supersedes)
-        if at >= since
     ]
 
 
@@ -170,13 +169,20 @@ class TestFromCentral:
             assert source(app, "stuck") == "From central, as of 16:00"
             expected = stuck_lines(central.rows, by_supersedes=True)
             assert [line[:3] for line in cells(app, "stuck-table")] == expected
-            assert cells(app, "stuck-table")[0][3] == "Arrived after the shipping window"
+            # The oldest first: a hold of three days ago, still on the shelf, and the other
+            # item of its request, waiting since.
+            old_hold, left_out = site.item_ids()[38:40]
+            assert [line[1:3] for line in cells(app, "stuck-table")[:2]] == [
+                ["not inspected", left_out],
+                ["on hold", old_hold],
+            ]
+            await pilot.press("down")
             next_step = shown(app.screen.query_one("#stuck-next"))
-            assert next_step.startswith(f"Next step: Check the postmark of {site.LATE[:9]}")
+            assert next_step.startswith(f"Next step: Review {old_hold} on the hold shelf")
             await pilot.press("enter")
             await wait_until(pilot, lambda: app.screen.query_one(TabbedContent).active
                              == "disputes")  # fmt: skip
-            assert app.screen.query_one("#dispute-code", Input).value == site.LATE
+            assert app.screen.query_one("#dispute-code", Input).value == old_hold
 
     async def test_stuck_pages_with_pgdn_at_the_end_and_m(
         self, central: desk.Site, monkeypatch: pytest.MonkeyPatch
@@ -184,7 +190,7 @@ class TestFromCentral:
         monkeypatch.setattr(dashboards, "PAGE_ROWS", 4)
         app = central.app()
         expected = stuck_lines(central.rows, by_supersedes=True)
-        assert len(expected) == 11
+        assert len(expected) == 14
         async with app.run_test(size=SIZE) as pilot:
             await open_tab(pilot, "2", "stuck", "stuck-table")
             table = app.screen.query_one("#stuck-table", DataTable)
@@ -195,9 +201,11 @@ class TestFromCentral:
             await pilot.press("pagedown")
             await wait_until(pilot, lambda: table.row_count == 8)
             await pilot.press("m")
-            await wait_until(pilot, lambda: table.row_count == 11)
+            await wait_until(pilot, lambda: table.row_count == 12)
+            await pilot.press("m")
+            await wait_until(pilot, lambda: table.row_count == 14)
             assert [line[:3] for line in cells(app, "stuck-table")] == expected
-            assert "11 stuck in the last 24 hours" in shown(app.screen.query_one("#stuck-count"))
+            assert "14 still stuck" in shown(app.screen.query_one("#stuck-count"))
 
     async def test_deadlines_are_the_recount_and_filter_by_status(self, central: desk.Site) -> None:
         app = central.app()
