@@ -35,19 +35,8 @@ from bench.cli.station import station_app
 from bench.config import CENTRAL_URL_ENV
 from bench.logs import setup_logging
 from benchmarks.figures import Figure
-from benchmarks.scan_latency import (
-    SIZE,
-    Expected,
-    FrameWatch,
-    GcWatch,
-    fill_replica,
-    log_in,
-    pick_ids,
-    shown,
-    station_config,
-)
-from screens.home import HomeView
-from screens.request import RequestView
+from benchmarks.scan_latency import GcWatch, home, pick_ids, request_shown
+from benchmarks.station import SIZE, FrameWatch, fill_replica, log_in, station_config
 
 PAUSE_TARGET_MS = 50.0
 MEMORY_TARGET_MB = 150.0
@@ -81,21 +70,19 @@ async def shift(folder: Path, codes: list[str]) -> Shift:
     steps: list[float] = []
     async with app.run_test(size=SIZE) as pilot:
         watch = FrameWatch(app, encode=True)
-        scanner = await log_in(app, pilot, watch)
+        scanner = await log_in(app, pilot, watch, home)
         live_before = GcWatch.live_objects()
         resident_before = resident_mb()
         with GcWatch() as collector:
             for code in codes:
-                watch.expect(Expected(RequestView, title=code, text=code))
+                watch.expect(request_shown(code))
                 scanner.scan(code)
                 began = time.perf_counter()
-                await shown(watch, code)
-                steps.append((watch.shown_at - began) * 1000)
-                watch.expect(Expected(HomeView))
+                steps.append((await watch.wait(code) - began) * 1000)
+                watch.expect(home)
                 began = time.perf_counter()
                 await pilot.press("escape")
-                await shown(watch, "the home screen")
-                steps.append((watch.shown_at - began) * 1000)
+                steps.append((await watch.wait("the home screen") - began) * 1000)
         resident_after = resident_mb()
         began = time.perf_counter()
         gc.collect()
