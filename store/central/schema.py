@@ -264,6 +264,9 @@ class CentralHeartbeat(CentralBase):
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
     queue_depth: Mapped[int] = mapped_column(Integer)
     app_version: Mapped[str] = mapped_column(Text)
+    # The login that beats for this station (migration 0013: row-level security keeps each
+    # station's login to its own row); '' on SQLite and for rows from before.
+    login: Mapped[str] = mapped_column(Text, server_default="")
 
 
 class CentralItemConflict(CentralBase):

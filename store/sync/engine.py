@@ -32,13 +32,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Self
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from bench.station import SyncState
 from store.central import central_errors, configured_engine, heartbeat_table, redact
 from store.dbutil import upsert, utcnow, why
-from store.errors import NO_BENCH_SCHEMA, CentralHasNoSchema, CentralUnavailable
+from store.errors import (
+    NO_BENCH_SCHEMA,
+    CentralHasNoSchema,
+    CentralNeedsAction,
+    CentralUnavailable,
+)
 from store.local import LocalStore, QueuedRow
 from store.local.evidence import tampering
 from store.sync import evidence, pgcopy
@@ -140,6 +145,8 @@ class SyncEngine:
             if self._offline_since is None:
                 log.warning("sync: central unreachable: %s", error)
             needs = NO_BENCH_SCHEMA if isinstance(error, CentralHasNoSchema) else None
+            if isinstance(error, CentralNeedsAction):
+                needs = error.action
             return self._offline(str(error), pushed, needs)
         if self._offline_since is not None:
             log.info("sync: central reachable again at %s", redact(self.url))
@@ -291,8 +298,27 @@ class SyncEngine:
             "queue_depth": self.local.queued_count(),
             "app_version": self.app_version,
         }
-        with central_errors(self.engine, "report to"), self.engine.begin() as conn:
-            upsert(conn, heartbeat_table, [beat])
+        try:
+            with central_errors(self.engine, "report to"), self.engine.begin() as conn:
+                postgres = conn.dialect.name == "postgresql"
+                beat["login"] = conn.scalar(select(func.current_user())) if postgres else ""
+                upsert(conn, heartbeat_table, [beat])
+        except CentralUnavailable as error:
+            if not _another_logins_row(error):
+                raise
+            action = (
+                f"central refuses this bench's heartbeat: another bench's login already reports "
+                f"as station {self.station_id}. Give each bench its own [station] id in "
+                "config.toml (or ask the administrator which login is which)"
+            )
+            raise CentralNeedsAction(str(error), action) from error
+
+
+def _another_logins_row(error: CentralUnavailable) -> bool:
+    """Central's row-level security (migration 0013) refused a heartbeat: its row is
+    another login's. PostgreSQL says so with "insufficient privilege" and the policy."""
+    original = getattr(error.__cause__, "orig", None)
+    return getattr(original, "sqlstate", None) == "42501" and "row-level security" in str(original)
 
 
 class _Connections:

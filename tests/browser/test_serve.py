@@ -84,7 +84,8 @@ def served(tmp_path: Path) -> Iterator[str]:
     # A station silent for an hour: the desk's Throughput tab calls it STALE.
     with sqlite3.connect(central) as conn:
         conn.execute(
-            "INSERT INTO station_heartbeats VALUES (?, ?, 0, '0.1.0')",
+            "INSERT INTO station_heartbeats (station_id, last_seen, queue_depth, app_version) "
+            "VALUES (?, ?, 0, '0.1.0')",
             (STALE_STATION, (datetime.now(UTC) - timedelta(hours=1)).isoformat()),
         )
     config = tmp_path / "config.toml"

@@ -81,7 +81,10 @@ CONTRACT: dict[str, set[str]] = {
         "final_cents", "disposition", "wiped", "received_at", "response_due_on", "supersedes",
         "identified_by", "chain_hash", "second_of",  # the bench's additions to the contract
     },
-    "station_heartbeats": {"station_id", "last_seen", "queue_depth", "app_version"},
+    "station_heartbeats": {
+        "station_id", "last_seen", "queue_depth", "app_version",
+        "login",  # the bench's addition: whose row it is (migration 0013)
+    },
     "evidence_chain": {
         "station_id", "seq", "kind", "ref", "prev_hash", "hash", "body", "refused", "received_at",
     },
@@ -196,6 +199,8 @@ class TestInitCentral:
             "settlements that ignore it",
             "Applied migration 0010: Dispute indexes: the supervisor's search by serial, and an "
             "item's audit trail at central",
+            "Applied migration 0013: Heartbeats: each station's login beats for its own station "
+            "only (row-level security)",
         ]
         assert all("password" not in s for s in steps)
 

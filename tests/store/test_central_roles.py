@@ -45,6 +45,8 @@ class Logins:
     admin: str
     station: str
     supervisor: str
+    other_station: str
+    """A second bench's login, in bench_station too."""
 
 
 def conninfo(url: str) -> str:
@@ -73,25 +75,24 @@ def logins(central: str) -> Iterator[Logins]:
     """Login roles in each group, as the README's administrator creates them. Roles are the
     whole server's: named uniquely for this run, and dropped after it."""
     suffix = uuid.uuid4().hex[:10]
-    made = {
-        group: f"bench_test_{group.removeprefix('bench_')}_{suffix}"
-        for group in (STATION_ROLE, SUPERVISOR_ROLE)
-    }
+    groups = {"station": STATION_ROLE, "other_station": STATION_ROLE,
+              "supervisor": SUPERVISOR_ROLE}  # fmt: skip
+    made = {who: f"bench_test_{who}_{suffix}" for who in groups}
     with psycopg.connect(conninfo(central), autocommit=True) as admin:
-        for group, login in made.items():
+        for who, login in made.items():
             admin.execute(
                 sql.SQL("CREATE ROLE {} LOGIN PASSWORD 'unused-with-trust' IN ROLE {}").format(
-                    sql.Identifier(login), sql.Identifier(group)
+                    sql.Identifier(login), sql.Identifier(groups[who])
                 )
             )
     url = make_url(central)
     try:
         yield Logins(
             admin=central,
-            station=url.set(username=made[STATION_ROLE]).render_as_string(hide_password=False),
-            supervisor=url.set(username=made[SUPERVISOR_ROLE]).render_as_string(
-                hide_password=False
-            ),
+            **{
+                who: url.set(username=login).render_as_string(hide_password=False)
+                for who, login in made.items()
+            },
         )
     finally:
         with psycopg.connect(conninfo(central), autocommit=True) as admin:
@@ -195,6 +196,46 @@ class TestStation:
         sync.close()
         assert state.online, state.problem
 
+    def test_beats_for_its_own_station_only(self, logins: Logins, tmp_path: Path) -> None:
+        # DESIGN.md: the upsert of its *own* heartbeat. The first login to beat as B-07 owns
+        # its row; a second bench configured as B-07 by mistake is told, and nothing else
+        # of its sync stops.
+        first = sync_as(logins.station, LocalStore.open(tmp_path / "first.db"), "B-07")
+        assert first.run_once().online
+        mistaken_store = LocalStore.open(tmp_path / "second.db")
+        mistaken_store.finish_inspection(finished(1, station="B-07"))
+        mistaken = sync_as(logins.other_station, mistaken_store, "B-07")
+        state = mistaken.run_once()
+        assert state.pushed == 1
+        assert state.needs_action is not None
+        assert "another bench's login already reports as station B-07" in state.needs_action
+        assert "Give each bench its own [station] id" in state.needs_action
+        assert sync_as(logins.other_station, mistaken_store, "B-08").run_once().online
+        assert first.run_once().online  # the owner still beats
+        for sync in (first, mistaken):
+            sync.close()
+        engine = central_engine(logins.admin)
+        with engine.connect() as conn:
+            owners = dict(
+                conn.execute(select(heartbeat_table.c.station_id, heartbeat_table.c.login)).all()
+            )
+        engine.dispose()
+        assert owners == {
+            "B-07": make_url(logins.station).username,
+            "B-08": make_url(logins.other_station).username,
+        }
+        # Nor by hand: a row naming another login is refused, another's row is not seen to
+        # update.
+        assert refused(
+            logins.other_station,
+            "INSERT INTO station_heartbeats VALUES ('B-09', now(), 0, 'v', 'somebody')",
+        )
+        with psycopg.connect(conninfo(logins.other_station)) as conn:
+            changed = conn.execute(
+                "UPDATE station_heartbeats SET queue_depth = 99 WHERE station_id = 'B-07'"
+            )
+            assert changed.rowcount == 0
+
     def test_every_supervisor_screen_reads_central_through_a_station_login(
         self, logins: Logins, local: LocalStore
     ) -> None:
@@ -240,7 +281,11 @@ class TestSupervisor:
     @pytest.mark.parametrize(
         ("table", "statement"),
         [
-            ("station_heartbeats", "INSERT INTO station_heartbeats VALUES ('X', now(), 0, 'v')"),
+            (
+                "station_heartbeats",
+                "INSERT INTO station_heartbeats (station_id, last_seen, queue_depth, app_version) "
+                "VALUES ('X', now(), 0, 'v')",
+            ),
             ("inspections", "UPDATE inspections SET final_cents = 999999"),
             ("inspections", "DELETE FROM inspections"),
             ("requests", "UPDATE requests SET status = 'credited'"),

@@ -170,7 +170,10 @@ class TestCentral:
     def test_stations_stale_and_growing(self, central: tuple[Engine, list[dict[str, Any]]]) -> None:
         engine, _ = central
         now = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
-        beat = "INSERT INTO station_heartbeats VALUES (:s, :seen, :depth, '0.1.0')"
+        beat = (
+            "INSERT INTO station_heartbeats (station_id, last_seen, queue_depth, app_version) "
+            "VALUES (:s, :seen, :depth, '0.1.0')"
+        )
         with engine.begin() as conn:
             for station, minutes, depth in (("B-01", 1, 0), ("B-02", 30, 4), ("B-03", 2, 3)):
                 conn.execute(text(beat), {"s": station, "seen": now - timedelta(minutes=minutes),
