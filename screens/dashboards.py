@@ -26,6 +26,7 @@ from textual.widgets import DataTable, Label, Sparkline, Static, TabbedContent
 from textual.widgets.data_table import RowKey
 from textual_plotext import PlotextPlot
 
+from bench.moments import at_site
 from bench.money import dollars
 from bench.problems import Problem
 from bench.scans import Classified
@@ -92,7 +93,7 @@ def station_word(health: StationHealth, zone: tzinfo | None) -> str:
     """A station's state in words (the colour only repeats them)."""
     words = [shown(health.station_id, ID_CELLS)]
     if health.stale:
-        words.append(f"STALE since {health.last_seen.astimezone(zone):%H:%M}")
+        words.append(f"STALE since {at_site(health.last_seen, zone)}")
     if health.queue_growing:
         words.append(f"QUEUE GROWING ({health.queue_depth:,})")
     if not health.stale and not health.queue_growing:
@@ -383,7 +384,7 @@ class StuckTab(FiguresTab):
         zone = self.session.time_zone
         rows = (
             (
-                Text(f"{line.since.astimezone(zone):%m-%d %H:%M}"),
+                Text(at_site(line.since, zone, "%m-%d %H:%M")),
                 Text(STUCK_WORDS[line.kind]),
                 literal(line.item_id or line.request_id or "", ID_CELLS),
                 literal(line.detail, DETAIL_CELLS),

@@ -37,6 +37,7 @@ from bench.disputes import (
     summary,
 )
 from bench.grading import EXPLANATION, OUTCOME, GradingFigures
+from bench.moments import DAY, at_site
 from bench.problems import Problem
 from bench.scans import Classified
 from bench.session import Session
@@ -137,7 +138,9 @@ class DisputesTab(SupervisorTab):
                 *(
                     literal(cell, SUMMARY_CELLS)
                     for cell in summary(
-                        record, found.audit.get(record.done.started.request_item_id, ())
+                        record,
+                        found.audit.get(record.done.started.request_item_id, ()),
+                        self.session.time_zone,
                     )
                 )
             )
@@ -163,7 +166,7 @@ class DisputesTab(SupervisorTab):
             return
         record = found.records[index]
         item = record.done.started.request_item_id
-        lines = detail_lines(record, found.audit.get(item, ()), found.names)
+        lines = detail_lines(record, found.audit.get(item, ()), found.names, self.session.time_zone)
         if found.source == CENTRAL:
             lines.append(ONLY_AT_ITS_BENCH)
         self._show_detail("\n".join(shown(line, DETAIL_CELLS) for line in lines))
@@ -247,7 +250,7 @@ class GradingTab(SupervisorTab):
             self.query_one("#grading-source", Label),
             figures,
             f"{found.pairs} second grading{'' if found.pairs == 1 else 's'} since "
-            f"{figures.since.astimezone(self.session.time_zone):%Y-%m-%d}",
+            f"{at_site(figures.since, self.session.time_zone, DAY)}",
         )
         questions: DataTable[Text] = self.query_one("#grading-questions", DataTable)
         questions.clear()

@@ -5,7 +5,9 @@ on SQLite and PostgreSQL, and from the station's own file when central is unreac
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -310,3 +312,46 @@ async def test_a_list_drawn_before_its_rows_were_measured_shows_whole_cells() ->
         await pilot.pause()
         drawn = "".join(segment.text for segment in table.render_line(1))
         assert "TI-000001-02" in drawn and "Mon 11-23" in drawn, drawn
+
+
+@pytest.fixture
+def station_on_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The station's clock on UTC, the site in New York: five hours apart."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+class TestTheSitesClock:
+    @pytest.mark.usefixtures("station_on_utc")
+    async def test_every_time_on_the_tabs_is_the_sites_not_the_stations(
+        self, tmp_path: Path
+    ) -> None:
+        central = desk.central_site(tmp_path, f"sqlite:///{tmp_path / 'central.db'}")
+        item = site.TWICE
+        finished = sorted(
+            (r["finished_at"] for r in central.rows if r["request_item_id"] == item),
+            reverse=True,
+        )
+        app = central.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_tab(pilot, "1", "throughput", "throughput-table")
+            assert source(app, "throughput") == "From central, as of 16:00"
+            await pilot.press("4")
+            field = app.screen.query_one("#dispute-code", Input)
+            field.focus()
+            await pilot.press(*item, "enter")
+            await wait_until(pilot, lambda: cells(app, "dispute-found") != [])
+            said = shown(app.screen.query_one("#dispute-source", Label))
+            assert said.startswith("From central, as of 16:00: 2 inspections")
+            assert [line[1] for line in cells(app, "dispute-found")] == [
+                f"{at.astimezone(site.NEW_YORK):%Y-%m-%d %H:%M}" for at in finished
+            ]
+            detail = shown(app.screen.query_one("#dispute-detail"))
+            assert f"finished {finished[0].astimezone(site.NEW_YORK):%Y-%m-%d %H:%M:%S}" in detail
+            await pilot.press("5")
+            grading = app.screen.query_one("#grading-source", Label)
+            await wait_until(pilot, lambda: shown(grading).startswith("From central"))
+            assert shown(grading).startswith("From central, as of 16:00")
