@@ -50,6 +50,8 @@ from screens.widgets import ID_CELLS, literal
 
 SUMMARY_CELLS = 40
 """A cell of the list of inspections found: an id, or "latest · replaces 1a2b3c4d"."""
+SEARCH_HINT = "Scan or type a request, item, serial, IMEI or tracking no., then Enter"
+"""The search field's placeholder: the whole hint, within the field at 80 columns (72 cells)."""
 DETAIL_CELLS = 300
 """A line of an inspection's detail: it quotes scans and reasons, and wraps on screen."""
 
@@ -73,12 +75,7 @@ class DisputesTab(SupervisorTab):
         self._code: str | None = None  # the last code looked up, for F5
 
     def compose(self) -> ComposeResult:
-        yield Label(
-            "Scan or type a request id, item id, serial, IMEI or tracking number",
-            id="dispute-hint",
-            classes="muted",
-        )
-        yield Input(placeholder="and press Enter", id="dispute-code")
+        yield Input(placeholder=SEARCH_HINT, id="dispute-code")
         yield Label(id="dispute-source", classes="muted", markup=False)
         yield DataTable[Text](id="dispute-found", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="dispute-detail-box"):
