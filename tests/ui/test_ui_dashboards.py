@@ -5,6 +5,7 @@ on SQLite and PostgreSQL, and from the station's own file when central is unreac
 
 from __future__ import annotations
 
+import re
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import DataTable, Input, Label, Sparkline, TabbedContent
 
 from bench.money import dollars
@@ -28,7 +30,7 @@ from store.local.supervision import LocalFigures
 from tests.support import dashboards as desk
 from tests.support import supervision as site
 from tests.support.sessions import session_of, write_demo_replica
-from tests.support.station import log_in, on_show, shown, wait_until
+from tests.support.station import log_in, on_show, screen_lines, shown, wait_until
 
 SIZE = (120, 40)
 SITE_TODAY = desk.NOW.astimezone(site.NEW_YORK).date()
@@ -355,3 +357,32 @@ class TestTheSitesClock:
             grading = app.screen.query_one("#grading-source", Label)
             await wait_until(pilot, lambda: shown(grading).startswith("From central"))
             assert shown(grading).startswith("From central, as of 16:00")
+
+
+class TestTheChart:
+    async def test_one_hour_of_work_is_one_narrow_bar_on_the_last_eight_hours(
+        self, tmp_path: Path
+    ) -> None:
+        from bench.cli.station import station_app
+
+        central = desk.central_site(tmp_path, f"sqlite:///{tmp_path / 'central.db'}")
+        early = site.SHIFT + timedelta(minutes=40)  # 08:40: only the 08:00 hour worked
+        assert any(site.SHIFT <= r["finished_at"] < early for r in central.rows)
+        app = station_app(central.config(), clock=lambda: early)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_tab(pilot, "1", "throughput", "throughput-table")
+            plot = app.screen.query_one("#throughput-plot")
+            await wait_until(pilot, lambda: "08h" in "".join(plot_lines(app, plot)))
+            lines = plot_lines(app, plot)
+            ticks = next(line for line in lines if "08h" in line)
+            assert [f"{h:02d}h" for h in range(1, 9)] == [w for w in ticks.split() if "h" in w]
+            widest = max(len(run) for line in lines for run in re.findall("█+", line))
+            # Eight hours share the width: one bar is under an hour's eighth, not the chart.
+            assert 0 < widest < plot.size.width // 8, widest
+
+
+def plot_lines(app: BenchApp, plot: Widget) -> list[str]:
+    """The lines the chart paints on screen."""
+    region = plot.region
+    lines = screen_lines(app)[region.y : region.bottom]
+    return [line[region.x : region.right] for line in lines]
