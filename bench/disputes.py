@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from enum import StrEnum
 
 from bench.checklist import Question
@@ -26,6 +26,7 @@ from bench.domain import (
     InspectionRecord,
     Outcome,
 )
+from bench.moments import MINUTE, MOMENT, SECONDS, at_site
 from bench.money import dollars
 from bench.reasons import reason_text
 from bench.scans import Classified, ScanKind
@@ -193,10 +194,6 @@ def short_id(inspection_id: str) -> str:
     return inspection_id[:8]
 
 
-def _moment(at: datetime) -> str:
-    return f"{at.astimezone():%Y-%m-%d %H:%M:%S}"
-
-
 def _who(inspector_id: str | None, names: Mapping[str, str]) -> str:
     if inspector_id is None:
         return "nobody"
@@ -221,10 +218,10 @@ def reopen_of(record: InspectionRecord, audit: Sequence[AuditLine]) -> AuditLine
 
 
 def summary(
-    record: InspectionRecord, audit: Sequence[AuditLine] = ()
+    record: InspectionRecord, audit: Sequence[AuditLine], zone: tzinfo | None
 ) -> tuple[str, str, str, str, str]:
-    """The record's row in the list of what was found: item, finished, station and
-    inspector, outcome, and whether it still counts."""
+    """The record's row in the list of what was found: item, finished (in the site's
+    `zone`), station and inspector, outcome, and whether it still counts."""
     done = record.done
     decision = done.decision
     paid = f" {dollars(decision.final_cents)}" if decision.outcome in PAID else ""
@@ -240,7 +237,7 @@ def summary(
         counts = "latest"
     return (
         done.started.request_item_id,
-        f"{done.finished_at.astimezone():%Y-%m-%d %H:%M}",
+        at_site(done.finished_at, zone, MINUTE),
         f"{done.started.station_id} {done.started.inspector_id}",
         f"{decision.outcome.value.upper()}{paid}",
         counts,
@@ -248,9 +245,13 @@ def summary(
 
 
 def detail_lines(
-    record: InspectionRecord, audit: Sequence[AuditLine], names: Mapping[str, str]
+    record: InspectionRecord,
+    audit: Sequence[AuditLine],
+    names: Mapping[str, str],
+    zone: tzinfo | None,
 ) -> list[str]:
-    """Everything the inspection recorded, a line each, for the supervisor to read."""
+    """Everything the inspection recorded, a line each, for the supervisor to read; its
+    times in the site's `zone`."""
     done, started, decision = record.done, record.done.started, record.done.decision
     paid = f" {dollars(decision.final_cents)}" if decision.outcome in PAID else ""
     if started.identified_by is IdentifiedBy.HAND:
@@ -260,7 +261,8 @@ def detail_lines(
     lines = [
         f"Inspection {started.id} of {started.request_item_id}",
         f"At {started.station_id} by {_who(started.inspector_id, names)}: started "
-        f"{_moment(started.started_at)}, finished {_moment(done.finished_at)}",
+        f"{at_site(started.started_at, zone, MOMENT)}, "
+        f"finished {at_site(done.finished_at, zone, MOMENT)}",
         f"Identified: {identified}; model {started.identified_sku or 'not in the catalog'}",
         f"Outcome: {decision.outcome.value.upper()}{paid} · label → "
         f"{decision.disposition.value.upper()}"
@@ -282,7 +284,8 @@ def detail_lines(
         lines.append(f"Replaced by inspection {record.superseded_by}: this one no longer counts")
     elif reopened is not None:
         lines.append(
-            f"Reopened by {_who(reopened.inspector_id, names)} on {_moment(reopened.at)} "
+            f"Reopened by {_who(reopened.inspector_id, names)} on "
+            f"{at_site(reopened.at, zone, MOMENT)} "
             f"({reopened.detail.get('reason', 'no reason given')}): it no longer counts, and "
             "the item waits for its new inspection"
         )
@@ -295,11 +298,11 @@ def detail_lines(
         why = f" ({answer.reason})" if answer.reason else ""
         lines.append(
             f"  {words}: {answer.value.upper()} · {source}{why} · {answer.inspector_id} "
-            f"{answer.answered_at.astimezone():%H:%M:%S}"
+            f"{at_site(answer.answered_at, zone, SECONDS)}"
         )
     lines.append(f"Audit trail of {started.request_item_id}:")
     lines.extend(
-        f"  {_moment(line.at)} {line.station_id} {line.inspector_id or 'nobody'} "
+        f"  {at_site(line.at, zone, MOMENT)} {line.station_id} {line.inspector_id or 'nobody'} "
         f"{line.event.replace('_', ' ')}{_audit_detail(line)}"
         for line in audit
     )

@@ -205,6 +205,17 @@ def _per_inspector(
 
 
 @dataclass(frozen=True)
+class SecondGradingWaiting:
+    """An inspection picked at this bench for a blind second grading, not graded again yet
+    (central cannot tell: the pick is this bench's `second_grading_due` audit entry)."""
+
+    item_id: str
+    inspection_id: str
+    first_inspector_id: str
+    picked_at: datetime
+
+
+@dataclass(frozen=True)
 class GradingFigures:
     """The agreement of the second gradings finished in [since, as_of), from `source`."""
 
@@ -214,3 +225,5 @@ class GradingFigures:
     since: datetime
     unreachable: str | None = None
     """Why central could not be read, when these are this bench's figures in its stead."""
+    waiting: tuple[SecondGradingWaiting, ...] = ()
+    """Picked at this bench and waiting for their second grading, oldest first."""

@@ -955,7 +955,12 @@ class Session:
         # Up to now, this second included: a grading just confirmed is finished at `now`.
         found = figures.grading(since, now + timedelta(seconds=1))
         return GradingFigures(
-            agreement(found.rows), found.source, found.as_of, since, found.unreachable
+            agreement(found.rows),
+            found.source,
+            found.as_of,
+            since,
+            found.unreachable,
+            tuple(self.store.second_gradings_waiting()),
         )
 
     # -- what central refused -----------------------------------------------------------

@@ -24,6 +24,7 @@ from bench.domain import (
     Request,
     UnfinishedInspection,
 )
+from bench.grading import SecondGradingWaiting
 from bench.printing import PrintJob, PrintQueue
 from bench.supervision import FigureSource
 
@@ -150,6 +151,10 @@ class StationRecords(PrintQueue, Protocol):
 
     def second_gradings_due(self, request_id: str) -> dict[str, SecondGradingDue]:
         """Item id -> its latest inspection, when that waits for its second grading."""
+
+    def second_gradings_waiting(self) -> list[SecondGradingWaiting]:
+        """Every inspection picked here for a second grading and not graded again yet (nor
+        set aside by a reopen), oldest pick first: the supervisor's Grading tab."""
 
     def queue_print(self, job: PrintJob) -> int:
         """Queue a reprint or a sheet for the printer."""

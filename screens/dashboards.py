@@ -26,6 +26,7 @@ from textual.widgets import DataTable, Label, Sparkline, Static, TabbedContent
 from textual.widgets.data_table import RowKey
 from textual_plotext import PlotextPlot
 
+from bench.moments import at_site
 from bench.money import dollars
 from bench.problems import Problem
 from bench.scans import Classified
@@ -92,7 +93,7 @@ def station_word(health: StationHealth, zone: tzinfo | None) -> str:
     """A station's state in words (the colour only repeats them)."""
     words = [shown(health.station_id, ID_CELLS)]
     if health.stale:
-        words.append(f"STALE since {health.last_seen.astimezone(zone):%H:%M}")
+        words.append(f"STALE since {at_site(health.last_seen, zone)}")
     if health.queue_growing:
         words.append(f"QUEUE GROWING ({health.queue_depth:,})")
     if not health.stale and not health.queue_growing:
@@ -227,11 +228,22 @@ class FiguresTab(SupervisorTab):
 # --- Throughput -----------------------------------------------------------------------
 
 
-def hours_of(counts: Iterable[HourlyCount], since: datetime, until: datetime) -> list[datetime]:
-    """Every hour of the shift so far, from the first counted to the one now."""
-    first = min((c.hour for c in counts), default=since)
-    hours, hour = [], first
-    while hour < until:
+SHIFT_HOURS = 8
+"""The chart spans at least this many hours to now: one hour's data is one narrow bar."""
+BAR_WIDTH = 0.5
+"""A bar's share of its hour on the chart's x axis."""
+
+
+def hours_of(counts: Iterable[HourlyCount], now: datetime) -> list[datetime]:
+    """Every hour of the chart, in the zone of `now` (the site's): from the first counted
+    today, or the last `SHIFT_HOURS` if they reach back further (but not before midnight:
+    yesterday is not read), to the hour now."""
+    last = (now - timedelta(microseconds=1)).replace(minute=0, second=0, microsecond=0)
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    first = min((c.hour for c in counts), default=last)
+    hour = max(midnight, min(first, last - timedelta(hours=SHIFT_HOURS - 1)))
+    hours = []
+    while hour < now:
         hours.append(hour)
         hour += timedelta(hours=1)
     return hours
@@ -269,7 +281,7 @@ class ThroughputTab(FiguresTab):
         now = found.throughput.as_of
         self._show_stations(found.stations.rows)
         self._show_table(found.per_station.rows, found.throughput.rows, found.since, now)
-        self._show_chart(found.hourly.rows, found.since, now)
+        self._show_chart(found.hourly.rows, now.astimezone(self.session.time_zone))
 
     def _show_stations(self, stations: Iterable[StationHealth]) -> None:
         box = self.query_one("#station-states", Horizontal)
@@ -311,8 +323,8 @@ class ThroughputTab(FiguresTab):
                         Text(str(row.revise)), Text(str(row.reject)), Text(str(row.hold)),
                     )  # fmt: skip
 
-    def _show_chart(self, counts: tuple[HourlyCount, ...], since: datetime, now: datetime) -> None:
-        hours = hours_of(counts, since, now)
+    def _show_chart(self, counts: tuple[HourlyCount, ...], now: datetime) -> None:
+        hours = hours_of(counts, now)
         site = dict.fromkeys(hours, 0)
         per_station: dict[str, dict[datetime, int]] = defaultdict(lambda: dict.fromkeys(hours, 0))
         for count in counts:
@@ -323,8 +335,12 @@ class ThroughputTab(FiguresTab):
         plt.clear_data()
         plt.clear_figure()
         plt.title("Inspections per hour, whole site")
+        zone = self.session.time_zone
         if hours:
-            plt.bar([f"{hour:%H}h" for hour in hours], list(site.values()))
+            plt.bar([at_site(hour, zone, "%Hh") for hour in hours], list(site.values()),
+                    width=BAR_WIDTH)  # fmt: skip
+        # At least SHIFT_HOURS slots wide, so an early morning's few bars stay narrow too.
+        plt.xlim(1 - BAR_WIDTH, max(len(hours), SHIFT_HOURS) + BAR_WIDTH)
         plot.refresh()
         sparks = self.query_one("#throughput-sparks", Vertical)
         sparks.remove_children()
@@ -338,8 +354,11 @@ class ThroughputTab(FiguresTab):
                     classes="station-spark",
                 )
             )
-        first = f"{hours[0]:%H}:00" if hours else ""
-        title = f"Per hour since {first}, by station" if hours else "Nothing inspected today."
+        title = (
+            f"Per hour since {at_site(hours[0], zone)}, by station"
+            if counts
+            else "Nothing inspected today."
+        )
         sparks.mount_all([Label(title, classes="muted"), *lines])
 
 
@@ -383,7 +402,7 @@ class StuckTab(FiguresTab):
         zone = self.session.time_zone
         rows = (
             (
-                Text(f"{line.since.astimezone(zone):%m-%d %H:%M}"),
+                Text(at_site(line.since, zone, "%m-%d %H:%M")),
                 Text(STUCK_WORDS[line.kind]),
                 literal(line.item_id or line.request_id or "", ID_CELLS),
                 literal(line.detail, DETAIL_CELLS),

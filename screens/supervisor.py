@@ -36,7 +36,8 @@ from bench.disputes import (
     short_id,
     summary,
 )
-from bench.grading import EXPLANATION, OUTCOME, GradingFigures
+from bench.grading import EXPLANATION, OUTCOME, GradingFigures, SecondGradingWaiting
+from bench.moments import DAY, MINUTE, at_site
 from bench.problems import Problem
 from bench.scans import Classified
 from bench.session import Session
@@ -49,6 +50,8 @@ from screens.widgets import ID_CELLS, literal
 
 SUMMARY_CELLS = 40
 """A cell of the list of inspections found: an id, or "latest · replaces 1a2b3c4d"."""
+SEARCH_HINT = "Scan or type a request, item, serial, IMEI or tracking no., then Enter"
+"""The search field's placeholder: the whole hint, within the field at 80 columns (72 cells)."""
 DETAIL_CELLS = 300
 """A line of an inspection's detail: it quotes scans and reasons, and wraps on screen."""
 
@@ -72,12 +75,7 @@ class DisputesTab(SupervisorTab):
         self._code: str | None = None  # the last code looked up, for F5
 
     def compose(self) -> ComposeResult:
-        yield Label(
-            "Scan or type a request id, item id, serial, IMEI or tracking number",
-            id="dispute-hint",
-            classes="muted",
-        )
-        yield Input(placeholder="and press Enter", id="dispute-code")
+        yield Input(placeholder=SEARCH_HINT, id="dispute-code")
         yield Label(id="dispute-source", classes="muted", markup=False)
         yield DataTable[Text](id="dispute-found", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="dispute-detail-box"):
@@ -137,7 +135,9 @@ class DisputesTab(SupervisorTab):
                 *(
                     literal(cell, SUMMARY_CELLS)
                     for cell in summary(
-                        record, found.audit.get(record.done.started.request_item_id, ())
+                        record,
+                        found.audit.get(record.done.started.request_item_id, ()),
+                        self.session.time_zone,
                     )
                 )
             )
@@ -163,7 +163,7 @@ class DisputesTab(SupervisorTab):
             return
         record = found.records[index]
         item = record.done.started.request_item_id
-        lines = detail_lines(record, found.audit.get(item, ()), found.names)
+        lines = detail_lines(record, found.audit.get(item, ()), found.names, self.session.time_zone)
         if found.source == CENTRAL:
             lines.append(ONLY_AT_ITS_BENCH)
         self._show_detail("\n".join(shown(line, DETAIL_CELLS) for line in lines))
@@ -198,6 +198,8 @@ class GradingTab(SupervisorTab):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="grading-box"):
             yield Label(id="grading-source", classes="muted", markup=False)
+            yield Label(id="grading-waiting", classes="prompt", markup=False)
+            yield DataTable[Text](id="grading-waiting-table", cursor_type="row", zebra_stripes=True)
             yield Static(EXPLANATION, id="grading-explained", classes="muted", markup=False)
             yield DataTable[Text](id="grading-questions", cursor_type="row", zebra_stripes=True)
             yield DataTable[Text](id="grading-inspectors", cursor_type="row", zebra_stripes=True)
@@ -217,6 +219,9 @@ class GradingTab(SupervisorTab):
         )
         self.query_one("#grading-disagreements", DataTable).add_columns(
             "Item", "Question", "First", "Second"
+        )
+        self.query_one("#grading-waiting-table", DataTable).add_columns(
+            "Item", "Picked", "First inspector"
         )
 
     def on_show(self) -> None:
@@ -247,8 +252,9 @@ class GradingTab(SupervisorTab):
             self.query_one("#grading-source", Label),
             figures,
             f"{found.pairs} second grading{'' if found.pairs == 1 else 's'} since "
-            f"{figures.since.astimezone(self.session.time_zone):%Y-%m-%d}",
+            f"{at_site(figures.since, self.session.time_zone, DAY)}",
         )
+        self._show_waiting(figures.waiting)
         questions: DataTable[Text] = self.query_one("#grading-questions", DataTable)
         questions.clear()
         for q in found.questions:
@@ -273,6 +279,26 @@ class GradingTab(SupervisorTab):
                 Text(_question(d.question)),
                 literal(f"{d.pair.first.inspector_id}: {d.first_answer}", ID_CELLS),
                 literal(f"{d.pair.second.inspector_id}: {d.second_answer}", ID_CELLS),
+            )
+
+    def _show_waiting(self, waiting: tuple[SecondGradingWaiting, ...]) -> None:
+        """What waits for its second grading: only this bench knows what it picked."""
+        count = len(waiting)
+        self.query_one("#grading-waiting", Label).update(
+            f"{count} wait{'s' if count == 1 else ''} for {'its' if count == 1 else 'their'} "
+            "second grading (picked at this bench)"
+            if count
+            else "Nothing waits for a second grading (picked at this bench)"
+        )
+        table: DataTable[Text] = self.query_one("#grading-waiting-table", DataTable)
+        table.clear()
+        table.display = bool(waiting)
+        zone = self.session.time_zone
+        for due in waiting:
+            table.add_row(
+                literal(due.item_id, ID_CELLS),
+                Text(at_site(due.picked_at, zone, MINUTE)),
+                literal(due.first_inspector_id, ID_CELLS),
             )
 
     @on(DataTable.RowSelected, "#grading-disagreements")

@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Label
 
+from bench.moments import at_site
 from bench.problems import Problem
 from bench.session import Session
 from bench.supervision import CENTRAL
@@ -40,7 +41,7 @@ class Sourced(Protocol):
 
 def said_where(found: Sourced, zone: tzinfo | None) -> str:
     """Where figures come from and as of when, as a tab's first line says it."""
-    at = f"{found.as_of.astimezone(zone):%H:%M}"
+    at = at_site(found.as_of, zone)
     if found.unreachable is not None:
         return f"Central unreachable: from this bench's records, as of {at}"
     if found.source == CENTRAL:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Text, func, or_, select
+from sqlalchemy import Connection, RowMapping, Text, func, or_, select
 
 from bench.domain import ITEM_REOPENED, AuditLine
 from bench.evidence import AUDIT
@@ -56,17 +56,26 @@ def latest(conn: Connection, limit: int) -> list[AuditEvent]:
     found = conn.execute(
         select(audit_table).order_by(audit_table.c.id.desc()).limit(limit)
     ).mappings()
-    return [
-        AuditEvent(
-            id=row["id"],
-            at=row["at"],
-            station_id=row["station_id"],
-            inspector_id=row["inspector_id"],
-            event=row["event"],
-            detail=row["detail"],
-        )
-        for row in found
-    ]
+    return [_event(row) for row in found]
+
+
+def of_event(conn: Connection, event: str) -> list[AuditEvent]:
+    """Every entry of `event`, oldest first."""
+    found = conn.execute(
+        select(audit_table).where(audit_table.c.event == event).order_by(audit_table.c.id)
+    ).mappings()
+    return [_event(row) for row in found]
+
+
+def _event(row: RowMapping) -> AuditEvent:
+    return AuditEvent(
+        id=row["id"],
+        at=row["at"],
+        station_id=row["station_id"],
+        inspector_id=row["inspector_id"],
+        event=row["event"],
+        detail=row["detail"],
+    )
 
 
 def _detail(key: str) -> Any:

@@ -35,6 +35,7 @@ from bench.domain import (
     UnfinishedInspection,
 )
 from bench.evidence import INSPECTION, Entry, Progress
+from bench.grading import SecondGradingWaiting
 from bench.printing import PrintJob, QueuedPrint
 from bench.station import (
     SECOND_GRADING_DUE,
@@ -358,6 +359,24 @@ class LocalStore:
             for item, (inspection, inspector) in latest.items()
             if inspection in due
         }
+
+    def second_gradings_waiting(self) -> list[SecondGradingWaiting]:
+        """Every inspection picked here for a second grading that no finished inspection
+        names as its `second_of` and no supervisor reopened, oldest pick first."""
+        with self._read() as conn:
+            picks = audit.of_event(conn, SECOND_GRADING_DUE)
+            ids = [pick.detail["inspection_id"] for pick in picks]
+            done = inspections.second_graded(conn, ids) | audit.reopened(conn, ids)
+        return [
+            SecondGradingWaiting(
+                pick.detail["request_item_id"],
+                pick.detail["inspection_id"],
+                pick.inspector_id or "",
+                pick.at,
+            )
+            for pick in picks
+            if pick.detail["inspection_id"] not in done
+        ]
 
     def latest_inspection(self, item_id: str) -> FinishedInspection | None:
         """The item's latest finished inspection here, with its answers: for its label."""

@@ -13,8 +13,9 @@ from datetime import timedelta
 from sqlalchemy import Engine, select
 
 from bench.domain import Outcome
-from bench.grading import OUTCOME, agreement
+from bench.grading import OUTCOME, SecondGradingWaiting, agreement
 from bench.problems import Problem
+from bench.reasons import REOPEN_REASONS
 from bench.supervision import SupervisionSettings
 from store.central import conflict_table, inspection_table
 from store.central.supervision import CentralFigures
@@ -66,6 +67,28 @@ class TestTheStation:
         refused = third.inspect_item(ITEM)
         assert isinstance(refused, Problem) and refused.title == "Already inspected"
         assert local.finished_decisions("TI-000001")[ITEM] == first.decision
+
+    def test_a_pick_waits_until_graded_again_or_reopened(self, local: LocalStore) -> None:
+        write_demo_replica(local)
+        assert local.second_gradings_waiting() == []
+        first = inspect(session_of(local, "EMP-0001", second_share=1.0), "TI-000001",
+                        PAN_V2_SERIAL)  # fmt: skip
+        (waiting,) = local.second_gradings_waiting()
+        assert waiting == SecondGradingWaiting(
+            ITEM, first.started.id, "EMP-0001", first.finished_at
+        )
+        inspect(session_of(local, "EMP-0003", second_share=1.0), "TI-000001", PAN_V2_SERIAL)
+        assert local.second_gradings_waiting() == []
+        # Picked again after a reopen, then reopened: set aside, nothing to grade again.
+        supervisor = session_of(local, "EMP-0002")
+        supervisor.open_request("TI-000001")
+        assert not isinstance(supervisor.reopen_item(ITEM, REOPEN_REASONS[0]), Problem)
+        again = inspect(session_of(local, "EMP-0001", second_share=1.0), "TI-000001",
+                        PAN_V2_SERIAL)  # fmt: skip
+        assert [w.inspection_id for w in local.second_gradings_waiting()] == [again.started.id]
+        supervisor.open_request("TI-000001")
+        assert not isinstance(supervisor.reopen_item(ITEM, REOPEN_REASONS[0]), Problem)
+        assert local.second_gradings_waiting() == []
 
     def test_this_benchs_figures_pair_the_two(self, local: LocalStore) -> None:
         write_demo_replica(local)

@@ -5,7 +5,10 @@ on SQLite and PostgreSQL, and from the station's own file when central is unreac
 
 from __future__ import annotations
 
+import re
+import time
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,6 +17,7 @@ import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import DataTable, Input, Label, Sparkline, TabbedContent
 
 from bench.money import dollars
@@ -26,7 +30,7 @@ from store.local.supervision import LocalFigures
 from tests.support import dashboards as desk
 from tests.support import supervision as site
 from tests.support.sessions import session_of, write_demo_replica
-from tests.support.station import log_in, on_show, shown, wait_until
+from tests.support.station import log_in, on_show, screen_lines, shown, wait_until
 
 SIZE = (120, 40)
 SITE_TODAY = desk.NOW.astimezone(site.NEW_YORK).date()
@@ -310,3 +314,75 @@ async def test_a_list_drawn_before_its_rows_were_measured_shows_whole_cells() ->
         await pilot.pause()
         drawn = "".join(segment.text for segment in table.render_line(1))
         assert "TI-000001-02" in drawn and "Mon 11-23" in drawn, drawn
+
+
+@pytest.fixture
+def station_on_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The station's clock on UTC, the site in New York: five hours apart."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+class TestTheSitesClock:
+    @pytest.mark.usefixtures("station_on_utc")
+    async def test_every_time_on_the_tabs_is_the_sites_not_the_stations(
+        self, tmp_path: Path
+    ) -> None:
+        central = desk.central_site(tmp_path, f"sqlite:///{tmp_path / 'central.db'}")
+        item = site.TWICE
+        finished = sorted(
+            (r["finished_at"] for r in central.rows if r["request_item_id"] == item),
+            reverse=True,
+        )
+        app = central.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_tab(pilot, "1", "throughput", "throughput-table")
+            assert source(app, "throughput") == "From central, as of 16:00"
+            await pilot.press("4")
+            field = app.screen.query_one("#dispute-code", Input)
+            field.focus()
+            await pilot.press(*item, "enter")
+            await wait_until(pilot, lambda: cells(app, "dispute-found") != [])
+            said = shown(app.screen.query_one("#dispute-source", Label))
+            assert said.startswith("From central, as of 16:00: 2 inspections")
+            assert [line[1] for line in cells(app, "dispute-found")] == [
+                f"{at.astimezone(site.NEW_YORK):%Y-%m-%d %H:%M}" for at in finished
+            ]
+            detail = shown(app.screen.query_one("#dispute-detail"))
+            assert f"finished {finished[0].astimezone(site.NEW_YORK):%Y-%m-%d %H:%M:%S}" in detail
+            await pilot.press("5")
+            grading = app.screen.query_one("#grading-source", Label)
+            await wait_until(pilot, lambda: shown(grading).startswith("From central"))
+            assert shown(grading).startswith("From central, as of 16:00")
+
+
+class TestTheChart:
+    async def test_one_hour_of_work_is_one_narrow_bar_on_the_last_eight_hours(
+        self, tmp_path: Path
+    ) -> None:
+        from bench.cli.station import station_app
+
+        central = desk.central_site(tmp_path, f"sqlite:///{tmp_path / 'central.db'}")
+        early = site.SHIFT + timedelta(minutes=40)  # 08:40: only the 08:00 hour worked
+        assert any(site.SHIFT <= r["finished_at"] < early for r in central.rows)
+        app = station_app(central.config(), clock=lambda: early)
+        async with app.run_test(size=SIZE) as pilot:
+            await open_tab(pilot, "1", "throughput", "throughput-table")
+            plot = app.screen.query_one("#throughput-plot")
+            await wait_until(pilot, lambda: "08h" in "".join(plot_lines(app, plot)))
+            lines = plot_lines(app, plot)
+            ticks = next(line for line in lines if "08h" in line)
+            assert [f"{h:02d}h" for h in range(1, 9)] == [w for w in ticks.split() if "h" in w]
+            widest = max(len(run) for line in lines for run in re.findall("█+", line))
+            # Eight hours share the width: one bar is under an hour's eighth, not the chart.
+            assert 0 < widest < plot.size.width // 8, widest
+
+
+def plot_lines(app: BenchApp, plot: Widget) -> list[str]:
+    """The lines the chart paints on screen."""
+    region = plot.region
+    lines = screen_lines(app)[region.y : region.bottom]
+    return [line[region.x : region.right] for line in lines]

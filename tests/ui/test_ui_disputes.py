@@ -27,6 +27,7 @@ from tests.support.station import (
     log_in,
     log_out,
     on_screen,
+    on_show,
     problem_text,
     scan,
     shown,
@@ -87,6 +88,20 @@ def items_found(app: BenchApp) -> list[str]:
 
 
 class TestSearch(SeededStation):
+    async def test_the_whole_hint_shows_in_the_search_field_at_80x24(
+        self, station: Station
+    ) -> None:
+        app = station.app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await log_in(pilot, "EMP-0002")
+            await pilot.press("f12")
+            await wait_until(pilot, lambda: isinstance(app.screen, SupervisorScreen))
+            await pilot.press("4")
+            await wait_until(pilot, lambda: app.screen.query_one("#dispute-code").has_focus)
+            await pilot.pause()
+            hint = "Scan or type a request, item, serial, IMEI or tracking no., then Enter"
+            assert on_show(app, hint)
+
     async def test_each_kind_of_code_finds_the_inspection(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:

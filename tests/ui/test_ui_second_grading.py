@@ -139,6 +139,8 @@ class TestASecondGrading(SeededStation):
             inspectors = app.screen.query_one("#grading-inspectors", DataTable)
             firsts = [str(c) for c in inspectors.get_row_at(0)]
             assert firsts[:2] == ["EMP-0001", "first"]
+            waiting = shown(app.screen.query_one("#grading-waiting", Label))
+            assert waiting == "Nothing waits for a second grading (picked at this bench)"
             differing = app.screen.query_one("#grading-disagreements", DataTable)
             cells = [[str(c) for c in differing.get_row_at(n)] for n in range(differing.row_count)]
             assert ["TI-000001-01", "Dirty", "EMP-0001: yes", "EMP-0003: no"] in cells
@@ -151,3 +153,30 @@ class TestASecondGrading(SeededStation):
             await wait_until(pilot, lambda: tabs.active == "disputes")
             found = app.screen.query_one("#dispute-found", DataTable)
             await wait_until(pilot, lambda: found.row_count == 2)
+
+    async def test_a_pick_not_graded_yet_waits_on_the_grading_tab(self, station: Station) -> None:
+        app = station.app(second_share=1.0)
+        async with app.run_test(size=SIZE) as pilot:
+            await walk_to_outcome(pilot, DIRTY_KEYS)
+            await pilot.press("enter")
+            await on_screen(pilot, RequestView)
+            first = app.session.last_saved
+            assert first is not None and app.session.last_picked
+            await log_out(pilot)
+            await log_in(pilot, "EMP-0002")
+            await pilot.press("f12")
+            await on_screen(pilot, SupervisorScreen)
+            app.screen.query_one(TabbedContent).active = "grading"
+            table = app.screen.query_one("#grading-waiting-table", DataTable)
+            await wait_until(pilot, lambda: table.row_count > 0)
+            assert shown(app.screen.query_one("#grading-waiting", Label)) == (
+                "1 waits for its second grading (picked at this bench)"
+            )
+            picked = first.finished_at.astimezone(app.session.time_zone)
+            assert [str(c) for c in table.get_row_at(0)] == [
+                ITEM,
+                f"{picked:%Y-%m-%d %H:%M}",
+                "EMP-0001",
+            ]
+            source = shown(app.screen.query_one("#grading-source", Label))
+            assert "0 second gradings since" in source
