@@ -196,6 +196,7 @@ class TestInitCentral:
             "settlements that ignore it",
             "Applied migration 0010: Dispute indexes: the supervisor's search by serial, and an "
             "item's audit trail at central",
+            "Applied migration 0011: Stuck indexes: what is stuck, oldest first, with no window",
         ]
         assert all("password" not in s for s in steps)
 
