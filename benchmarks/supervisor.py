@@ -8,8 +8,8 @@ the ship window), 12% revisions due a week after, conflicts and a reopened (supe
 item now and then. The schema is made by the real migrations: up to 0006 before the load,
 then 0007 on (the supervisor's indexes, the stuck list's of 0011) on the full table,
 timed. Then each figure a screen shows is read several times (median and spread, with the
-indexes its plan used; the stuck list with no window, page 1 and page 11), and the whole year's `bench report throughput`
-is run as a supervisor would.
+indexes its plan used; the stuck list with no window, page 1 and page 11), and the whole
+year's `bench report throughput` is run as a supervisor would.
 
 Targets: each screen's data < 200 ms, the year's report < 10 s.
 
