@@ -282,6 +282,10 @@ class CentralHeartbeat(CentralBase):
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
     queue_depth: Mapped[int] = mapped_column(Integer)
     app_version: Mapped[str] = mapped_column(Text)
+    # The bench's addition (migration 0012): the queue depth of the heartbeat before, set
+    # by the heartbeat's upsert, so a growing queue shows in one reading. NULL: no earlier
+    # heartbeat, or a row written with the contract's columns only.
+    previous_queue_depth: Mapped[int | None] = mapped_column(Integer)
 
 
 class CentralItemConflict(CentralBase):

@@ -81,7 +81,10 @@ CONTRACT: dict[str, set[str]] = {
         "final_cents", "disposition", "wiped", "received_at", "response_due_on", "supersedes",
         "identified_by", "chain_hash", "second_of",  # the bench's additions to the contract
     },
-    "station_heartbeats": {"station_id", "last_seen", "queue_depth", "app_version"},
+    "station_heartbeats": {
+        "station_id", "last_seen", "queue_depth", "app_version",
+        "previous_queue_depth",  # the bench's addition: the depth the heartbeat replaced
+    },
     "evidence_chain": {
         "station_id", "seq", "kind", "ref", "prev_hash", "hash", "body", "refused", "received_at",
     },
@@ -197,6 +200,8 @@ class TestInitCentral:
             "Applied migration 0010: Dispute indexes: the supervisor's search by serial, and an "
             "item's audit trail at central",
             "Applied migration 0011: Stuck indexes: what is stuck, oldest first, with no window",
+            "Applied migration 0012: Heartbeats: previous_queue_depth, so a growing queue shows "
+            "in one reading",
         ]
         assert all("password" not in s for s in steps)
 

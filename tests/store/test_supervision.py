@@ -6,19 +6,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event, text
 
+from bench import __version__
 from bench.supervision import CENTRAL, THIS_BENCH, StuckKind, StuckLine
 from store.central import central_engine, init_central
 from store.central.supervision import CentralFigures
 from store.errors import CentralUnavailable
 from store.local import LocalStore
 from store.local.supervision import LocalFigures
+from store.sync import SyncEngine
 from tests.support import supervision as site
 from tests.support.explain import indexes_used
+from tests.support.inspections import finished
 
 
 @pytest.fixture
@@ -178,24 +182,35 @@ class TestCentral:
             True,
         )
 
-    def test_stations_stale_and_growing(self, central: tuple[Engine, list[dict[str, Any]]]) -> None:
+    def test_stations_stale_and_growing(
+        self, central: tuple[Engine, list[dict[str, Any]]], central_url: str, tmp_path: Path
+    ) -> None:
+        """Stale by the heartbeat's time; growing by the depth the real heartbeat replaced,
+        which central keeps: a screen opened afresh sees it in its first reading."""
         engine, _ = central
-        now = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
-        beat = "INSERT INTO station_heartbeats VALUES (:s, :seen, :depth, '0.1.0')"
-        with engine.begin() as conn:
-            for station, minutes, depth in (("B-01", 1, 0), ("B-02", 30, 4), ("B-03", 2, 3)):
-                conn.execute(text(beat), {"s": station, "seen": now - timedelta(minutes=minutes),
-                                          "depth": depth})  # fmt: skip
-        figures = CentralFigures(engine, site.SETTINGS)
-        first = {s.station_id: s for s in figures.stations(now).rows}
-        assert [first[s].stale for s in site.STATIONS] == [False, True, False]
-        assert not any(s.queue_growing for s in first.values())  # nothing to compare with
-        with engine.begin() as conn:
-            conn.execute(
-                text("UPDATE station_heartbeats SET queue_depth = 9 WHERE station_id = 'B-03'")
-            )
-        second = {s.station_id: s for s in figures.stations(now).rows}
-        assert [second[s].queue_growing for s in site.STATIONS] == [False, False, True]
+        now = datetime.now(UTC)
+        beat = (
+            "INSERT INTO station_heartbeats (station_id, last_seen, queue_depth, app_version) "
+            "VALUES (:s, :seen, 4, '0.1.0')"
+        )
+        with engine.begin() as conn:  # as a portal or an older bench writes the contract's
+            conn.execute(text(beat), {"s": "B-02", "seen": now - timedelta(minutes=30)})
+        local = LocalStore.open(tmp_path / "station.db")
+        try:
+            sync = SyncEngine(local, central_url, "B-03", app_version=__version__)
+            readings = []
+            for queued in (0, 2, 2):
+                for n in range(local.queued_count(), queued):
+                    local.finish_inspection(finished(n, station="B-03"))
+                sync.heartbeat()
+                fresh = CentralFigures(engine, site.SETTINGS).stations(now).rows
+                readings.append({s.station_id: (s.queue_depth, s.stale, s.queue_growing)
+                                 for s in fresh})  # fmt: skip
+        finally:
+            local.close()
+        assert [r["B-03"] for r in readings] == [(0, False, False), (2, False, True),
+                                                 (2, False, False)]  # fmt: skip
+        assert readings[-1]["B-02"] == (4, True, False)  # no earlier reading: not growing
 
     def test_an_unreachable_central_says_so(self) -> None:
         engine = central_engine("postgresql://bench@127.0.0.1:9/nowhere?connect_timeout=1")
