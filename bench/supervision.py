@@ -108,7 +108,8 @@ class HourlyCount:
 @dataclass(frozen=True)
 class StationHealth:
     """A station's last heartbeat. `stale`: not heard from for longer than the site's limit;
-    `queue_growing`: more queued than at the previous reading of the same source."""
+    `queue_growing`: more queued than at the station's previous heartbeat (central keeps
+    it), or than at this source's previous reading (a bench's own figures)."""
 
     station_id: str
     last_seen: datetime
@@ -345,12 +346,27 @@ def hold_detail(reason_codes: Iterable[str]) -> str:
     return "; ".join(words) or "no reason recorded"
 
 
+def station_health(
+    station_id: str, last_seen: datetime, queue_depth: int, previous_depth: int | None,
+    app_version: str, now: datetime, stale_after: timedelta,
+) -> StationHealth:  # fmt: skip
+    """A station's health from its heartbeat and the queue depth before it (None: no
+    earlier reading, so not growing)."""
+    return StationHealth(
+        station_id=station_id,
+        last_seen=last_seen,
+        queue_depth=queue_depth,
+        app_version=app_version,
+        stale=now - last_seen > stale_after,
+        queue_growing=previous_depth is not None and queue_depth > previous_depth,
+    )
+
+
 @dataclass
 class StationWatch:
-    """Tells a growing queue by comparing each station's depth with the previous reading.
-
-    Central keeps only each station's latest heartbeat, so growth can only be seen across
-    readings: a source keeps one of these, and the first reading never says growing.
+    """Tells a growing queue by comparing each station's depth with the previous reading,
+    for a bench's own figures (it has no heartbeat row): the first reading never says
+    growing.
     """
 
     stale_after: timedelta
@@ -362,13 +378,8 @@ class StationWatch:
     ) -> StationHealth:  # fmt: skip
         before = self._previous.get(station_id)
         self._previous[station_id] = queue_depth
-        return StationHealth(
-            station_id=station_id,
-            last_seen=last_seen,
-            queue_depth=queue_depth,
-            app_version=app_version,
-            stale=now - last_seen > self.stale_after,
-            queue_growing=before is not None and queue_depth > before,
+        return station_health(
+            station_id, last_seen, queue_depth, before, app_version, now, self.stale_after
         )
 
 

@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import FromClause
 
-from bench.domain import Reason
+from bench.domain import Reason, RequestStatus
 from bench.grading import Graded, GradingPair, latest_answers
 from bench.supervision import (
     HourlyCount,
@@ -49,6 +49,9 @@ from bench.supervision import (
 )
 
 OUTCOME_NAMES = ("accept", "revise", "reject", "hold")
+# Requests the portal has not closed: an item of one may still be waiting for a bench. An
+# inspected, credited or cancelled request is the portal's business, not the floor's.
+OPEN_STATUSES = (RequestStatus.SUBMITTED, RequestStatus.IN_TRANSIT, RequestStatus.RECEIVED)
 # Requests settled per round trip while paging settlements.
 SETTLEMENT_CHUNK = 100
 
@@ -56,6 +59,12 @@ SETTLEMENT_CHUNK = 100
 Counted = Callable[[FromClause], Sequence[ColumnElement[bool]]]
 # Which of them are their item's latest, as a condition on the table given.
 Latest = Callable[[FromClause], ColumnElement[bool]]
+
+
+def status_in(requests: Table, statuses: Sequence[str]) -> ColumnElement[bool]:
+    """`status IN ('received', ...)` written out, so the partial indexes of central
+    migration 0011 match it (as `outcome_is`)."""
+    return requests.c.status.in_([literal(str(s), literal_execute=True) for s in statuses])
 
 
 def outcome_is(table: Table, outcome: str) -> ColumnElement[bool]:
@@ -276,9 +285,9 @@ def not_inspected(
     limit: int | None,
 ) -> list[StuckLine]:
     """Items with no inspection of a request some other item of was inspected: since
-    the request's first inspection (its first from `since` on, when given: the window
-    keeps the query to the inspections of those days). Cancelled requests owe nothing
-    and are left out."""
+    the request's first inspection (its first from `since` on, when given). Only of
+    requests the portal still has open (OPEN_STATUSES): their few rows are read by the
+    partial index of central migration 0011, not every item of the year."""
     sibling = items.alias("sibling")
     other = table.alias("other")
     first = func.min(table.c.finished_at).label("first")
@@ -290,7 +299,7 @@ def not_inspected(
             .join(table, table.c.request_item_id == sibling.c.id)
         )
         .where(
-            requests.c.status != "cancelled",
+            status_in(requests, OPEN_STATUSES),
             *counted(table),
             *from_time(table.c.finished_at, since),
             ~exists().where(other.c.request_item_id == items.c.id, *counted(other)),
@@ -317,14 +326,14 @@ def received_untouched(
     """Requests the portal says were received (`status = 'received'`) none of whose items
     any bench inspected, oldest first. Since `requests.updated_at`: the contract has no
     time of arrival, and the portal's last change of the row is when it said "received"
-    at the latest."""
+    at the latest. A walk of the partial index of central migration 0011 in that order."""
     inspected = exists().where(
         items.c.request_id == requests.c.id, table.c.request_item_id == items.c.id,
         *counted(table),
     )  # fmt: skip
     query = (
         select(requests.c.id, requests.c.updated_at)
-        .where(requests.c.status == literal("received", literal_execute=True), ~inspected,
+        .where(status_in(requests, [RequestStatus.RECEIVED]), ~inspected,
                *from_time(requests.c.updated_at, since))
         .order_by(requests.c.updated_at, requests.c.id)
         .limit(limit)

@@ -48,9 +48,12 @@ from store.contract import (
     RequestItemColumns,
 )
 from store.dbutil import one_of, table_of, utcnow
+from store.figures import OPEN_STATUSES
 from store.sqltypes import NAMING_CONVENTION, TextList, UTCDateTime, json_document
 
 REQUEST_STATUSES = ("submitted", "in_transit", "received", "inspected", "credited", "cancelled")
+# The requests the portal has not closed, as SQL (the predicate of migration 0011).
+_OPEN = "status IN (" + ", ".join(f"'{status}'" for status in OPEN_STATUSES) + ")"
 CONDITIONS = ("like_new", "good", "fair", "poor", "broken")
 OUTCOMES = ("accept", "revise", "reject", "hold")
 DISPOSITIONS = ("refurbish", "recycle", "return", "hold")
@@ -126,6 +129,21 @@ class CentralRequest(RequestColumns, _Replicated, CentralBase):
         ForeignKeyConstraint(["program_code"], ["programs.code"]),
         Index("ix_requests_program_code", "program_code"),
         UniqueConstraint("tracking_number"),
+        # What is stuck, with no window (migration 0011): the requests received, oldest
+        # first; the requests still open, whose items may wait for a bench.
+        Index(
+            "ix_requests_received_updated_at",
+            "updated_at",
+            "id",
+            postgresql_where=text("status = 'received'"),
+            sqlite_where=text("status = 'received'"),
+        ),
+        Index(
+            "ix_requests_open",
+            "id",
+            postgresql_where=text(_OPEN),
+            sqlite_where=text(_OPEN),
+        ),
     )
 
 
@@ -264,6 +282,10 @@ class CentralHeartbeat(CentralBase):
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime())
     queue_depth: Mapped[int] = mapped_column(Integer)
     app_version: Mapped[str] = mapped_column(Text)
+    # The bench's addition (migration 0012): the queue depth of the heartbeat before, set
+    # by the heartbeat's upsert, so a growing queue shows in one reading. NULL: no earlier
+    # heartbeat, or a row written with the contract's columns only.
+    previous_queue_depth: Mapped[int | None] = mapped_column(Integer)
     # The login that beats for this station (migration 0013: row-level security keeps each
     # station's login to its own row); '' on SQLite and for rows from before.
     login: Mapped[str] = mapped_column(Text, server_default="")

@@ -44,13 +44,13 @@ from bench.supervision import (
     SettlementLine,
     Source,
     StationHealth,
-    StationWatch,
     StuckKind,
     StuckLine,
     SupervisionSettings,
     ThroughputRow,
     fetch_limit,
     page,
+    station_health,
 )
 from store import figures
 from store.central import disputes
@@ -118,8 +118,7 @@ def every_row(_inspections: FromClause) -> Sequence[ColumnElement[bool]]:
 
 
 class CentralFigures:
-    """The figures of every bench, from central. Keep one per screen: it remembers the
-    queue depths it saw, to tell a growing queue."""
+    """The figures of every bench, from central."""
 
     def __init__(
         self,
@@ -135,7 +134,6 @@ class CentralFigures:
         self._make_engine = None if isinstance(engine, Engine) else engine
         self._settings = settings
         self._report = report
-        self._watch = StationWatch(settings.heartbeat_stale_after)
 
     @property
     def source(self) -> Source:
@@ -182,12 +180,12 @@ class CentralFigures:
     def stations(self, now: datetime) -> Figures[StationHealth]:
         def read(conn: Connection) -> list[StationHealth]:
             beats = conn.execute(select(heartbeat_table).order_by(heartbeat_table.c.station_id))
+            stale_after = self._settings.heartbeat_stale_after
             return [
-                self._watch.health(
-                    beat.station_id, beat.last_seen, beat.queue_depth, beat.app_version, now
-                )
+                station_health(beat.station_id, beat.last_seen, beat.queue_depth,
+                               beat.previous_queue_depth, beat.app_version, now, stale_after)
                 for beat in beats
-            ]
+            ]  # fmt: skip
 
         return self._read("read station heartbeats from", read)
 

@@ -13,7 +13,8 @@ Benches write locally first; `SyncEngine` is how results reach central, exactly 
 * Items inspected more than once (two benches, one item) are recorded in central's
   `item_conflicts` in the same transaction as the push that revealed them.
 * Pull copies what changed centrally into the replica (see `store.sync.pull`).
-* The heartbeat upserts `station_heartbeats` with the queue depth and version.
+* The heartbeat upserts `station_heartbeats` with the queue depth and version, keeping
+  the depth it replaces as `previous_queue_depth` (a growing queue, in one row).
 
 A failure to reach central is never an error here: `run_once` reports OFFLINE and the
 worker (`store.sync.worker`) retries with capped exponential backoff and jitter.
@@ -37,7 +38,7 @@ from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from bench.station import SyncState
 from store.central import central_errors, configured_engine, heartbeat_table, redact
-from store.dbutil import upsert, utcnow, why
+from store.dbutil import dialect_insert, utcnow, why
 from store.errors import (
     NO_BENCH_SCHEMA,
     CentralHasNoSchema,
@@ -298,11 +299,19 @@ class SyncEngine:
             "queue_depth": self.local.queued_count(),
             "app_version": self.app_version,
         }
+        beats = heartbeat_table
         try:
             with central_errors(self.engine, "report to"), self.engine.begin() as conn:
                 postgres = conn.dialect.name == "postgresql"
                 beat["login"] = conn.scalar(select(func.current_user())) if postgres else ""
-                upsert(conn, heartbeat_table, [beat])
+                stmt = dialect_insert(conn, beats)
+                # The depth being replaced becomes the previous one: growth in one row.
+                stmt = stmt.on_conflict_do_update(
+                    index_elements=[beats.c.station_id],
+                    set_={**{name: stmt.excluded[name] for name in beat if name != "station_id"},
+                          "previous_queue_depth": beats.c.queue_depth},
+                )  # fmt: skip
+                conn.execute(stmt, beat)
         except CentralUnavailable as error:
             if not _another_logins_row(error):
                 raise

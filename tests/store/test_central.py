@@ -83,6 +83,7 @@ CONTRACT: dict[str, set[str]] = {
     },
     "station_heartbeats": {
         "station_id", "last_seen", "queue_depth", "app_version",
+        "previous_queue_depth",  # the bench's addition: the depth the heartbeat replaced
         "login",  # the bench's addition: whose row it is (migration 0013)
     },
     "evidence_chain": {
@@ -199,6 +200,9 @@ class TestInitCentral:
             "settlements that ignore it",
             "Applied migration 0010: Dispute indexes: the supervisor's search by serial, and an "
             "item's audit trail at central",
+            "Applied migration 0011: Stuck indexes: what is stuck, oldest first, with no window",
+            "Applied migration 0012: Heartbeats: previous_queue_depth, so a growing queue shows "
+            "in one reading",
             "Applied migration 0013: Heartbeats: each station's login beats for its own station "
             "only (row-level security)",
         ]

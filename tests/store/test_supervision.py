@@ -6,19 +6,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event, text
 
+from bench import __version__
 from bench.supervision import CENTRAL, THIS_BENCH, StuckKind, StuckLine
 from store.central import central_engine, init_central
 from store.central.supervision import CentralFigures
 from store.errors import CentralUnavailable
 from store.local import LocalStore
 from store.local.supervision import LocalFigures
+from store.sync import SyncEngine
 from tests.support import supervision as site
 from tests.support.explain import indexes_used
+from tests.support.inspections import finished
 
 
 @pytest.fixture
@@ -121,6 +125,17 @@ class TestCentral:
             if line[3] >= cutoff and line[0] != "not_inspected"
         ]  # fmt: skip
 
+    def test_an_item_of_a_request_the_portal_closed_is_not_stuck(
+        self, central: tuple[Engine, list[dict[str, Any]]]
+    ) -> None:
+        engine, _ = central
+        figures = CentralFigures(engine, site.SETTINGS)
+        assert site.LEFT_OUT in {line.item_id for line in figures.stuck(site.UNTIL).rows}
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE requests SET status = 'inspected' WHERE id = :id"),
+                         {"id": site.LEFT_OUT[:9]})  # fmt: skip
+        assert site.LEFT_OUT not in {line.item_id for line in figures.stuck(site.UNTIL).rows}
+
     def test_quotes_count_working_days_and_lapse_into_acceptance(
         self, central: tuple[Engine, list[dict[str, Any]]]
     ) -> None:
@@ -167,27 +182,35 @@ class TestCentral:
             True,
         )
 
-    def test_stations_stale_and_growing(self, central: tuple[Engine, list[dict[str, Any]]]) -> None:
+    def test_stations_stale_and_growing(
+        self, central: tuple[Engine, list[dict[str, Any]]], central_url: str, tmp_path: Path
+    ) -> None:
+        """Stale by the heartbeat's time; growing by the depth the real heartbeat replaced,
+        which central keeps: a screen opened afresh sees it in its first reading."""
         engine, _ = central
-        now = datetime(2026, 11, 24, 20, 0, tzinfo=UTC)
+        now = datetime.now(UTC)
         beat = (
             "INSERT INTO station_heartbeats (station_id, last_seen, queue_depth, app_version) "
-            "VALUES (:s, :seen, :depth, '0.1.0')"
+            "VALUES (:s, :seen, 4, '0.1.0')"
         )
-        with engine.begin() as conn:
-            for station, minutes, depth in (("B-01", 1, 0), ("B-02", 30, 4), ("B-03", 2, 3)):
-                conn.execute(text(beat), {"s": station, "seen": now - timedelta(minutes=minutes),
-                                          "depth": depth})  # fmt: skip
-        figures = CentralFigures(engine, site.SETTINGS)
-        first = {s.station_id: s for s in figures.stations(now).rows}
-        assert [first[s].stale for s in site.STATIONS] == [False, True, False]
-        assert not any(s.queue_growing for s in first.values())  # nothing to compare with
-        with engine.begin() as conn:
-            conn.execute(
-                text("UPDATE station_heartbeats SET queue_depth = 9 WHERE station_id = 'B-03'")
-            )
-        second = {s.station_id: s for s in figures.stations(now).rows}
-        assert [second[s].queue_growing for s in site.STATIONS] == [False, False, True]
+        with engine.begin() as conn:  # as a portal or an older bench writes the contract's
+            conn.execute(text(beat), {"s": "B-02", "seen": now - timedelta(minutes=30)})
+        local = LocalStore.open(tmp_path / "station.db")
+        try:
+            sync = SyncEngine(local, central_url, "B-03", app_version=__version__)
+            readings = []
+            for queued in (0, 2, 2):
+                for n in range(local.queued_count(), queued):
+                    local.finish_inspection(finished(n, station="B-03"))
+                sync.heartbeat()
+                fresh = CentralFigures(engine, site.SETTINGS).stations(now).rows
+                readings.append({s.station_id: (s.queue_depth, s.stale, s.queue_growing)
+                                 for s in fresh})  # fmt: skip
+        finally:
+            local.close()
+        assert [r["B-03"] for r in readings] == [(0, False, False), (2, False, True),
+                                                 (2, False, False)]  # fmt: skip
+        assert readings[-1]["B-02"] == (4, True, False)  # no earlier reading: not growing
 
     def test_an_unreachable_central_says_so(self) -> None:
         engine = central_engine("postgresql://bench@127.0.0.1:9/nowhere?connect_timeout=1")
@@ -219,6 +242,27 @@ def test_the_screens_queries_can_use_the_supervisor_indexes(pg_url: str) -> None
             assert index in set().union(*plans), (index, plans)
     finally:
         engine.dispose()
+
+
+def test_the_stuck_kinds_can_use_the_indexes_of_0011(pg_url: str) -> None:
+    """EXPLAIN on PostgreSQL, sequential scans priced out: with no window, the items left
+    uninspected and the requests received untouched are read from the open requests'
+    partial indexes of migration 0011, holds and conflicts by their own, so no kind reads
+    the whole year."""
+    init_central(pg_url)
+    engine = central_engine(pg_url)
+    event.listen(engine, "connect", lambda dbapi, _: dbapi.execute("SET enable_seqscan = off"))
+    try:
+        site.seed_central(engine)
+        with indexes_used(engine) as plans:
+            assert CentralFigures(engine, site.SETTINGS).stuck(site.UNTIL).rows
+    finally:
+        engine.dispose()
+    holds, conflicts, left_out, received = plans[-4:]
+    assert "ix_inspections_hold_finished_at" in holds, plans
+    assert "ix_item_conflicts_detected_at" in conflicts, plans
+    assert "ix_requests_open" in left_out, plans
+    assert "ix_requests_received_updated_at" in received, plans
 
 
 class TestThisBench:
