@@ -228,7 +228,8 @@ class TestStation:
         # update.
         assert refused(
             logins.other_station,
-            "INSERT INTO station_heartbeats VALUES ('B-09', now(), 0, 'v', 'somebody')",
+            "INSERT INTO station_heartbeats (station_id, last_seen, queue_depth, app_version, "
+            "login) VALUES ('B-09', now(), 0, 'v', 'somebody')",
         )
         with psycopg.connect(conninfo(logins.other_station)) as conn:
             changed = conn.execute(
