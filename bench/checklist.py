@@ -131,6 +131,21 @@ def prompt(question: Question, policy: ProgramPolicy) -> str:
     return prompts[question]
 
 
+# Each question in a word or two: the dispute's answers, the steps a checklist skips.
+QUESTION_WORDS: Mapping[str, str] = {
+    Question.MODEL_LISTED: "Model listed",
+    Question.SERIAL_MATCHES: "Serial matches",
+    Question.OLDER_THAN_LIMIT: "Over the age limit",
+    Question.BROKEN: "Broken or damaged",
+    Question.DEFECT: "Main defect",
+    Question.DIRTY: "Dirty",
+    Question.FACTORY_RESET: "Factory reset",
+    Question.WIPED: "Wiped at the bench",
+    Question.GRADE: "Cosmetic grade",
+    Question.OWNED_OUTRIGHT: "Owned outright",
+}
+
+
 def fact_label(question: Question, policy: ProgramPolicy) -> str:
     """A fact the data answers, in a few words, for the list of facts on one step."""
     labels = {

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from enum import StrEnum
 
-from bench.checklist import Question
+from bench.checklist import QUESTION_WORDS
 from bench.domain import (
     ITEM_REOPENED,
     AnswerSource,
@@ -166,19 +166,6 @@ def merged(
     )
     return result
 
-
-QUESTION_WORDS: Mapping[str, str] = {
-    Question.MODEL_LISTED: "Model listed",
-    Question.SERIAL_MATCHES: "Serial matches",
-    Question.OLDER_THAN_LIMIT: "Over the age limit",
-    Question.BROKEN: "Broken or damaged",
-    Question.DEFECT: "Main defect",
-    Question.DIRTY: "Dirty",
-    Question.FACTORY_RESET: "Factory reset",
-    Question.WIPED: "Wiped at the bench",
-    Question.GRADE: "Cosmetic grade",
-    Question.OWNED_OUTRIGHT: "Owned outright",
-}
 
 _SOURCE_WORDS = {
     AnswerSource.PREFILLED: "from the data",

@@ -20,6 +20,7 @@ from textual.widgets import Label, Static
 from bench.checklist import (
     DEFECT_LABELS,
     NO,
+    QUESTION_WORDS,
     YES,
     AnswerKind,
     Checklist,
@@ -320,8 +321,9 @@ def _table(rows: Iterable[tuple[Text, ...]]) -> Table:
 def _keys_text(checklist: Checklist, step: Step) -> str:
     if step.facts:
         numbers = " ".join(f"[{n}]" for n in range(1, len(step.questions) + 1))
-        keep = "Keep them" if len(step.questions) > 1 else "Keep it"
-        return f"[Enter] {keep}      {numbers} Change one (a reason is asked)"
+        several = len(step.questions) > 1
+        keep, change = ("Keep them", "Change one") if several else ("Keep it", "Change it")
+        return f"[Enter] {keep}      {numbers} {change} (a reason is asked)"
     question = step.question
     kind = kind_of(question)
     if kind is AnswerKind.GRADE:

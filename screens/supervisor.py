@@ -27,10 +27,10 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Static, TabbedContent, TabPane
 
+from bench.checklist import QUESTION_WORDS
 from bench.commands import Command as Cmd
 from bench.disputes import (
     ONLY_AT_ITS_BENCH,
-    QUESTION_WORDS,
     Disputes,
     detail_lines,
     short_id,

@@ -13,12 +13,13 @@ from textual.widgets import DataTable, Static
 from bench.checklist import OVERRIDE_REASONS, Question, Step
 from bench.domain import AnswerSource, Outcome
 from screens.app import BenchApp
-from screens.checklist import ChecklistView
+from screens.checklist import ChecklistView, _keys_text
 from screens.dialogs import ConfirmScreen, ReasonScreen
 from screens.home import HomeView
 from screens.outcome import OutcomeView
 from screens.request import RequestView
 from store.local import LocalStore, inspection_table
+from tests.core.test_checklist import checklist_for, facts
 from tests.support.station import (
     REVISE,
     SIZE,
@@ -399,3 +400,21 @@ class TestModelNames(SeededStation):
 
             assert on_show(app, "Amazfit GTR 2: the program takes Amazfit")
             assert not any("Amazfit Amazfit" in line for line in screen_lines(app))
+
+
+@pytest.mark.parametrize(
+    ("prefilled", "keys"),
+    [
+        ({"model_listed": "yes"}, "[Enter] Keep it      [1] Change it (a reason is asked)"),
+        (
+            {"model_listed": "yes", "older_than_limit": "no"},
+            "[Enter] Keep them      [1] [2] Change one (a reason is asked)",
+        ),
+    ],
+)
+def test_the_facts_keys_say_it_for_one_fact_and_one_of_them_for_several(
+    prefilled: dict[str, str], keys: str
+) -> None:
+    checklist = checklist_for(prefilled=facts(**prefilled))
+    assert checklist.current is not None
+    assert _keys_text(checklist, checklist.current) == keys
