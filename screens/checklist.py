@@ -20,7 +20,6 @@ from textual.widgets import Label, Static
 from bench.checklist import (
     DEFECT_LABELS,
     NO,
-    QUESTION_WORDS,
     YES,
     AnswerKind,
     Checklist,
