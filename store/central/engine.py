@@ -115,6 +115,10 @@ def init_central(url: str, progress: Callable[[str], None] | None = None) -> Non
     engine = central_engine(parsed)
     try:
         with central_errors(engine, "set up"), engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # The administrator's migrations over a big table (an index over millions
+                # of inspections) take longer than a bench's statements may.
+                connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
             upgrade_to_head("central", connection, say)
             grant_roles(connection, say)
     except UnknownSchemaVersion as error:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, insert, inspect, select, text, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from bench.demo_data import TRADE_IN_CREDIT, demo_dataset
@@ -207,6 +208,20 @@ class TestInitCentral:
             "only (row-level security)",
         ]
         assert all("password" not in s for s in steps)
+
+    @pytest.mark.postgres
+    def test_migrations_are_not_cut_short_by_a_benchs_statement_timeout(self, pg_url: str) -> None:
+        # A bench's statements may take 15 s; an index over millions of inspections takes
+        # longer. A 1 ms timeout stands in for the big table here.
+        hurried = make_url(pg_url).update_query_dict({"options": "-c statement_timeout=1"})
+        init_central(hurried.render_as_string(hide_password=False))
+        engine = central_engine(pg_url)
+        try:
+            with engine.connect() as conn:
+                versions = conn.execute(text("SELECT version_num FROM bench_alembic_version"))
+                assert [v for (v,) in versions] == [head_revision("central")]
+        finally:
+            engine.dispose()
 
     def test_migrations_match_the_models(self, central: Engine) -> None:
         from alembic.autogenerate import compare_metadata
