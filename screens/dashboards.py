@@ -23,7 +23,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Label, Sparkline, Static, TabbedContent
-from textual.widgets.data_table import RowKey
 from textual_plotext import PlotextPlot
 
 from bench.moments import at_site
@@ -44,7 +43,7 @@ from bench.supervision import (
 )
 from bench.text import shown
 from screens.supervisor_tab import LookUpWanted, SupervisorTab
-from screens.widgets import ID_CELLS, literal
+from screens.widgets import ID_CELLS, FiguresTable, literal
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +111,7 @@ class FiguresRead(Message, bubble=False):
         self.append = append
 
 
-class PagedTable(DataTable[Text]):
+class PagedTable(FiguresTable):
     """A list read a page at a time: PgDn on its last line asks for the next page."""
 
     class MoreWanted(Message):
@@ -125,17 +124,9 @@ class PagedTable(DataTable[Text]):
             return self.table
 
     def __init__(self, id: str) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        super().__init__(id=id)
         self.more = False
         """The source has rows after those shown."""
-
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        super()._update_dimensions(new_rows)
-        # Textual measures new rows when idle, after a frame may already have drawn them at
-        # the old column widths, and keeps that drawing (same update count): cut columns
-        # until the next refill. Drop it once the widths are known.
-        self._clear_caches()
-        self.refresh()
 
     def action_page_down(self) -> None:
         if self.more and self.cursor_row >= self.row_count - 1:

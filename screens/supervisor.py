@@ -46,7 +46,7 @@ from bench.text import shown
 from screens.base import BenchScreen
 from screens.dashboards import DeadlinesTab, StuckTab, ThroughputTab
 from screens.supervisor_tab import LookUpWanted, SupervisorTab
-from screens.widgets import ID_CELLS, literal
+from screens.widgets import ID_CELLS, FiguresTable, literal
 
 SUMMARY_CELLS = 40
 """A cell of the list of inspections found: an id, or "latest · replaces 1a2b3c4d"."""
@@ -77,7 +77,7 @@ class DisputesTab(SupervisorTab):
     def compose(self) -> ComposeResult:
         yield Input(placeholder=SEARCH_HINT, id="dispute-code")
         yield Label(id="dispute-source", classes="muted", markup=False)
-        yield DataTable[Text](id="dispute-found", cursor_type="row", zebra_stripes=True)
+        yield FiguresTable(id="dispute-found")
         with VerticalScroll(id="dispute-detail-box"):
             yield Static(id="dispute-detail", markup=False)
 
@@ -199,16 +199,16 @@ class GradingTab(SupervisorTab):
         with VerticalScroll(id="grading-box"):
             yield Label(id="grading-source", classes="muted", markup=False)
             yield Label(id="grading-waiting", classes="prompt", markup=False)
-            yield DataTable[Text](id="grading-waiting-table", cursor_type="row", zebra_stripes=True)
+            yield FiguresTable(id="grading-waiting-table")
             yield Static(EXPLANATION, id="grading-explained", classes="muted", markup=False)
-            yield DataTable[Text](id="grading-questions", cursor_type="row", zebra_stripes=True)
-            yield DataTable[Text](id="grading-inspectors", cursor_type="row", zebra_stripes=True)
+            yield FiguresTable(id="grading-questions")
+            yield FiguresTable(id="grading-inspectors")
             yield Label(
                 "Disagreements to look at (Enter opens the item in Disputes)",
                 classes="muted",
                 markup=False,
             )
-            yield DataTable[Text](id="grading-disagreements", cursor_type="row", zebra_stripes=True)
+            yield FiguresTable(id="grading-disagreements")
 
     def on_mount(self) -> None:
         self.query_one("#grading-questions", DataTable).add_columns(

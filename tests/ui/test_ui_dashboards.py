@@ -25,6 +25,7 @@ from bench.problems import Problem
 from screens import dashboards
 from screens.app import BenchApp
 from screens.supervisor import SupervisorScreen
+from screens.widgets import FiguresTable
 from store.local import LocalStore
 from store.local.supervision import LocalFigures
 from tests.support import dashboards as desk
@@ -295,10 +296,10 @@ def test_an_inspector_gets_none_of_the_figures(tmp_path: Path) -> None:
 
 class ListApp(App[None]):
     # A list of a fixed size, as on the tabs: rows measured later do not resize it.
-    CSS = "PagedTable { height: 6; width: 40; }"
+    CSS = "FiguresTable { height: 6; width: 40; }"
 
     def compose(self) -> ComposeResult:
-        yield dashboards.PagedTable(id="list")
+        yield FiguresTable(id="list")
 
 
 async def test_a_list_drawn_before_its_rows_were_measured_shows_whole_cells() -> None:
@@ -306,7 +307,7 @@ async def test_a_list_drawn_before_its_rows_were_measured_shows_whole_cells() ->
     # rows it drew at the header's widths must not stay on screen.
     app = ListApp()
     async with app.run_test(size=(60, 8)) as pilot:
-        table = app.query_one(dashboards.PagedTable)
+        table = app.query_one(FiguresTable)
         table.add_columns("Item", "Due")
         await pilot.pause()
         table.add_row(Text("TI-000001-02"), Text("Mon 11-23"))
