@@ -25,12 +25,6 @@ class CentralUnavailable(StoreError):
 NO_BENCH_SCHEMA = "central has no bench schema: run `bench central init`"
 
 
-class CentralHasNoSchema(CentralUnavailable):
-    """Central answers, but without the bench's tables (an empty database, or one never
-    set up). Not an outage that passes: nothing syncs until someone runs `bench central
-    init`, so the bench says so on screen (`NO_BENCH_SCHEMA`), not only OFFLINE."""
-
-
 class CentralNeedsAction(CentralUnavailable):
     """Central answers but refuses this station until someone acts; `action` is what the
     bench shows under its header (and `bench sync` prints)."""
@@ -38,3 +32,12 @@ class CentralNeedsAction(CentralUnavailable):
     def __init__(self, message: str, action: str) -> None:
         super().__init__(message)
         self.action = action
+
+
+class CentralHasNoSchema(CentralNeedsAction):
+    """Central answers, but without the bench's tables (an empty database, or one never
+    set up). Not an outage that passes: nothing syncs until someone runs `bench central
+    init`, so the bench says so on screen (`NO_BENCH_SCHEMA`), not only OFFLINE."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, NO_BENCH_SCHEMA)

@@ -33,18 +33,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Self
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from bench.station import SyncState
 from store.central import central_errors, configured_engine, heartbeat_table, redact
 from store.dbutil import dialect_insert, utcnow, why
-from store.errors import (
-    NO_BENCH_SCHEMA,
-    CentralHasNoSchema,
-    CentralNeedsAction,
-    CentralUnavailable,
-)
+from store.errors import CentralNeedsAction, CentralUnavailable
 from store.local import LocalStore, QueuedRow
 from store.local.evidence import tampering
 from store.sync import evidence, pgcopy
@@ -145,9 +140,7 @@ class SyncEngine:
         except CentralUnavailable as error:
             if self._offline_since is None:
                 log.warning("sync: central unreachable: %s", error)
-            needs = NO_BENCH_SCHEMA if isinstance(error, CentralHasNoSchema) else None
-            if isinstance(error, CentralNeedsAction):
-                needs = error.action
+            needs = error.action if isinstance(error, CentralNeedsAction) else None
             return self._offline(str(error), pushed, needs)
         if self._offline_since is not None:
             log.info("sync: central reachable again at %s", redact(self.url))
@@ -302,13 +295,14 @@ class SyncEngine:
         beats = heartbeat_table
         try:
             with central_errors(self.engine, "report to"), self.engine.begin() as conn:
-                postgres = conn.dialect.name == "postgresql"
-                beat["login"] = conn.scalar(select(func.current_user())) if postgres else ""
                 stmt = dialect_insert(conn, beats)
+                if conn.dialect.name == "postgresql":  # SQLite has no logins: '' stays
+                    stmt = stmt.values(login=func.current_user())
                 # The depth being replaced becomes the previous one: growth in one row.
                 stmt = stmt.on_conflict_do_update(
                     index_elements=[beats.c.station_id],
                     set_={**{name: stmt.excluded[name] for name in beat if name != "station_id"},
+                          "login": stmt.excluded.login,
                           "previous_queue_depth": beats.c.queue_depth},
                 )  # fmt: skip
                 conn.execute(stmt, beat)
