@@ -10,9 +10,12 @@ Enter opens the item in Disputes.
 from __future__ import annotations
 
 from textual.app import App
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Label, Static, TabbedContent
 
+from bench.domain import FinishedInspection
 from bench.labels import SECOND_GRADING
+from screens.app import BenchApp
 from screens.checklist import ChecklistView
 from screens.outcome import OutcomeView
 from screens.request import RequestView
@@ -56,6 +59,16 @@ def every_screens_text(app: App[None]) -> str:
     return "\n".join(parts)
 
 
+async def grade_and_get_picked(pilot: Pilot[None], app: BenchApp) -> FinishedInspection:
+    """EMP-0001 finds the item dirty and confirms: its inspection, picked for a second one."""
+    await walk_to_outcome(pilot, DIRTY_KEYS)
+    await pilot.press("enter")
+    await on_screen(pilot, RequestView)
+    first = app.session.last_saved
+    assert first is not None and app.session.last_picked
+    return first
+
+
 class TestASecondGrading(SeededStation):
     async def test_is_picked_refused_to_the_first_graded_blind_and_compared(
         self, station: Station
@@ -63,11 +76,7 @@ class TestASecondGrading(SeededStation):
         app = station.app(second_share=1.0)
         async with app.run_test(size=SIZE) as pilot:
             # EMP-0001 finds it dirty and confirms: picked, and told so.
-            await walk_to_outcome(pilot, DIRTY_KEYS)
-            await pilot.press("enter")
-            await on_screen(pilot, RequestView)
-            first = app.session.last_saved
-            assert first is not None and app.session.last_picked
+            first = await grade_and_get_picked(pilot, app)
             saved = shown(app.screen.query_one("#request-saved", Label))
             assert "Picked for a second grading: put it on the second-grading shelf" in saved
             label = station_store(app).last_label()
@@ -157,11 +166,7 @@ class TestASecondGrading(SeededStation):
     async def test_a_pick_not_graded_yet_waits_on_the_grading_tab(self, station: Station) -> None:
         app = station.app(second_share=1.0)
         async with app.run_test(size=SIZE) as pilot:
-            await walk_to_outcome(pilot, DIRTY_KEYS)
-            await pilot.press("enter")
-            await on_screen(pilot, RequestView)
-            first = app.session.last_saved
-            assert first is not None and app.session.last_picked
+            first = await grade_and_get_picked(pilot, app)
             await log_out(pilot)
             await log_in(pilot, "EMP-0002")
             await pilot.press("f12")
