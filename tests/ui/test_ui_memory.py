@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import gc
+import time
 from typing import Any
 
 from screens.home import HomeView
+from screens.idle import IdleCollector
 from screens.request import RequestView
 from screens.widgets import KeyBar
 from tests.support.station import SIZE, SeededStation, Station, log_in, on_screen, scan
@@ -55,24 +57,39 @@ class TestAShiftOfScans(SeededStation):
                 assert not built or nodes == built
                 built = nodes
 
-    async def test_the_collector_waits_for_idle_and_comes_back_after(
+    async def test_start_up_is_frozen_and_full_collections_stay_the_interpreters(
         self, station: Station
     ) -> None:
+        # Held off, a busy bench's garbage piled up into one full collection of 0.5 s:
+        # with start-up frozen, the interpreter's own full collections are each small.
         usual = gc.get_threshold()
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
             await log_in(pilot)
-            # Young collections run as usual; no automatic full one in the middle of a scan.
-            assert gc.isenabled() and gc.get_threshold()[2] >= 1_000_000
-            full = []
-            gc.callbacks.append(lambda phase, info: full.append(info["generation"] == 2))
-            try:
-                app._last_input = 0.0  # long idle: the next check runs a full collection
-                app._collect_if_idle()
-            finally:
-                gc.callbacks.pop()
+            assert gc.isenabled() and gc.get_threshold() == usual
+            assert gc.get_freeze_count() > 10_000
+        assert gc.get_freeze_count() == 0
+
+
+class TestIdleCollector:
+    def test_collects_once_the_bench_is_idle_and_not_again_until_it_was_used(self) -> None:
+        collector = IdleCollector()
+        collector.start()
+        full: list[bool] = []
+        gc.callbacks.append(lambda phase, info: full.append(info["generation"] == 2))
+        try:
+            started = time.monotonic()
+            collector.check(started + 1, last_input=started + 0.5)  # still typing
+            assert not any(full)
+            collector.check(started + 3, last_input=started + 0.5)  # 2.5 s quiet
             assert any(full)
-        assert gc.get_threshold() == usual
+            full.clear()
+            collector.check(started + 5, last_input=started + 0.5)  # nothing since
+            assert not any(full)
+        finally:
+            gc.callbacks.pop()
+            collector.stop()
+        assert gc.get_freeze_count() == 0
 
 
 class TestIdleBench(SeededStation):
