@@ -1,13 +1,13 @@
-"""Garbage collections kept small, so none is a pause an inspector feels.
+"""Garbage collections kept small, and done while nobody waits.
 
 A full collection walks every object the collector tracks. Start-up builds most of them
 (modules, the station's screens, the store) and they live all day, so they are frozen
 once the station is open: from then on a full collection walks only what was made since,
-a few tens of thousands of objects, and costs milliseconds. The interpreter's own
-thresholds then run full collections as usual, each one small; holding them off instead
-let a busy bench's garbage pile up into one collection of half a second, and its memory
-grow by 200 kB a scan. While nobody scans or types, garbage is also collected, so the
-next collection during work finds less.
+a few tens of thousands of objects, and costs milliseconds. The bench collects in the
+quiet after each scan or key, when its screen shows what the input led to and the
+inspector reads it; on a bench that is never quiet the interpreter's own full collections
+run as usual, each one small. Holding them off instead let a busy bench's garbage pile up
+into one collection of half a second, and its memory grow by 200 kB a scan.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from __future__ import annotations
 import gc
 import time
 
-# Garbage is collected when the bench has had no scan or key for IDLE_AFTER seconds
-# since its last collection (checked every IDLE_CHECK_EVERY).
-IDLE_AFTER = 1.5
-IDLE_CHECK_EVERY = 2.0
+# Garbage is collected once a scan or key is followed by IDLE_AFTER seconds of quiet
+# (checked every IDLE_CHECK_EVERY): longer than any step takes to show, shorter than an
+# inspector takes to read it and answer.
+IDLE_AFTER = 0.3
+IDLE_CHECK_EVERY = 0.25
 
 
 class IdleCollector:

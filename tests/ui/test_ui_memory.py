@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from screens.home import HomeView
-from screens.idle import IdleCollector
+from screens.idle import IDLE_AFTER, IdleCollector
 from screens.request import RequestView
 from screens.widgets import KeyBar
 from tests.support.station import SIZE, SeededStation, Station, log_in, on_screen, scan
@@ -72,19 +72,19 @@ class TestAShiftOfScans(SeededStation):
 
 
 class TestIdleCollector:
-    def test_collects_once_the_bench_is_idle_and_not_again_until_it_was_used(self) -> None:
+    def test_collects_in_the_quiet_after_an_input_and_not_again_until_the_next(self) -> None:
         collector = IdleCollector()
         collector.start()
         full: list[bool] = []
         gc.callbacks.append(lambda phase, info: full.append(info["generation"] == 2))
         try:
-            started = time.monotonic()
-            collector.check(started + 1, last_input=started + 0.5)  # still typing
+            typed = time.monotonic()
+            collector.check(typed + IDLE_AFTER / 2, last_input=typed)  # the step is showing
             assert not any(full)
-            collector.check(started + 3, last_input=started + 0.5)  # 2.5 s quiet
+            collector.check(typed + IDLE_AFTER * 2, last_input=typed)  # quiet: being read
             assert any(full)
             full.clear()
-            collector.check(started + 5, last_input=started + 0.5)  # nothing since
+            collector.check(typed + IDLE_AFTER * 10, last_input=typed)  # nothing since
             assert not any(full)
         finally:
             gc.callbacks.pop()
