@@ -163,6 +163,20 @@ async def on_screen(pilot: Pilot[None], kind: type[Screen[Any]] | type[Widget]) 
     await wait_until(pilot, lambda: isinstance(showing(app), kind) and app.screen.is_mounted)
 
 
+async def station_open(pilot: Pilot[None]) -> None:
+    """Wait until the station has opened, its login on show: a badge scanned now is checked
+    at once. (The login screen is drawn before that, and holds what it is given meanwhile:
+    waiting for the screen alone is not waiting for the station.)"""
+    from screens.login import LoginScreen
+
+    app = pilot.app
+    assert isinstance(app, BenchApp)
+    await wait_until(
+        pilot,
+        lambda: app.station_open and isinstance(app.screen, LoginScreen) and app.screen.is_mounted,
+    )
+
+
 async def type_slowly(pilot: Pilot[None], text: str, gap: float = 0.1) -> None:
     """Type like a person (keys far apart), so a wedge detector gives every key back."""
     for character in text:
@@ -175,9 +189,8 @@ async def log_in(
 ) -> None:
     """Scan a badge, type its PIN, and wait for the home screen."""
     from screens.home import HomeView
-    from screens.login import LoginScreen
 
-    await on_screen(pilot, LoginScreen)
+    await station_open(pilot)
     await scan(pilot, badge)
     pin = PINS[badge] if pin is None else pin
     if slow:

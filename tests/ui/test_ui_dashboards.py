@@ -266,9 +266,9 @@ class TestTheDesk:
 
         app = station_app(central.config(), clock=lambda: desk.NOW, desk=True)
         async with app.run_test(size=(80, 24)) as pilot:
-            from screens.login import LoginScreen
+            from tests.support.station import station_open
 
-            await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen))
+            await station_open(pilot)
             await pilot.press(*desk.SUPERVISOR, "enter")
             await pilot.press(*desk.PIN, "enter")
             await wait_until(pilot, lambda: isinstance(app.screen, SupervisorScreen))

@@ -22,6 +22,7 @@ from tests.support.station import (
     scan_expecting_problem,
     seeded_station,
     shown,
+    station_open,
 )
 
 
@@ -29,7 +30,7 @@ class TestWrongPin(SeededStation):
     async def test_wrong_pin_says_so_with_tries_left_and_rings(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             bells = count_bells(app)
             await scan(pilot, "EMP-0001")
             await pilot.press(*"9999", "enter")
@@ -49,7 +50,7 @@ class TestWrongPin(SeededStation):
     ) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             bells = count_bells(app)
             await scan(pilot, "EMP-0001")
             for attempt in range(1, 5):
@@ -68,7 +69,7 @@ class TestWrongPin(SeededStation):
     async def test_a_locked_badge_does_not_lock_another(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             await scan(pilot, "EMP-0001")
             for _ in range(5):
                 await pilot.press(*"0000", "enter")
@@ -86,7 +87,7 @@ class TestBadge(SeededStation):
     async def test_unknown_scanned_badge_says_so(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             await scan_expecting_problem(pilot, "EMP-0999", "Unknown badge", "EMP-0999")
 
             assert app.screen.query_one("#badge", Input).value == ""
@@ -94,7 +95,7 @@ class TestBadge(SeededStation):
     async def test_unknown_typed_badge_says_so_before_the_pin(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             bells = count_bells(app)
             await pilot.press(*"EMP-0999", "enter")
 
@@ -107,7 +108,7 @@ class TestBadge(SeededStation):
     ) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             await pilot.press(*"EMP-0999", "enter")
             assert "Unknown badge" in problem_text(app)
             assert app.screen.query_one("#badge", Input).value == ""
@@ -123,7 +124,7 @@ class TestBadge(SeededStation):
     async def test_typed_id_and_pin_log_in(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             assert app.focused is app.screen.query_one("#badge", Input)
             await pilot.press(*"emp-0001", "enter")
             assert app.focused is app.screen.query_one("#pin", Input)
@@ -137,7 +138,7 @@ class TestBadge(SeededStation):
     async def test_a_scan_that_is_not_a_badge_is_refused(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             await scan_expecting_problem(pilot, "TI-000001", "Not a badge")
 
             assert "TI-000001" not in problem_text(app)
@@ -148,7 +149,7 @@ class TestBadge(SeededStation):
     ) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             hints = [shown(label) for label in app.screen.query(".hint")]
 
             assert len(hints) == len(DEMO_INSPECTORS) == 3
@@ -184,7 +185,7 @@ class TestNewStationThatNeverReachedCentral:
         station = Station(tmp_path, "postgresql://bench@127.0.0.1:1/trade_in")
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             assert "has not loaded its inspectors from central yet" in shown(
                 app.screen.query_one("#login-notice")
             )
@@ -196,7 +197,7 @@ class TestNewStationThatNeverReachedCentral:
     async def test_a_seeded_station_shows_no_such_notice(self, tmp_path: Path) -> None:
         app = seeded_station(tmp_path).app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             notice = app.screen.query_one("#login-notice")
             assert not notice.has_class("-visible")
             await scan(pilot, "EMP-9999")
