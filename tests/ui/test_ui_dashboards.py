@@ -25,7 +25,7 @@ from bench.problems import Problem
 from screens import dashboards
 from screens.app import BenchApp
 from screens.supervisor import SupervisorScreen
-from screens.widgets import FiguresTable
+from screens.tables import FiguresTable
 from store.local import LocalStore
 from store.local.supervision import LocalFigures
 from tests.support import dashboards as desk
