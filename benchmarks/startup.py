@@ -28,7 +28,6 @@ import argparse
 import fcntl
 import os
 import pty
-import re
 import select
 import signal
 import statistics
@@ -41,6 +40,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from benchmarks.figures import Figure, NotMeasured
+from tests.support.commands import ESCAPES
 from tests.support.startup_imports import station_folder
 
 READY = b"SCAN YOUR BADGE"
@@ -48,8 +48,6 @@ OPEN = b"LOCAL ONLY"  # the header's sync status once the station (no central) i
 SIZE = (120, 40)
 TIMEOUT = 30.0  # seconds a start may take before the run is called broken
 TARGET_RATIO = 1.3
-# Escape sequences Textual writes between the characters of a line.
-_ESCAPES = re.compile(rb"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
 
 BARE_APP = f"""
 from textual.app import App, ComposeResult
@@ -95,7 +93,7 @@ def time_start(command: Sequence[str], marks: Sequence[bytes], cwd: Path) -> lis
                 raise NotMeasured(f"{command[-1]} ended before drawing {marks}: {seen[-400:]!r}")
             now = time.perf_counter()
             seen += chunk
-            text = _ESCAPES.sub(b"", seen)
+            text = ESCAPES.sub(b"", seen)
             for mark in marks:
                 if mark not in found and mark in text:
                     found[mark] = now - started

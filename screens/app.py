@@ -160,7 +160,9 @@ class BenchApp(KeyboardWedgeApp):
         self.set_reactive(
             BenchApp.status,
             StationStatus(
-                station_id=config.station.id, scanner="keyboard" if desk else config.scanner.kind
+                station_id=config.station.id,
+                scanner="keyboard" if desk else config.scanner.kind,
+                sync="STARTING",  # as `_sync_text` says until the station is open
             ),
         )
         self._link: CentralLink | None = None

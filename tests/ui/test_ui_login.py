@@ -14,6 +14,7 @@ from tests.support.station import (
     SeededStation,
     Station,
     count_bells,
+    gated_app,
     header,
     log_in,
     on_screen,
@@ -23,6 +24,7 @@ from tests.support.station import (
     seeded_station,
     shown,
     station_open,
+    wait_until,
 )
 
 
@@ -202,3 +204,75 @@ class TestNewStationThatNeverReachedCentral:
             assert not notice.has_class("-visible")
             await scan(pilot, "EMP-9999")
             assert "Unknown badge" in problem_text(app)
+
+
+class TestBeforeTheStationOpens(SeededStation):
+    """The login screen is the first frame, drawn before the station has opened: a badge
+    and a PIN given meanwhile are held, and checked as soon as it opens."""
+
+    async def test_a_badge_scanned_and_its_pin_are_held_until_the_station_opens(
+        self, station: Station
+    ) -> None:
+        app, gate = gated_app(station)
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            assert not app.station_open
+            assert shown(app.screen.query_one(".big-prompt")) == "SCAN YOUR BADGE"
+            assert shown(app.screen.query_one("#opening-step")) == "Opening the station…"
+            assert header(app)["sync"] == "STARTING"
+            await scan(pilot, "EMP-0001")
+            assert app.focused is app.screen.query_one("#pin", Input)  # where the PIN goes
+            await pilot.press(*"1234", "enter")
+            await pilot.pause(0.2)
+            assert isinstance(app.screen, LoginScreen) and not app.station_open
+            gate.set()
+            await on_screen(pilot, HomeView)
+            assert app.session.inspector is not None
+            assert app.session.inspector.id == "EMP-0001"
+
+    async def test_a_badge_and_pin_typed_meanwhile_log_in_once_it_opens(
+        self, station: Station
+    ) -> None:
+        app, gate = gated_app(station)
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            await pilot.press(*"EMP-0002", "enter", *"4321", "enter")
+            await pilot.pause(0.2)
+            assert not app.station_open
+            gate.set()
+            await on_screen(pilot, HomeView)
+            assert app.session.inspector is not None
+            assert app.session.inspector.id == "EMP-0002"
+
+    async def test_an_unknown_badge_given_meanwhile_is_refused_once_it_opens(
+        self, station: Station
+    ) -> None:
+        app, gate = gated_app(station)
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            await pilot.press(*"EMP-9999", "enter", *"1234", "enter")
+            gate.set()
+            await station_open(pilot)
+            await pilot.pause()
+            assert "Unknown badge" in problem_text(app)
+            assert app.session.inspector is None  # the PIN given with it was not tried
+            badge = app.screen.query_one("#badge", Input)
+            assert badge.value == "" and app.focused is badge
+
+    async def test_it_says_the_station_is_opening_with_a_first_load_s_progress(
+        self, station: Station
+    ) -> None:
+        from textual.widgets import ProgressBar
+
+        app, gate = gated_app(station)
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            opening = app.screen.query_one("#login-opening")
+            step = opening.query_one("#opening-step")
+            await wait_until(pilot, lambda: shown(step) == "Loading requests: 5 of 10")
+            bar = opening.query_one(ProgressBar)
+            assert (bar.progress, bar.total) == (5, 10)
+            gate.set()
+            await station_open(pilot)
+            await pilot.pause()
+            assert not opening.display
