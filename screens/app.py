@@ -2,10 +2,12 @@
 the header true.
 
 `make_app(config, open_station=...)` is the one factory the CLI and the tests both use;
-the CLI hands it `store.station.open_station`, so nothing here imports the store. Start-up
-work (opening the store, the first replica load) runs in a thread behind a progress
-screen, so the first frame appears as fast as a bare Textual app, and ends with one
-message either way: `StationOpened` or `StartupFailed`. Screens post what happened
+the CLI hands it `store.station.open_station`, so nothing here imports the store. The
+first frame is the login screen; start-up work (opening the store, the first replica
+load) runs in a thread started once that frame is drawn, so it appears as fast as a bare
+Textual app, and ends with one message either way: `StationOpened` (the login then checks
+the badge and PIN given meanwhile) or `StartupFailed`. Whatever the first frame does not
+need is imported in that thread or where it is first used. Screens post what happened
 (`screens.messages`); the handlers under "moving between screens" decide where to go.
 
 Over 400 lines because it is the one router: scans, the scanner's and the sync's messages,
@@ -15,6 +17,8 @@ what the screens report, and the header they all change. The keyboard wedge
 
 from __future__ import annotations
 
+import gc
+import importlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -32,20 +36,12 @@ from textual.screen import Screen
 
 from bench import __version__
 from bench.commands import Command
-from bench.config import Config
-from bench.printing import PrinterState, PrintJob
+from bench.config import Config, ConfigError
 from bench.problems import Problem
 from bench.scans import Scan, ScanKind, ScanSource, classify_scan, describe, load_parsers
-from bench.session import Session
-from bench.station import CentralLink, OpenedStation, StationError, StationOpener, SyncState
 from bench.text import shown
-from drivers.scanner import ScannerDriver, scanner_from_config
-from drivers.serial_scanner import ScannerState
-from drivers.simulated import SimulatedSerialScanner
 from drivers.wedge import WedgeDetector
-from screens.base import BenchScreen
-from screens.help import HelpScreen
-from screens.home import HomeView
+from screens.base import StationScreen
 from screens.idle import IDLE_CHECK_EVERY, IdleCollector
 from screens.keyboard_wedge import KeyboardWedgeApp
 from screens.login import LoginScreen
@@ -68,13 +64,15 @@ from screens.messages import (
     SyncProgressed,
     SyncStateChanged,
 )
-from screens.package import PackageScreen
-from screens.request import RequestView
-from screens.startup import StartupScreen
 from screens.widgets import PROBLEM_CELLS, StationStatus, split_badges
 
 if TYPE_CHECKING:
+    from bench.printing import PrinterState, PrintJob
+    from bench.session import Session
+    from bench.station import CentralLink, OpenedStation, StationOpener, SyncState
     from drivers.printers.queue import PrintWorker
+    from drivers.scanner import ScannerDriver
+    from drivers.serial_scanner import ScannerState
 
 log = logging.getLogger(__name__)
 
@@ -95,17 +93,27 @@ def local_now() -> datetime:
     return datetime.now().astimezone()
 
 
+def help_screen() -> Screen[Any]:
+    from screens.help import HelpScreen  # at the first F1, not before the first frame
+
+    return HelpScreen()
+
+
+def load_station_modules() -> None:
+    """What the open station needs and the first frame does not (the session, its screens,
+    the barcode parsers, the print queue): imported in the start-up worker, off the UI
+    thread, rather than when the station opens or at the first scan."""
+    for name in ("bench.session", "screens.package", "drivers.printers.queue"):
+        importlib.import_module(name)
+    load_parsers()
+
+
 class BenchApp(KeyboardWedgeApp):
     """One inspection station."""
 
     CSS_PATH = SCREENS_DIR / "bench.tcss"
     TITLE = "bench"
-    SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {"help": HelpScreen}
-    # Installed when the station opens: they are built with its session.
-    STATION_SCREENS: ClassVar[dict[str, type[LoginScreen | PackageScreen]]] = {
-        "login": LoginScreen,
-        "package": PackageScreen,
-    }
+    SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {"help": help_screen}
     # Screens get -short / -tall and -narrow / -wide classes: 80x24 stays usable, and a
     # bigger terminal gets the big prompts and side-by-side help. (Textual declares these
     # as instance attributes, so a ClassVar annotation would not type-check.)
@@ -152,7 +160,9 @@ class BenchApp(KeyboardWedgeApp):
         self.set_reactive(
             BenchApp.status,
             StationStatus(
-                station_id=config.station.id, scanner="keyboard" if desk else config.scanner.kind
+                station_id=config.station.id,
+                scanner="keyboard" if desk else config.scanner.kind,
+                sync="STARTING",  # as `_sync_text` says until the station is open
             ),
         )
         self._link: CentralLink | None = None
@@ -170,6 +180,9 @@ class BenchApp(KeyboardWedgeApp):
         # since: like `_queued`, kept here so the header never queries the database.
         self._print_queued = 0
         self._asking_to_quit = False
+        self.config_problem: str | None = None
+        """What is wrong in config.toml, found as the station opened: the CLI says it again
+        once the app has closed, as it says every config error."""
 
     # -- start-up ---------------------------------------------------------------------
 
@@ -179,14 +192,39 @@ class BenchApp(KeyboardWedgeApp):
             raise RuntimeError("the station is still starting")
         return self._session
 
+    @property
+    def station_open(self) -> bool:
+        """Whether the station has opened: a badge scanned now is checked at once."""
+        return self._session is not None
+
+    @property
+    def login(self) -> LoginScreen:
+        screen = self.get_screen("login")
+        assert isinstance(screen, LoginScreen)
+        return screen
+
     def on_mount(self) -> None:
-        self.push_screen(StartupScreen())
+        # What the imports built stays: frozen, the collections while the first frame is
+        # drawn do not walk it (a full one costs more than a sixth of a bare app's start).
+        # The idle collector freezes again, and takes over, once the station is open.
+        gc.freeze()
+        # The login is the first frame: what is given on it before the station has opened
+        # is held until it has (`LoginScreen.station_opened`).
+        self.install_screen(LoginScreen(self.hints), "login")
+        self.push_screen("login")
+        # Once that frame is drawn: a thread importing the database stack meanwhile would
+        # hold the GIL against it.
+        self.call_after_refresh(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
         self.open_station()
         if not self.desk:
             self._start_scanner()
 
     def _start_scanner(self) -> None:
         """A serial or simulated scanner reads in its own thread and posts what it reads."""
+
+        from drivers.scanner import scanner_from_config
 
         def post(message: Message) -> None:
             self.post_message(message)  # thread-safe, and never waits for the UI
@@ -229,10 +267,15 @@ class BenchApp(KeyboardWedgeApp):
         def report(state: SyncState) -> None:
             self.post_message(SyncStateChanged(state))
 
+        from bench.station import StationError
+
         try:
             opened = self._open_station(self.config, self.clock, progress, report)
-            # Imported here, off the UI thread, rather than at the first scan.
-            load_parsers()
+            load_station_modules()
+        except ConfigError as error:
+            log.error("config: %s", error)
+            self.post_message(StartupFailed(str(error), in_config=True))
+            return
         except StationError as error:
             log.error("station database: %s", error)
             self.post_message(StartupFailed(str(error)))
@@ -246,6 +289,9 @@ class BenchApp(KeyboardWedgeApp):
         self.post_message(StationOpened(opened))
 
     def on_station_opened(self, message: StationOpened) -> None:
+        from bench.session import Session
+        from screens.package import PackageScreen
+
         opened = message.station
         station = self.config.station
         printing = self._start_printing(opened)
@@ -262,15 +308,14 @@ class BenchApp(KeyboardWedgeApp):
             second_share=self.config.grading.second_share,
         )
         self._session = session
-        for name, screen in self.STATION_SCREENS.items():
-            self.install_screen(screen(session, self.hints), name)
+        self.install_screen(PackageScreen(session, self.hints), "package")
         self._link = opened.link
         if self._link is not None:
             self._link.start()
         self._sync = opened.state
         self._queued = opened.queued
         self._refresh_status()
-        self.switch_screen("login")
+        self.login.station_opened(session)
         self._collector.start()
         self.set_interval(IDLE_CHECK_EVERY, self._collect_if_idle)
 
@@ -316,8 +361,8 @@ class BenchApp(KeyboardWedgeApp):
     def on_sync_progressed(self, message: SyncProgressed) -> None:
         if not self.screen_stack:  # threads still report while the app closes
             return
-        if isinstance(self.screen, StartupScreen):
-            self.screen.progressed(message.what, message.done, message.total)
+        if not self.station_open:
+            self.login.progressed(message.what, message.done, message.total)
         elif message.done < message.total:
             self._syncing = f"SYNCING {message.what} {message.done:,}/{message.total:,}"
             self._refresh_status()
@@ -357,9 +402,13 @@ class BenchApp(KeyboardWedgeApp):
             self._scanner.stop()
 
     def on_startup_failed(self, message: StartupFailed) -> None:
+        from screens.startup import StartupScreen
+
         self.bell()
-        if self.screen_stack and isinstance(self.screen, StartupScreen):
-            self.screen.failed(message.message)
+        if message.in_config:
+            self.config_problem = message.message
+        if self.screen_stack:
+            self.push_screen(StartupScreen(message.message))
 
     def _log_out_if_idle(self, now: float) -> None:
         """A bench left alone logs its inspector out ([ui] idle_logout_minutes; 0: never).
@@ -375,13 +424,15 @@ class BenchApp(KeyboardWedgeApp):
     def show(self, name: str) -> None:
         """Go to a main screen or to a view of the package screen ("home", "request",
         "checklist", "outcome"), brought up to date first (screens are mounted once)."""
+        from screens.package import PackageScreen
+
         if name in PackageScreen.VIEWS:
             screen = self.get_screen("package")
             assert isinstance(screen, PackageScreen)
             screen.show_view(name)
         else:
             screen = self.get_screen(name)
-        if isinstance(screen, BenchScreen) and screen.is_mounted:
+        if isinstance(screen, StationScreen) and screen.is_mounted:
             screen.refresh_view()
         if screen is not self.screen:
             self.switch_screen(screen)
@@ -433,12 +484,15 @@ class BenchApp(KeyboardWedgeApp):
 
     def action_help(self) -> None:
         """Open help, or close it when it is open: F1 and CMD:HELP toggle it alike."""
+        from screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
         else:
             self.push_screen("help")
 
     def action_demo_scan(self) -> None:
+        from drivers.simulated import SimulatedSerialScanner
         from screens.demo_scan import DemoScanScreen
 
         def scanned(code: str | None) -> None:
@@ -491,6 +545,10 @@ class BenchApp(KeyboardWedgeApp):
                 return False
             if action == "supervisors_only":
                 return not self.session.is_supervisor
+            from screens.home import HomeView
+            from screens.package import PackageScreen
+            from screens.request import RequestView
+
             # Over home or the request: never in the middle of an inspection.
             screen = self.screen
             return (
@@ -659,7 +717,7 @@ class BenchApp(KeyboardWedgeApp):
             self.post_message(PrintQueued(queued))
 
     def _problem(self, problem: Problem) -> None:
-        if isinstance(self.screen, BenchScreen):
+        if isinstance(self.screen, StationScreen):
             self.screen.show_problem(problem)
         else:
             self.bell()

@@ -2,10 +2,13 @@
 
 Screens and views are given the session when the station opens; they ask it what things
 mean, and tell the app what happened by posting a message (`screens.messages`), never by
-calling it.
+calling it. The login screen is up before the station opens (`StationScreen`): it is given
+the session once there is one.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -13,9 +16,11 @@ from textual.screen import Screen
 
 from bench.problems import Problem
 from bench.scans import Classified
-from bench.session import Session
 from screens.messages import InspectionCancelled
 from screens.widgets import KeyBar, ProblemPanel, StationAlert, StationHeader
+
+if TYPE_CHECKING:
+    from bench.session import Session
 
 DEFAULT_SCAN_HINT = "Follow the instruction on screen."
 
@@ -42,12 +47,8 @@ class ScanTaker:
         """Bring it up to date with the session; called before each showing."""
 
 
-class BenchScreen(ScanTaker, Screen[None]):
+class StationScreen(ScanTaker, Screen[None]):
     """A full screen of the bench. Mounted once and updated in place on each visit."""
-
-    def __init__(self, session: Session) -> None:
-        super().__init__()
-        self.session = session
 
     def compose_header(self) -> ComposeResult:
         yield StationHeader()
@@ -63,6 +64,14 @@ class BenchScreen(ScanTaker, Screen[None]):
 
     def clear_problem(self) -> None:
         self.query_one(ProblemPanel).clear()
+
+
+class BenchScreen(StationScreen):
+    """A screen of the open station: built with its session."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
 
     def confirm_cancel_inspection(self) -> None:
         """Ask first: a cancelled inspection loses its answers."""

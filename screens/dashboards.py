@@ -43,7 +43,8 @@ from bench.supervision import (
 )
 from bench.text import shown
 from screens.supervisor_tab import LookUpWanted, SupervisorTab
-from screens.widgets import ID_CELLS, FiguresTable, literal
+from screens.tables import FiguresTable
+from screens.widgets import ID_CELLS, literal
 
 log = logging.getLogger(__name__)
 

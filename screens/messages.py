@@ -6,15 +6,18 @@ happened here; the app decides what is shown next.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.message import Message
 
-from bench.domain import FinishedInspection, Inspector, Request
-from bench.printing import PrinterState, PrintJob
-from bench.scans import Scan
-from bench.session import ActiveInspection
-from bench.station import OpenedStation, SyncState
-from drivers.framing import Unreadable
-from drivers.serial_scanner import ScannerState
+if TYPE_CHECKING:  # the first frame needs the messages, not the modules of what they carry
+    from bench.domain import FinishedInspection, Inspector, Request
+    from bench.printing import PrinterState, PrintJob
+    from bench.scans import Scan
+    from bench.session import ActiveInspection
+    from bench.station import OpenedStation, SyncState
+    from drivers.framing import Unreadable
+    from drivers.serial_scanner import ScannerState
 
 
 class ScanRead(Message):
@@ -34,11 +37,13 @@ class StationOpened(Message):
 
 
 class StartupFailed(Message):
-    """The station could not open its store: the message says why and what to do."""
+    """The station could not open its store: the message says why and what to do.
+    `in_config`: a value of config.toml is what is wrong ([station] country)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, in_config: bool = False) -> None:
         super().__init__()
         self.message = message
+        self.in_config = in_config
 
 
 class LoggedIn(Message):

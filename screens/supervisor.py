@@ -46,7 +46,8 @@ from bench.text import shown
 from screens.base import BenchScreen
 from screens.dashboards import DeadlinesTab, StuckTab, ThroughputTab
 from screens.supervisor_tab import LookUpWanted, SupervisorTab
-from screens.widgets import ID_CELLS, FiguresTable, literal
+from screens.tables import FiguresTable
+from screens.widgets import ID_CELLS, literal
 
 SUMMARY_CELLS = 40
 """A cell of the list of inspections found: an id, or "latest · replaces 1a2b3c4d"."""

@@ -8,7 +8,7 @@ of the limits below before it is shown, and is shown as plain text, never as mar
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -17,8 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Label, Static
-from textual.widgets.data_table import RowKey
+from textual.widgets import Label, Static
 
 from bench.problems import Problem
 from bench.scans import ScanKind, classify
@@ -246,18 +245,3 @@ class HintList(VerticalScroll, can_focus=False):
             yield Label(
                 Text.assemble((code.ljust(width), "bold"), what), classes="hint", markup=False
             )
-
-
-class FiguresTable(DataTable[Text]):
-    """A list of figures, rows picked by line: every table of the supervisor's screens."""
-
-    def __init__(self, id: str) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
-
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        super()._update_dimensions(new_rows)
-        # Textual measures new rows when idle, after a frame may already have drawn them at
-        # the old column widths, and keeps that drawing (same update count): cut columns
-        # until the next refill. Drop it once the widths are known.
-        self._clear_caches()
-        self.refresh()

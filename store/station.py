@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bench import __version__
-from bench.config import Config, calendar_problem, central_url
-from bench.station import OpenedStation, StationError, SyncProgress, SyncState
+from bench.config import Config, ConfigError, calendar_problem, central_url
+from bench.station import OpenedStation, SyncProgress, SyncState
 from bench.supervision import FigureSource, settings_of
 
 if TYPE_CHECKING:
@@ -51,12 +51,13 @@ def open_station(
 ) -> OpenedStation:
     """Open the local store; load the replica first if it is empty; set up the sync worker.
 
-    Raises StoreError when the station's database cannot be used, StationError when the
-    config names a country or subdivision with no holiday calendar.
+    Raises StoreError when the station's database cannot be used, ConfigError (with the
+    message load_config would give) when the config names a country or subdivision with no
+    holiday calendar: `bench` leaves that check to this worker, after the first frame.
     """
     wrong = calendar_problem(config)
     if wrong:
-        raise StationError(wrong)
+        raise ConfigError(wrong)
     from store.local import LocalStore
 
     store = LocalStore.open(config.store.local_path)

@@ -2,8 +2,9 @@
 
 This package is the one place that wires the layers together: each module is one group
 of commands (`station`, `central`, `sync`, `scanner`, `labels`, `report`) and imports the
-store, the screens and the drivers it needs inside the command that runs, so `bench --help`
-and `bench --version` answer at once.
+store, the screens, the drivers and the core modules it needs inside the command that
+runs: every parser is built from light modules, so `bench --help` and `bench --version`
+answer at once, and `bench` draws its first frame without the other commands' imports.
 """
 
 from __future__ import annotations

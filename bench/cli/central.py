@@ -15,7 +15,6 @@ from bench.cli.common import (
     shown_url,
     usage,
 )
-from bench.cli.demo import seed_with_progress
 
 
 def add_commands(commands: Any) -> None:
@@ -106,6 +105,8 @@ def pin_min_length(args: argparse.Namespace) -> int:
 
 
 def seed_central(args: argparse.Namespace) -> int:
+    from bench.cli.demo import seed_with_progress
+
     url = central_url_of(args)
     dataset = demo_dataset(args.requests)
     try:

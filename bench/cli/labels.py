@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from bench.cli.common import CommandFailed, os_reason, usage
 from bench.config import Config, load_config
-from bench.layout import Layout, LayoutError
 
 if TYPE_CHECKING:
+    from bench.layout import Layout
     from store.local import LocalStore
 
 _OUTPUT_HELP = "the file to write: .pdf, .png or .svg, by its ending"
@@ -148,6 +148,8 @@ def write_item_label(args: argparse.Namespace) -> int:
 
 
 def _print(config: Config, what: str, stem: str, build: Callable[[], Sequence[Layout]]) -> None:
+    from bench.layout import LayoutError
+
     """Lay out and print on [printer] now, waiting for it: the one who typed the command
     wants to know it printed. A printer that fails is one plain message."""
     from drivers.printers import PrinterError, printer_from_config
@@ -189,6 +191,8 @@ def _check_ending(output: Path) -> None:
 
 
 def _write(build: Callable[[], Sequence[Layout]], output: Path, what: str) -> None:
+    from bench.layout import LayoutError
+
     """Lay out and write what `build` lays out, every failure as one plain message."""
     from drivers.labels import write_pages
 

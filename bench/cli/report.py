@@ -21,11 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from bench.cli.common import CommandFailed, central_failed, central_url_of, os_reason
 from bench.config import load_config, parse_config
-from bench.grading import agreement
-from bench.supervision import QuoteDeadline, StuckLine, SupervisionSettings, settings_of
 
 if TYPE_CHECKING:
-    from bench.supervision import FigureSource
+    from bench.supervision import FigureSource, QuoteDeadline, StuckLine, SupervisionSettings
 
 THROUGHPUT_COLUMNS = (
     "station_id", "inspector_id", "inspections", "accept", "revise", "reject", "hold",
@@ -120,6 +118,8 @@ def run_report(args: argparse.Namespace) -> int:
 def _settings(config_path: Path) -> SupervisionSettings:
     """The site's settings from the config file; the schema's defaults without one (a
     supervisor's desk may have only BENCH_CENTRAL_URL)."""
+    from bench.supervision import settings_of
+
     if config_path.exists():
         return settings_of(load_config(config_path))
     minimal = {"station": {"id": "report"}, "scanner": {"kind": "wedge"}}
@@ -224,6 +224,8 @@ def grading(
     the JSON's summary has the agreement per question and per inspector."""
     now = datetime.now(UTC).astimezone(settings.time_zone)
     found = figures.grading(since or EVERYTHING, until or now)
+    from bench.grading import agreement
+
     figured = agreement(found.rows)
     rows = [
         {

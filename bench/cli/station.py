@@ -1,12 +1,16 @@
 """`bench` (the station), `bench demo` and `bench init-config`: the commands that put the
-app on screen, and the one place that wires the store into it."""
+app on screen, and the one place that wires the store into it.
+
+Light to import: `bench` draws its login screen before the store, the sync and the
+demo data are imported (the start-up worker imports them)."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,12 +22,18 @@ from bench.cli.common import (
     log_to_file,
     os_reason,
 )
-from bench.cli.demo import seed_with_progress
-from bench.config import DEFAULT_CONFIG_PATH, Config, central_url, load_config, write_example
+from bench.config import (
+    DEFAULT_CONFIG_PATH,
+    Config,
+    ConfigError,
+    central_url,
+    load_config,
+    write_example,
+)
 from bench.private_files import private_folder
-from store.station import open_station
 
 if TYPE_CHECKING:
+    from bench.station import OpenedStation, SyncProgress, SyncState
     from screens.app import BenchApp
 
 
@@ -75,14 +85,30 @@ def station_app(
     return make_app(config, open_station=open_station, hints=hints, demo=demo, **kwargs)
 
 
+def open_station(
+    config: Config,
+    clock: Callable[[], datetime],
+    progress: SyncProgress,
+    report: Callable[[SyncState], None],
+) -> OpenedStation:
+    """`store.station.open_station`, imported by the start-up worker that calls it."""
+    from store.station import open_station
+
+    return open_station(config, clock, progress, report)
+
+
 # -- the station ---------------------------------------------------------------------------
 
 
 def run_station(args: argparse.Namespace) -> int:
-    # The calendar is checked here, before the app, though it costs a quarter of a second:
-    # a wrong [station] country stops `bench` with the line to fix, as every wrong value does.
-    config = load_config(args.config)
-    return run_app(config, hints=(), demo=False)
+    return run_app(station_config(args.config), hints=(), demo=False)
+
+
+def station_config(path: Path) -> Config:
+    """The station's config as `bench` loads it. The calendar (a tenth of a second) is left
+    to the start-up worker, after the first frame: a wrong [station] country is shown on
+    screen, then said here as every config error is (`run_app`)."""
+    return load_config(path, check_calendar=False)
 
 
 def run_app(
@@ -93,6 +119,8 @@ def run_app(
     log_path = log_to_file(config)
     app = station_app(config, hints=hints, demo=demo, desk=desk)
     app.run()
+    if app.config_problem:  # shown on screen until q; said here too, as a config error
+        raise ConfigError(app.config_problem)
     if app.return_code:
         print(f"bench stopped with an error; the log is {log_path}", file=sys.stderr)
     return app.return_code or 0
@@ -107,6 +135,7 @@ def demo_dir() -> Path:
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    from bench.cli.demo import seed_with_progress
     from bench.config import parse_config
 
     folder: Path = (args.dir or demo_dir()).resolve()

@@ -26,12 +26,12 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from bench.cli.common import CommandFailed, check_writable, log_to_file, progress_bar, shown_url
 from bench.config import Config, load_config
-from bench.station import QuarantinedRow, SyncState
 from bench.text import shown
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from bench.station import QuarantinedRow, SyncState
     from store.local import LocalStore
 
 

@@ -32,10 +32,9 @@ def test_a_station_file_is_at_head_once_opened_and_not_before(tmp_path: Path) ->
 
 
 def test_a_station_whose_country_has_no_calendar_is_refused_as_it_opens(tmp_path: Path) -> None:
-    """A config built with the calendar left unchecked (the demo's) is refused by the
-    start-up worker with the message load_config would give."""
-    from bench.config import parse_config
-    from bench.station import StationError
+    """A config loaded with the calendar left unchecked (the station's and the demo's) is
+    refused by the start-up worker with the message load_config would give."""
+    from bench.config import ConfigError, parse_config
     from store.station import open_station
 
     config = parse_config(
@@ -47,6 +46,6 @@ def test_a_station_whose_country_has_no_calendar_is_refused_as_it_opens(tmp_path
         base_dir=tmp_path,
         check_calendar=False,
     )
-    with pytest.raises(StationError, match=r"config.toml: \[station\] country must be a country"):
+    with pytest.raises(ConfigError, match=r"config.toml: \[station\] country must be a country"):
         open_station(config, lambda: None, lambda *_: None, lambda _: None)  # type: ignore[arg-type, return-value]
     assert not (tmp_path / "station.db").exists()  # refused before the file was touched

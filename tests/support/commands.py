@@ -3,10 +3,17 @@ looks like: the CLI tests of every command group use these."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pty
+import re
+import select
 import shutil
+import struct
 import subprocess
 import sys
+import termios
+import time
 from pathlib import Path
 
 
@@ -20,6 +27,8 @@ def _bench_script() -> str:
 
 
 BENCH = _bench_script()
+# Escape sequences Textual writes between the characters of a line.
+ESCAPES = re.compile(rb"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
 
 
 def run(
@@ -59,3 +68,37 @@ def assert_plain_failure(result: subprocess.CompletedProcess[str], code: int | N
     messages = [line for line in result.stderr.splitlines() if line.startswith("bench: ")]
     assert len(messages) == 1, result.stderr
     return messages[0]
+
+
+def run_on_a_terminal(
+    *args: str, cwd: Path, until: bytes, keys: bytes, timeout: float = 30
+) -> tuple[int, str]:
+    """Run `bench ARGS` on a pty (a real terminal, 100x32) until what it wrote shows
+    `until`, then type `keys`; its exit code and all it wrote, escapes removed."""
+    pid, master = pty.fork()
+    if pid == 0:  # the child: its terminal is the pty's slave
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 32, 100, 0, 0))
+        os.chdir(cwd)
+        env = {**environment(cwd), "TERM": "xterm-256color"}
+        os.execve(BENCH, [BENCH, *args], env)
+    seen, typed = b"", False
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.1)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # it ended: its terminal is gone
+                    chunk = b""
+                if not chunk:
+                    break
+                seen += chunk
+            if not typed and until in ESCAPES.sub(b"", seen):
+                os.write(master, keys)
+                typed = True
+        _, status = os.waitpid(pid, os.WNOHANG if time.monotonic() >= deadline else 0)
+    finally:
+        os.close(master)
+    assert typed, f"bench never showed {until!r}: {ESCAPES.sub(b'', seen)[-400:]!r}"
+    return os.waitstatus_to_exitcode(status), ESCAPES.sub(b"", seen).decode(errors="replace")

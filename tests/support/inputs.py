@@ -9,11 +9,18 @@ from textual.widgets import Input
 
 from screens.checklist import ChecklistView
 from screens.home import HomeView
-from screens.login import LoginScreen
 from screens.messages import InspectionSaved
 from screens.outcome import OutcomeView
 from screens.request import RequestView
-from tests.support.station import PAN_V2_SERIAL, SIZE, Station, scan, showing, wait_until
+from tests.support.station import (
+    PAN_V2_SERIAL,
+    SIZE,
+    Station,
+    scan,
+    showing,
+    station_open,
+    wait_until,
+)
 
 
 class Inputs:
@@ -34,7 +41,7 @@ class Inputs:
 
 async def logged_in(pilot: Pilot[None], badge: str = "EMP-0001", pin: str = "1234") -> None:
     app = pilot.app
-    await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen))
+    await station_open(pilot)
     await scan(pilot, badge)
     assert isinstance(app.focused, Input) and app.focused.id == "pin"
     await pilot.press(*pin, "enter")

@@ -1,9 +1,11 @@
-"""Run in a fresh interpreter by tests/ui/test_startup_imports.py: start the station app on a
-station file that exists already, no central, and print as JSON which modules were imported
-on the UI thread before the login screen was mounted, and every module loaded by then.
+"""Run in a fresh interpreter by tests/ui/test_startup_imports.py: start the station app as
+`bench` does (its CLI's parser, its config) on a station file that exists already, no
+central, and print as JSON which modules were imported on the UI thread, and every module
+loaded, at two moments: by its first frame (when the start-up worker begins to open the
+station) and once the station is open, its login on show.
 
 A meta path finder notes the thread each module is first looked for on, so the answer does
-not depend on how far the start-up worker got while the first frame was drawn.
+not depend on how far the start-up worker got while the login screen was drawn.
 """
 
 from __future__ import annotations
@@ -51,18 +53,30 @@ def station_folder(folder: Path) -> Path:
     return config
 
 
+def now() -> dict[str, Any]:
+    return {"ui_thread": list(on_ui_thread), "loaded": sorted(sys.modules)}
+
+
 async def main(folder: Path) -> dict[str, Any]:
-    from bench.cli.station import station_app
-    from bench.config import load_config
+    from bench.cli import build_parser
+    from bench.cli.station import open_station, station_config
+    from screens.app import make_app
     from screens.login import LoginScreen
 
-    config = load_config(folder / "config.toml")
-    app = station_app(config)
+    args = build_parser().parse_args(["--config", str(folder / "config.toml")])
+    first_frame: dict[str, Any] = {}
+
+    def opener(config: Any, clock: Any, progress: Any, report: Any) -> Any:
+        """The CLI's opener, as the start-up worker calls it: after the first frame."""
+        screen = app.screen
+        first_frame.update(now(), login=isinstance(screen, LoginScreen) and screen.is_mounted)
+        return open_station(config, clock, progress, report)
+
+    app = make_app(station_config(args.config), open_station=opener)
     async with app.run_test(size=(120, 40)) as pilot:
-        while not (isinstance(app.screen, LoginScreen) and app.screen.is_mounted):
+        while not (app.station_open and isinstance(app.screen, LoginScreen)):
             await pilot.pause(0.005)
-        seen = {"ui_thread": list(on_ui_thread), "loaded": sorted(sys.modules)}
-    return seen
+        return {"first_frame": first_frame, "open": now()}
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,6 +22,7 @@ from bench.cli.station import station_app
 from bench.config import Config, parse_config
 from bench.demo_data import DemoDataset, demo_dataset
 from bench.scans import Scan, ScanSource
+from bench.station import OpenedStation, SyncProgress
 from screens.app import BenchApp
 from screens.messages import ScanRead
 from store.local import LocalStore
@@ -79,6 +81,25 @@ class Station:
         hints = [(h.code, h.description) for h in dataset().scan_hints]
         config = self.config(scanner, scanner_settings, printer, second_share)
         return station_app(config, hints=hints, clock=lambda: NOW)
+
+
+def gated_app(station: Station) -> tuple[BenchApp, threading.Event]:
+    """The station's app, whose station opens only once the event is set: its login screen
+    is up meanwhile, and what is given on it must wait. The opener reports a first load's
+    progress (5 of 10 requests) as it starts to wait."""
+    from bench.cli.station import open_station
+    from screens.app import make_app
+
+    gate = threading.Event()
+
+    def opener(config: Config, clock: Any, progress: SyncProgress, report: Any) -> OpenedStation:
+        progress("requests", 5, 10)
+        gate.wait(10)  # a failed test's app still closes
+        return open_station(config, clock, progress, report)
+
+    hints = [(h.code, h.description) for h in dataset().scan_hints]
+    app = make_app(station.config(), open_station=opener, hints=hints, clock=lambda: NOW)
+    return app, gate
 
 
 def seeded_station(folder: Path) -> Station:
@@ -163,6 +184,20 @@ async def on_screen(pilot: Pilot[None], kind: type[Screen[Any]] | type[Widget]) 
     await wait_until(pilot, lambda: isinstance(showing(app), kind) and app.screen.is_mounted)
 
 
+async def station_open(pilot: Pilot[None]) -> None:
+    """Wait until the station has opened, its login on show: a badge scanned now is checked
+    at once. (The login screen is drawn before that, and holds what it is given meanwhile:
+    waiting for the screen alone is not waiting for the station.)"""
+    from screens.login import LoginScreen
+
+    app = pilot.app
+    assert isinstance(app, BenchApp)
+    await wait_until(
+        pilot,
+        lambda: app.station_open and isinstance(app.screen, LoginScreen) and app.screen.is_mounted,
+    )
+
+
 async def type_slowly(pilot: Pilot[None], text: str, gap: float = 0.1) -> None:
     """Type like a person (keys far apart), so a wedge detector gives every key back."""
     for character in text:
@@ -175,9 +210,8 @@ async def log_in(
 ) -> None:
     """Scan a badge, type its PIN, and wait for the home screen."""
     from screens.home import HomeView
-    from screens.login import LoginScreen
 
-    await on_screen(pilot, LoginScreen)
+    await station_open(pilot)
     await scan(pilot, badge)
     pin = PINS[badge] if pin is None else pin
     if slow:

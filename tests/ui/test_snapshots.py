@@ -19,7 +19,6 @@ from textual.widgets import DataTable, Input, Label
 
 from screens.app import BenchApp
 from screens.help import HelpScreen
-from screens.login import LoginScreen
 from screens.request import RequestView
 from screens.supervisor import SupervisorScreen
 from tests.support import dashboards as site
@@ -42,6 +41,7 @@ from tests.support.station import (
     open_checklist,
     open_request,
     scan,
+    station_open,
     station_store,
     wait_until,
     walk_to_outcome,
@@ -65,7 +65,7 @@ def still(steps: Steps) -> Steps:
 
 
 async def login(pilot: Pilot[None]) -> None:
-    await on_screen(pilot, LoginScreen)
+    await station_open(pilot)
 
 
 async def home(pilot: Pilot[None]) -> None:

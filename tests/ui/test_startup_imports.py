@@ -1,5 +1,6 @@
-"""The login screen comes up without the database stack's extras: what the first screen and
-the login need is all that is imported before it (issue 14, start-up)."""
+"""The login screen comes up without the database stack's extras, and is the first frame:
+what it needs is all that is imported before it, the rest in the start-up worker after it
+(issue 14, start-up)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from tests.support.startup_imports import station_folder
 
@@ -24,12 +26,34 @@ NEVER_BEFORE_LOGIN = (
     "reportlab",
     "barcode",
 )
-# Imported by the start-up worker, off the UI thread, never on it before the login screen.
-# (`holidays` is not among them: load_config checks [station] country before the app.)
-WORKER_ONLY = ("sqlalchemy", "biip", "stdnum", "orjson", "store.local", "store.migrate")
+# Imported by the start-up worker, off the UI thread, never on it before the station opens.
+WORKER_ONLY = (
+    "sqlalchemy",
+    "holidays",
+    "biip",
+    "stdnum",
+    "orjson",
+    "store",
+    "bench.session",
+    "screens.package",
+)
+# Not imported on the UI thread by the first frame either: the CLI builds the other
+# commands' parsers from light modules, and the login screen needs no session to be drawn.
+NOT_FOR_THE_FIRST_FRAME = (
+    *WORKER_ONLY,
+    *NEVER_BEFORE_LOGIN,
+    "bench.demo_data",
+    "bench.grading",
+    "bench.supervision",
+    "bench.disputes",
+    "bench.layout",
+    "bench.station",
+)
+# Loaded by no thread yet when the start-up worker begins: it starts after the first frame.
+DATABASE_STACK = ("sqlalchemy", "alembic", "psycopg", "holidays", "biip", "store.local")
 
 
-def started(tmp_path: Path) -> dict[str, list[str]]:
+def started(tmp_path: Path) -> dict[str, dict[str, Any]]:
     station_folder(tmp_path)
     env = {k: v for k, v in os.environ.items() if k != "BENCH_CENTRAL_URL"}
     done = subprocess.run(
@@ -37,7 +61,7 @@ def started(tmp_path: Path) -> dict[str, list[str]]:
         capture_output=True, text=True, env=env, timeout=120, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    seen: dict[str, list[str]] = json.loads(done.stdout.strip().splitlines()[-1])
+    seen: dict[str, dict[str, Any]] = json.loads(done.stdout.strip().splitlines()[-1])
     return seen
 
 
@@ -48,7 +72,7 @@ def top(names: list[str], wanted: tuple[str, ...]) -> set[str]:
 def test_the_login_screen_comes_up_without_postgresql_alembic_or_the_label_libraries(
     tmp_path: Path,
 ) -> None:
-    seen = started(tmp_path)
+    seen = started(tmp_path)["open"]
     assert top(seen["loaded"], NEVER_BEFORE_LOGIN) == set()
     # The worker did open the station: the test is not passing by importing nothing.
     assert "sqlalchemy" in seen["loaded"] and "store.local" in seen["loaded"]
@@ -57,6 +81,17 @@ def test_the_login_screen_comes_up_without_postgresql_alembic_or_the_label_libra
 def test_the_ui_thread_imports_no_database_calendar_or_barcode_library_before_login(
     tmp_path: Path,
 ) -> None:
-    seen = started(tmp_path)
+    seen = started(tmp_path)["open"]
     assert top(seen["ui_thread"], WORKER_ONLY) == set()
     assert "textual.app" in seen["ui_thread"]  # the finder did see the UI thread's imports
+    assert "holidays" in seen["loaded"]  # the worker did check the calendar
+
+
+def test_the_first_frame_is_the_login_drawn_before_the_database_stack_is_imported(
+    tmp_path: Path,
+) -> None:
+    seen = started(tmp_path)["first_frame"]
+    assert seen["login"]  # mounted before the worker began to open the station
+    assert top(seen["loaded"], DATABASE_STACK) == set()
+    assert top(seen["ui_thread"], NOT_FOR_THE_FIRST_FRAME) == set()
+    assert "screens.login" in seen["ui_thread"]

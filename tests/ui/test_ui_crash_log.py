@@ -10,8 +10,7 @@ from typing import NoReturn
 import pytest
 
 from bench.logs import setup_logging
-from screens.login import LoginScreen
-from tests.support.station import SIZE, SeededStation, Station, on_screen, scan
+from tests.support.station import SIZE, SeededStation, Station, scan, station_open
 
 
 class Boom(Exception):
@@ -30,7 +29,7 @@ class TestUnexpectedErrors(SeededStation):
 
         with pytest.raises(Boom):
             async with app.run_test(size=SIZE) as pilot:
-                await on_screen(pilot, LoginScreen)
+                await station_open(pilot)
                 monkeypatch.setattr(app.session, "find_inspector", explode)
                 await scan(pilot, "EMP-0001")
                 await pilot.pause()

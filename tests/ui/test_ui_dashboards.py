@@ -25,7 +25,7 @@ from bench.problems import Problem
 from screens import dashboards
 from screens.app import BenchApp
 from screens.supervisor import SupervisorScreen
-from screens.widgets import FiguresTable
+from screens.tables import FiguresTable
 from store.local import LocalStore
 from store.local.supervision import LocalFigures
 from tests.support import dashboards as desk
@@ -266,9 +266,9 @@ class TestTheDesk:
 
         app = station_app(central.config(), clock=lambda: desk.NOW, desk=True)
         async with app.run_test(size=(80, 24)) as pilot:
-            from screens.login import LoginScreen
+            from tests.support.station import station_open
 
-            await wait_until(pilot, lambda: isinstance(app.screen, LoginScreen))
+            await station_open(pilot)
             await pilot.press(*desk.SUPERVISOR, "enter")
             await pilot.press(*desk.PIN, "enter")
             await wait_until(pilot, lambda: isinstance(app.screen, SupervisorScreen))

@@ -23,7 +23,6 @@ from textual.pilot import Pilot
 from bench.domain import IdentifiedBy
 from screens.app import BenchApp
 from screens.checklist import ChecklistView
-from screens.login import LoginScreen
 from screens.outcome import OutcomeView
 from screens.request import RequestView
 from tests.support.faults import SLOW_CENTRAL_SECONDS, FaultyBench, faulty_bench
@@ -43,6 +42,7 @@ from tests.support.station import (
     scan,
     showing,
     shown,
+    station_open,
     wait_until,
     walk_to_outcome,
 )
@@ -237,7 +237,7 @@ class TestDiskFull:
         with bench.faults.disk_full():
             app = bench.app()
             async with app.run_test(size=SIZE) as pilot:
-                await on_screen(pilot, LoginScreen)
+                await station_open(pilot)
                 await scan(pilot, "EMP-0001")
                 await pilot.press(*"1234", "enter")
                 assert "The station's disk is full" in problem_text(app)

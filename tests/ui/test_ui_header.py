@@ -11,7 +11,6 @@ import pytest
 from bench.cli.demo import seed_central
 from screens.app import BenchApp
 from screens.checklist import ChecklistView
-from screens.login import LoginScreen
 from screens.request import RequestView
 from screens.widgets import StationAlert
 from tests.support.station import (
@@ -26,6 +25,7 @@ from tests.support.station import (
     on_show,
     scan,
     screen_lines,
+    station_open,
     wait_until,
 )
 
@@ -36,7 +36,7 @@ class TestHeader(SeededStation):
     async def test_before_login(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
 
             assert header(app) == {
                 "station": "BENCH B-07",
@@ -75,7 +75,7 @@ class TestHeader(SeededStation):
         station = Station(tmp_path, f"sqlite:///{tmp_path / 'missing' / 'central.db'}")
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
 
             assert header(app)["sync"] == "OFFLINE since 10:30"
             assert app.screen.query_one("StationHeader #sync").has_class("-bad")
@@ -87,7 +87,7 @@ class TestHeader(SeededStation):
         app = Station(tmp_path, url).app()
         with caplog.at_level(logging.WARNING):
             async with app.run_test(size=SIZE) as pilot:
-                await on_screen(pilot, LoginScreen)
+                await station_open(pilot)
                 assert header(app)["sync"].startswith("OFFLINE")
 
         messages = [r.getMessage() for r in caplog.records]
@@ -124,7 +124,7 @@ class TestRefused(SeededStation):
             assert row[2] == poison.started.id[:8]
             assert "final_cents" in row[3] and "TAMPERED" not in row[3]
             await pilot.press("escape")
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
 
     async def test_a_tampered_inspection_is_listed_on_f9_with_what_to_do(
         self, station: Station
@@ -170,7 +170,7 @@ class TestCentralWithoutTheBenchSchema:
         station = Station(tmp_path, f"sqlite:///{central}", sync_interval=0.2)
         app = station.app()
         async with app.run_test(size=(80, 24)) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             await wait_until(pilot, lambda: sync_alert_shows(app, NO_SCHEMA))
             assert header(app)["sync"].startswith("OFFLINE since")
 
@@ -184,7 +184,7 @@ class TestCentralWithoutTheBenchSchema:
     ) -> None:
         app = Station(tmp_path, pg_url).app()
         async with app.run_test(size=(80, 24)) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             await wait_until(pilot, lambda: sync_alert_shows(app, NO_SCHEMA))
             assert header(app)["sync"].startswith("OFFLINE since")
 
@@ -192,6 +192,6 @@ class TestCentralWithoutTheBenchSchema:
         station = Station(tmp_path, f"sqlite:///{tmp_path / 'missing' / 'central.db'}")
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             assert header(app)["sync"].startswith("OFFLINE since")
             assert not app.screen.query_one(StationAlert).has_class("-visible")

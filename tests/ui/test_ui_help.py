@@ -11,7 +11,6 @@ from screens.checklist import ChecklistView
 from screens.dialogs import ConfirmScreen
 from screens.help import HelpScreen
 from screens.home import HomeView
-from screens.login import LoginScreen
 from tests.support.station import (
     SIZE,
     SeededStation,
@@ -23,6 +22,7 @@ from tests.support.station import (
     press_or_scan,
     rendered,
     shown,
+    station_open,
     wait_until,
 )
 from tests.support.store_helpers import audit_events
@@ -109,11 +109,11 @@ class TestHelp(SeededStation):
     async def test_help_before_login(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             await pilot.press("f1")
             await on_screen(pilot, HelpScreen)
             await pilot.press("escape")
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
 
 
 class TestCommandPalette(SeededStation):
@@ -141,14 +141,14 @@ class TestCommandPalette(SeededStation):
                 ),
             )
             await pilot.press("enter")
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
 
             assert app.session.inspector is None
 
     async def test_no_log_out_before_anyone_logs_in(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             prompts = await palette_prompts(pilot)
 
             assert any(prompt.startswith("Help") for prompt in prompts), prompts
@@ -163,7 +163,7 @@ class TestLogout(SeededStation):
             await open_request(pilot)
 
             await press_or_scan(pilot, how)
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
 
             assert app.session.inspector is None
             assert app.session.request is None
@@ -176,7 +176,7 @@ class TestLogout(SeededStation):
         async with app.run_test(size=SIZE) as pilot:
             await log_in(pilot)
             await pilot.press("f2")
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
 
             from textual.widgets import Input
 
@@ -240,7 +240,7 @@ class TestQuit(SeededStation):
     async def test_nobody_logged_in_quits_at_once(self, station: Station, how: str) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             if how == "key":
                 await pilot.press("ctrl+q")
             else:

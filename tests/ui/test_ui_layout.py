@@ -8,7 +8,6 @@ from textual.widgets import DataTable
 
 from screens.help import HelpScreen
 from screens.home import HomeView
-from screens.login import LoginScreen
 from screens.widgets import KeyBar
 from tests.support.station import (
     FOUR_REASON_HOLD_KEYS,
@@ -20,6 +19,7 @@ from tests.support.station import (
     open_request,
     showing,
     shown,
+    station_open,
     walk_to_outcome,
 )
 
@@ -39,7 +39,7 @@ class TestFitsAt80x24(SeededStation):
     async def test_login(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SMALL) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             for part in ("#badge", "#pin", ".big-prompt"):
                 assert fully_visible(app.screen.query_one(part)), part
             for hint in app.screen.query(".hint"):

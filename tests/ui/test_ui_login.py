@@ -14,6 +14,7 @@ from tests.support.station import (
     SeededStation,
     Station,
     count_bells,
+    gated_app,
     header,
     log_in,
     on_screen,
@@ -22,6 +23,8 @@ from tests.support.station import (
     scan_expecting_problem,
     seeded_station,
     shown,
+    station_open,
+    wait_until,
 )
 
 
@@ -29,7 +32,7 @@ class TestWrongPin(SeededStation):
     async def test_wrong_pin_says_so_with_tries_left_and_rings(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             bells = count_bells(app)
             await scan(pilot, "EMP-0001")
             await pilot.press(*"9999", "enter")
@@ -49,7 +52,7 @@ class TestWrongPin(SeededStation):
     ) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             bells = count_bells(app)
             await scan(pilot, "EMP-0001")
             for attempt in range(1, 5):
@@ -68,7 +71,7 @@ class TestWrongPin(SeededStation):
     async def test_a_locked_badge_does_not_lock_another(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             await scan(pilot, "EMP-0001")
             for _ in range(5):
                 await pilot.press(*"0000", "enter")
@@ -86,7 +89,7 @@ class TestBadge(SeededStation):
     async def test_unknown_scanned_badge_says_so(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             await scan_expecting_problem(pilot, "EMP-0999", "Unknown badge", "EMP-0999")
 
             assert app.screen.query_one("#badge", Input).value == ""
@@ -94,7 +97,7 @@ class TestBadge(SeededStation):
     async def test_unknown_typed_badge_says_so_before_the_pin(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             bells = count_bells(app)
             await pilot.press(*"EMP-0999", "enter")
 
@@ -107,7 +110,7 @@ class TestBadge(SeededStation):
     ) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             await pilot.press(*"EMP-0999", "enter")
             assert "Unknown badge" in problem_text(app)
             assert app.screen.query_one("#badge", Input).value == ""
@@ -123,7 +126,7 @@ class TestBadge(SeededStation):
     async def test_typed_id_and_pin_log_in(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             assert app.focused is app.screen.query_one("#badge", Input)
             await pilot.press(*"emp-0001", "enter")
             assert app.focused is app.screen.query_one("#pin", Input)
@@ -137,7 +140,7 @@ class TestBadge(SeededStation):
     async def test_a_scan_that_is_not_a_badge_is_refused(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             await scan_expecting_problem(pilot, "TI-000001", "Not a badge")
 
             assert "TI-000001" not in problem_text(app)
@@ -148,7 +151,7 @@ class TestBadge(SeededStation):
     ) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             hints = [shown(label) for label in app.screen.query(".hint")]
 
             assert len(hints) == len(DEMO_INSPECTORS) == 3
@@ -184,7 +187,7 @@ class TestNewStationThatNeverReachedCentral:
         station = Station(tmp_path, "postgresql://bench@127.0.0.1:1/trade_in")
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             assert "has not loaded its inspectors from central yet" in shown(
                 app.screen.query_one("#login-notice")
             )
@@ -196,8 +199,80 @@ class TestNewStationThatNeverReachedCentral:
     async def test_a_seeded_station_shows_no_such_notice(self, tmp_path: Path) -> None:
         app = seeded_station(tmp_path).app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             notice = app.screen.query_one("#login-notice")
             assert not notice.has_class("-visible")
             await scan(pilot, "EMP-9999")
             assert "Unknown badge" in problem_text(app)
+
+
+class TestBeforeTheStationOpens(SeededStation):
+    """The login screen is the first frame, drawn before the station has opened: a badge
+    and a PIN given meanwhile are held, and checked as soon as it opens."""
+
+    async def test_a_badge_scanned_and_its_pin_are_held_until_the_station_opens(
+        self, station: Station
+    ) -> None:
+        app, gate = gated_app(station)
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            assert not app.station_open
+            assert shown(app.screen.query_one(".big-prompt")) == "SCAN YOUR BADGE"
+            assert shown(app.screen.query_one("#opening-step")) == "Opening the station…"
+            assert header(app)["sync"] == "STARTING"
+            await scan(pilot, "EMP-0001")
+            assert app.focused is app.screen.query_one("#pin", Input)  # where the PIN goes
+            await pilot.press(*"1234", "enter")
+            await pilot.pause(0.2)
+            assert isinstance(app.screen, LoginScreen) and not app.station_open
+            gate.set()
+            await on_screen(pilot, HomeView)
+            assert app.session.inspector is not None
+            assert app.session.inspector.id == "EMP-0001"
+
+    async def test_a_badge_and_pin_typed_meanwhile_log_in_once_it_opens(
+        self, station: Station
+    ) -> None:
+        app, gate = gated_app(station)
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            await pilot.press(*"EMP-0002", "enter", *"4321", "enter")
+            await pilot.pause(0.2)
+            assert not app.station_open
+            gate.set()
+            await on_screen(pilot, HomeView)
+            assert app.session.inspector is not None
+            assert app.session.inspector.id == "EMP-0002"
+
+    async def test_an_unknown_badge_given_meanwhile_is_refused_once_it_opens(
+        self, station: Station
+    ) -> None:
+        app, gate = gated_app(station)
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            await pilot.press(*"EMP-9999", "enter", *"1234", "enter")
+            gate.set()
+            await station_open(pilot)
+            await pilot.pause()
+            assert "Unknown badge" in problem_text(app)
+            assert app.session.inspector is None  # the PIN given with it was not tried
+            badge = app.screen.query_one("#badge", Input)
+            assert badge.value == "" and app.focused is badge
+
+    async def test_it_says_the_station_is_opening_with_a_first_load_s_progress(
+        self, station: Station
+    ) -> None:
+        from textual.widgets import ProgressBar
+
+        app, gate = gated_app(station)
+        async with app.run_test(size=SIZE) as pilot:
+            await on_screen(pilot, LoginScreen)
+            opening = app.screen.query_one("#login-opening")
+            step = opening.query_one("#opening-step")
+            await wait_until(pilot, lambda: shown(step) == "Loading requests: 5 of 10")
+            bar = opening.query_one(ProgressBar)
+            assert (bar.progress, bar.total) == (5, 10)
+            gate.set()
+            await station_open(pilot)
+            await pilot.pause()
+            assert not opening.display

@@ -10,7 +10,15 @@ from screens.home import HomeView
 from screens.idle import IDLE_AFTER, IdleCollector
 from screens.request import RequestView
 from screens.widgets import KeyBar
-from tests.support.station import SIZE, SeededStation, Station, log_in, on_screen, scan
+from tests.support.station import (
+    SIZE,
+    SeededStation,
+    Station,
+    log_in,
+    on_screen,
+    scan,
+    station_open,
+)
 
 
 def key_text(app: Any) -> str:
@@ -94,7 +102,6 @@ class TestIdleCollector:
 
 class TestIdleBench(SeededStation):
     async def test_an_idle_bench_logs_its_inspector_out(self, station: Station) -> None:
-        from screens.login import LoginScreen
 
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
@@ -104,5 +111,5 @@ class TestIdleBench(SeededStation):
             assert app.session.inspector is not None
             app._last_input -= 15 * 60 + 1  # a quarter of an hour without a scan or key
             app._collect_if_idle()
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             assert app.session.inspector is None

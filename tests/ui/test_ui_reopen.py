@@ -13,7 +13,6 @@ from textual.widgets import Label
 from bench.domain import ITEM_REOPENED
 from screens.dialogs import ReopenReasonScreen
 from screens.home import HomeView
-from screens.login import LoginScreen
 from screens.request import RequestView
 from screens.supervisor import SupervisorScreen
 from screens.widgets import KeyBar
@@ -31,6 +30,7 @@ from tests.support.station import (
     problem_text,
     scan,
     shown,
+    station_open,
     station_store,
     wait_until,
 )
@@ -176,5 +176,5 @@ class TestASupervisor(SeededStation):
             await pilot.press("f12")
             await wait_until(pilot, lambda: isinstance(app.screen, SupervisorScreen))
             await pilot.press("f2")
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             assert not any(isinstance(s, SupervisorScreen) for s in app.screen_stack)

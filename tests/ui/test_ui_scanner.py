@@ -23,6 +23,7 @@ from tests.support.station import (
     header,
     on_screen,
     problem_text,
+    station_open,
     wait_until,
 )
 from tests.support.store_helpers import finished_inspection
@@ -48,7 +49,7 @@ class TestScannerOnly(SeededStation):
         # double-read window keeps the test quick (the default 1.5 s is tested in drivers).
         app = station.app(scanner_settings={"double_read_window_ms": 100})
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             await wait_until(pilot, lambda: header(app)["scanner"] == "SCANNER ● simulated")
             scanner(app).scan("EMP-0001")
             await wait_until(pilot, lambda: app.focused is not None and app.focused.id == "pin")
@@ -79,7 +80,7 @@ class TestLineTrouble(SeededStation):
     async def test_garbage_is_a_notice_and_changes_nothing(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             await wait_until(pilot, lambda: header(app)["scanner"] == "SCANNER ● simulated")
             scanner(app).device.send_garbage(random.Random(4))
             await wait_until(pilot, lambda: "Unreadable scan" in problem_text(app))
@@ -98,7 +99,7 @@ class TestDemoScanner(SeededStation):
         hints = [(h.code, h.description) for h in dataset().scan_hints]
         app = station_app(station.config(), hints=hints, clock=lambda: NOW, demo=True)
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             await wait_until(pilot, lambda: header(app)["scanner"] == "SCANNER ● simulated")
             await pilot.press("f6")
             await on_screen(pilot, DemoScanScreen)
@@ -122,7 +123,7 @@ class TestDemoScanner(SeededStation):
         hints = [(h.code, h.description) for h in dataset().scan_hints]
         app = station_app(station.config(), hints=hints, clock=lambda: NOW, demo=True)
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             await pilot.press("f6")
             await on_screen(pilot, DemoScanScreen)
             assert offered() == ["EMP-0001", "EMP-0002", "EMP-0003"]

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from screens.login import LoginScreen
 from screens.request import RequestView
 from screens.skipped import SkippedScreen
 from tests.support.station import (
@@ -22,6 +21,7 @@ from tests.support.station import (
     scan,
     seeded_station,
     shown,
+    station_open,
     wait_until,
 )
 
@@ -56,7 +56,7 @@ def station(tmp_path: Path) -> Station:
 async def test_the_header_counts_what_was_skipped_and_f7_lists_it(station: Station) -> None:
     app = station.app()
     async with app.run_test(size=SIZE) as pilot:
-        await on_screen(pilot, LoginScreen)
+        await station_open(pilot)
         await wait_until(pilot, lambda: "2 SKIPPED (F7)" in header(app)["sync"])
         await pilot.press("f7")
         await on_screen(pilot, SkippedScreen)
@@ -64,7 +64,7 @@ async def test_the_header_counts_what_was_skipped_and_f7_lists_it(station: Stati
         cells = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}  # type: ignore[attr-defined]
         assert cells == {BAD_PROGRAM, "TI-000001-01"}
         await pilot.press("f7")
-        await on_screen(pilot, LoginScreen)
+        await station_open(pilot)
 
 
 async def test_a_request_under_a_skipped_program_cannot_be_inspected(station: Station) -> None:

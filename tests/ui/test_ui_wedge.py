@@ -17,7 +17,6 @@ from bench.scans import ScanSource
 from screens.app import BenchApp
 from screens.checklist import ChecklistView
 from screens.home import HomeView
-from screens.login import LoginScreen
 from screens.messages import InspectionSaved, ScanRead, ScanUnreadable
 from screens.outcome import OutcomeView
 from screens.request import RequestView
@@ -33,6 +32,7 @@ from tests.support.station import (
     problem_text,
     showing,
     shown,
+    station_open,
     type_slowly,
     wedge_burst,
 )
@@ -105,7 +105,7 @@ class TestKeyboardWedge(SeededStation):
 
     async def test_badge_burst_on_login_is_a_badge_scan(self, station: Station) -> None:
         async with run_with_a_wedge(station) as (app, pilot, seen):
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
 
             await wedge_burst(pilot, "EMP-0001")
 
@@ -121,7 +121,7 @@ class TestKeyboardWedge(SeededStation):
         self, station: Station
     ) -> None:
         async with run_with_a_wedge(station) as (app, pilot, seen):
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             await wedge_burst(pilot, "EMP-0001")
             assert app.focused is app.screen.query_one("#pin", Input)
 
@@ -136,7 +136,7 @@ class TestKeyboardWedge(SeededStation):
     async def test_header_names_the_wedge_scanner(self, station: Station) -> None:
         app = station.app(scanner="wedge")
         async with app.run_test(size=SIZE) as pilot:
-            await on_screen(pilot, LoginScreen)
+            await station_open(pilot)
             assert shown(app.screen.query_one("#scanner")) == "SCANNER ● wedge"
 
 
