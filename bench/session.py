@@ -385,16 +385,13 @@ class Session:
     def _load_decisions(self) -> None:
         """The open request's confirmed outcomes; a reopened item's counts for nothing."""
         assert self.request is not None
-        self._reopened = self.store.reopened_inspections(self.request.id)
+        found = self.store.request_inspections(self.request.id)
+        self._reopened = found.reopened
         self._decisions = {
-            item: decision
-            for item, decision in self.store.finished_decisions(self.request.id).items()
-            if item not in self._reopened
+            item: decided for item, decided in found.decisions.items() if item not in found.reopened
         }
         self._second_due = {
-            item: due
-            for item, due in self.store.second_gradings_due(self.request.id).items()
-            if item not in self._reopened
+            item: due for item, due in found.second_due.items() if item not in found.reopened
         }
 
     def item_rows(self) -> list[ItemRow]:

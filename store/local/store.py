@@ -25,7 +25,6 @@ from sqlalchemy.exc import DBAPIError
 from bench.domain import (
     AnswerRecord,
     CatalogModel,
-    Decision,
     FinishedInspection,
     InspectionStarted,
     Inspector,
@@ -41,6 +40,7 @@ from bench.station import (
     SECOND_GRADING_DUE,
     QuarantinedRow,
     Refused,
+    RequestInspections,
     SecondGradingDue,
 )
 from store.dbutil import utcnow, why
@@ -347,19 +347,6 @@ class LocalStore:
                     done.finished_at,
                 )
 
-    def second_gradings_due(self, request_id: str) -> dict[str, SecondGradingDue]:
-        """Item id -> its latest inspection here, when it was picked for a second grading
-        and none is finished yet."""
-        with self._read() as conn:
-            latest = inspections.latest_finished_by(conn, request_id)
-            ids = [inspection for inspection, _ in latest.values()]
-            due = audit.named(conn, SECOND_GRADING_DUE, ids) - inspections.second_graded(conn, ids)
-        return {
-            item: SecondGradingDue(item, inspection, inspector)
-            for item, (inspection, inspector) in latest.items()
-            if inspection in due
-        }
-
     def second_gradings_waiting(self) -> list[SecondGradingWaiting]:
         """Every inspection picked here for a second grading that no finished inspection
         names as its `second_of` and no supervisor reopened, oldest pick first."""
@@ -383,18 +370,25 @@ class LocalStore:
         with self._read() as conn:
             return inspections.latest_finished(conn, item_id)
 
-    def finished_decisions(self, request_id: str) -> dict[str, Decision]:
-        """Item id -> the decision of its latest finished inspection, for one request."""
+    def request_inspections(self, request_id: str) -> RequestInspections:
+        """Each item's latest finished inspection here, which of them a supervisor reopened
+        since (an `item_reopened` audit entry names it), and which wait for a second grading
+        (picked, and none finished yet): one query of the inspections, and none of the audit
+        log while no item has one."""
         with self._read() as conn:
-            return inspections.finished_decisions(conn, request_id)
-
-    def reopened_inspections(self, request_id: str) -> dict[str, str]:
-        """Item id -> its latest finished inspection, for the items of the request a
-        supervisor reopened since (an `item_reopened` audit entry names that inspection)."""
-        with self._read() as conn:
-            latest = inspections.latest_finished_ids(conn, request_id)
-            reopened = audit.reopened(conn, latest.values())
-        return {item: inspection for item, inspection in latest.items() if inspection in reopened}
+            latest = inspections.latest_finished_rows(conn, request_id)
+            ids = [row["id"] for row in latest.values()]
+            reopened = audit.reopened(conn, ids)
+            due = audit.named(conn, SECOND_GRADING_DUE, ids) - inspections.second_graded(conn, ids)
+        return RequestInspections(
+            decisions={item: inspections.decision(row) for item, row in latest.items()},
+            reopened={item: row["id"] for item, row in latest.items() if row["id"] in reopened},
+            second_due={
+                item: SecondGradingDue(item, row["id"], row["inspector_id"])
+                for item, row in latest.items()
+                if row["id"] in due
+            },
+        )
 
     # --- Outbox -------------------------------------------------------------------------
 

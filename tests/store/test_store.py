@@ -544,7 +544,7 @@ class TestInspections:
         local.finish_inspection(done)
         local.begin_inspection(started("TI-000123-01"))  # in progress: not finished
         assert finished_item_ids(local, "TI-000123") == {"TI-000123-02"}
-        assert local.finished_decisions("TI-000123") == {"TI-000123-02": done.decision}
+        assert local.request_inspections("TI-000123").decisions == {"TI-000123-02": done.decision}
         assert finished_item_ids(local, "TI-000999") == set()
 
     def test_timestamps_come_back_as_the_same_instant_in_utc(self, local: LocalStore) -> None:
