@@ -13,11 +13,13 @@ callers cannot hold a session open by accident. It satisfies `bench.station.Stat
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Self
+from time import monotonic
+from typing import Any, Self, TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
@@ -59,6 +61,50 @@ from store.local.engine import open_file, writer
 from store.local.outbox import OutboxRow, QueuedRow
 from store.local.quarantine import SkippedRow
 
+T = TypeVar("T")
+
+REPLICA_CACHE_SECONDS = 60.0
+"""How long what the replica says of programs, models and skipped rows is kept at most: a
+pull by another process (`bench sync` beside a running bench) shows within this."""
+
+
+class _ReplicaCache:
+    """Programs, catalog models and the skipped rows, as the replica last said: asked on
+    every step of an inspection (a query each, on the UI thread), changed only by a pull.
+    Dropped when this store writes the replica, and after `REPLICA_CACHE_SECONDS`.
+
+    Thread-safe: the sync thread's pull drops it while the UI thread fills it; a value read
+    before a drop is not kept after it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._values: dict[tuple[str, str], Any] = {}
+        self._version = 0
+        self._since = monotonic()
+
+    def get(self, key: tuple[str, str], read: Callable[[], T]) -> T:
+        with self._lock:
+            if monotonic() - self._since > REPLICA_CACHE_SECONDS:
+                self._drop()
+            if key in self._values:
+                value: T = self._values[key]
+                return value
+            version = self._version
+        value = read()
+        with self._lock:
+            if version == self._version:
+                self._values[key] = value
+        return value
+
+    def drop(self) -> None:
+        with self._lock:
+            self._drop()
+
+    def _drop(self) -> None:
+        self._values.clear()
+        self._version += 1
+        self._since = monotonic()
+
 
 class LocalStore:
     """The station database. Open with `LocalStore.open(path)`; thread-safe (one engine,
@@ -68,6 +114,7 @@ class LocalStore:
         self._engine = engine
         self._writer = writer(engine)
         self.path = path
+        self._replica = _ReplicaCache()
 
     @classmethod
     def open(cls, path: Path | str) -> LocalStore:
@@ -117,6 +164,9 @@ class LocalStore:
     # --- Replica: lookups ---------------------------------------------------------------
 
     def program(self, code: str) -> ProgramPolicy | None:
+        return self._replica.get(("program", code), lambda: self._program(code))
+
+    def _program(self, code: str) -> ProgramPolicy | None:
         with self._read() as conn:
             return replica.program(conn, code)
 
@@ -126,6 +176,9 @@ class LocalStore:
             return replica.find_request(conn, code)
 
     def catalog_model(self, sku: str) -> CatalogModel | None:
+        return self._replica.get(("model", sku), lambda: self._catalog_model(sku))
+
+    def _catalog_model(self, sku: str) -> CatalogModel | None:
         with self._read() as conn:
             return replica.catalog_model(conn, sku)
 
@@ -179,15 +232,18 @@ class LocalStore:
         status (a cancelled request, an inactive inspector), not by removing them.
         """
         now = utcnow()
-        with self._write() as conn:
-            replica.write_domain(
-                conn,
-                now,
-                programs=programs,
-                models=models,
-                requests=requests,
-                inspectors=inspectors,
-            )
+        try:
+            with self._write() as conn:
+                replica.write_domain(
+                    conn,
+                    now,
+                    programs=programs,
+                    models=models,
+                    requests=requests,
+                    inspectors=inspectors,
+                )
+        finally:
+            self._replica.drop()
 
     def write_replica_rows(
         self,
@@ -201,10 +257,13 @@ class LocalStore:
         run ahead of what was stored (a crash between the two would otherwise skip rows
         forever). Columns the replica does not have are ignored. Returns rows written.
         """
-        with self._write() as conn:
-            written = replica.upsert_rows(conn, table, values)
-            if cursor is not None:
-                replica.set_sync_cursor(conn, *cursor)
+        try:
+            with self._write() as conn:
+                written = replica.upsert_rows(conn, table, values)
+                if cursor is not None:
+                    replica.set_sync_cursor(conn, *cursor)
+        finally:
+            self._replica.drop()
         return written
 
     def write_pulled(
@@ -220,22 +279,28 @@ class LocalStore:
 
         Returns the keys quarantined now that were not before (to be logged once).
         """
-        with self._write() as conn:
-            replica.upsert_rows(conn, table, values)
-            if quarantine.holds(conn, table):
-                key = replica.key_name(table)
-                quarantine.release(conn, table, [str(value[key]) for value in values])
-            if skipped:
-                replica.delete_rows(conn, table, [row.key for row in skipped])
-            new = quarantine.put(conn, table, skipped, at)
-            if cursor is not None:
-                replica.set_sync_cursor(conn, *cursor)
+        try:
+            with self._write() as conn:
+                replica.upsert_rows(conn, table, values)
+                if quarantine.holds(conn, table):
+                    key = replica.key_name(table)
+                    quarantine.release(conn, table, [str(value[key]) for value in values])
+                if skipped:
+                    replica.delete_rows(conn, table, [row.key for row in skipped])
+                new = quarantine.put(conn, table, skipped, at)
+                if cursor is not None:
+                    replica.set_sync_cursor(conn, *cursor)
+        finally:
+            self._replica.drop()
         return new
 
     def quarantined_rows(self) -> list[QuarantinedRow]:
         """Central rows the pull refused, by table and key, with why."""
+        return list(self._replica.get(("quarantine", ""), self._quarantined_rows))
+
+    def _quarantined_rows(self) -> tuple[QuarantinedRow, ...]:
         with self._read() as conn:
-            return quarantine.rows(conn)
+            return tuple(quarantine.rows(conn))
 
     def quarantined_count(self) -> int:
         with self._read() as conn:
