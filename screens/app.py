@@ -395,6 +395,12 @@ class BenchApp(KeyboardWedgeApp):
 
     def on_request_opened(self, _: RequestOpened) -> None:
         self.show("request")
+        self.call_after_refresh(self._record_opened)
+
+    def _record_opened(self) -> None:
+        problem = self.session.record_opened()
+        if problem is not None:
+            self._problem(problem)
 
     def on_request_closed(self, _: RequestClosed) -> None:
         self.show("home")

@@ -39,8 +39,10 @@ from tests.support.station import (
     screen_lines,
     showing,
     shown,
+    station_store,
+    wait_until,
 )
-from tests.support.store_helpers import finished_inspection
+from tests.support.store_helpers import audit_events, finished_inspection
 
 
 def status_of(store: LocalStore, inspection_id: str) -> str:
@@ -82,6 +84,19 @@ class TestViewsAndFocus(SeededStation):
             styled = [node._css_styles.css for node in nodes]
             update_nodes(nodes)
             assert [node._css_styles.css for node in nodes] == styled
+
+
+class TestAudit(SeededStation):
+    async def test_an_opened_request_is_audited_once_it_is_on_screen(
+        self, station: Station
+    ) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_request(pilot)
+            store = station_store(app)
+            await wait_until(
+                pilot, lambda: [e.event for e in audit_events(store, 1)] == ["request_opened"]
+            )
 
 
 class TestScannerAlone(SeededStation):
