@@ -231,6 +231,8 @@ class Session:
         """Items of the open request whose inspection waits for its second grading."""
         self.last_picked = False
         """`last_saved` was picked for a second grading: it goes on the shelf."""
+        self._opened: list[tuple[str, str | None, datetime]] = []
+        """Requests opened and not audited yet, by whom and when (`record_opened`)."""
 
     # -- who ----------------------------------------------------------------------------
 
@@ -379,22 +381,34 @@ class Session:
         self._load_decisions()
         self.last_saved = None
         self.last_reopened = None
-        self._audit("request_opened", {"request": request.id})
+        # Written once the request is on screen (`record_opened`), or first thing at the
+        # next write, whichever comes first: its commit is not what the inspector waits on.
+        self._opened.append(
+            (request.id, self.inspector.id if self.inspector else None, self.clock())
+        )
         return request
+
+    @station_safe
+    def record_opened(self) -> None:
+        """Record the requests opened since the last write (`open_request`)."""
+        self._record_opened()
+
+    def _record_opened(self) -> None:
+        while self._opened:
+            request_id, who, at = self._opened[0]
+            self.store.audit("request_opened", self.station_id, who, {"request": request_id}, at)
+            self._opened.pop(0)
 
     def _load_decisions(self) -> None:
         """The open request's confirmed outcomes; a reopened item's counts for nothing."""
         assert self.request is not None
-        self._reopened = self.store.reopened_inspections(self.request.id)
+        found = self.store.request_inspections(self.request.id)
+        self._reopened = found.reopened
         self._decisions = {
-            item: decision
-            for item, decision in self.store.finished_decisions(self.request.id).items()
-            if item not in self._reopened
+            item: decided for item, decided in found.decisions.items() if item not in found.reopened
         }
         self._second_due = {
-            item: due
-            for item, due in self.store.second_gradings_due(self.request.id).items()
-            if item not in self._reopened
+            item: due for item, due in found.second_due.items() if item not in found.reopened
         }
 
     def item_rows(self) -> list[ItemRow]:
@@ -585,6 +599,7 @@ class Session:
             supersedes=None if second_of else self._reopened.get(item.id),
             second_of=second_of,
         )
+        self._record_opened()
         self.store.begin_inspection(started)
         checklist = Checklist(
             self.program,
@@ -1038,6 +1053,7 @@ class Session:
         return self.active, self.inspector
 
     def _audit(self, event: str, detail: dict[str, str], inspector_id: str | None = None) -> None:
+        self._record_opened()  # the log keeps the order things happened in
         who = inspector_id or (self.inspector.id if self.inspector else None)
         self.store.audit(event, self.station_id, who, detail, self.clock())
 

@@ -89,6 +89,20 @@ class SecondGradingDue:
     first_inspector_id: str
 
 
+@dataclass(frozen=True)
+class RequestInspections:
+    """What this bench's inspections say of one request's items, read together when the
+    request is opened (one query, not one per kind)."""
+
+    decisions: dict[str, Decision]
+    """Item id -> the decision of its latest finished inspection."""
+    reopened: dict[str, str]
+    """Item id -> its latest finished inspection's id, for the items a supervisor reopened
+    since (from the audit log): each waits for a new inspection."""
+    second_due: dict[str, SecondGradingDue]
+    """Item id -> its latest inspection, when that waits for its second grading."""
+
+
 class StationRecords(PrintQueue, Protocol):
     """The station's own database as the inspection session uses it: the replica it looks
     things up in, what it records, and its print queue (which the print worker works
@@ -123,15 +137,11 @@ class StationRecords(PrintQueue, Protocol):
 
     def model_by_gtin(self, gtin: str, program_code: str | None = None) -> CatalogModel | None: ...
 
-    def finished_decisions(self, request_id: str) -> dict[str, Decision]:
-        """Item id -> the decision of its latest finished inspection here."""
+    def request_inspections(self, request_id: str) -> RequestInspections:
+        """What this bench's inspections say of the request's items, in one read."""
 
     def latest_inspection(self, item_id: str) -> FinishedInspection | None:
         """The item's latest finished inspection here, as confirmed."""
-
-    def reopened_inspections(self, request_id: str) -> dict[str, str]:
-        """Item id -> its latest finished inspection's id, for the items of the request a
-        supervisor reopened since (from the audit log): each waits for a new inspection."""
 
     def begin_inspection(self, started: InspectionStarted) -> None: ...
 
@@ -148,9 +158,6 @@ class StationRecords(PrintQueue, Protocol):
     ) -> None:
         """The inspection, its outbox row, its label's print job and, when it was picked
         for a second grading, the `second_grading_due` entry, in one transaction."""
-
-    def second_gradings_due(self, request_id: str) -> dict[str, SecondGradingDue]:
-        """Item id -> its latest inspection, when that waits for its second grading."""
 
     def second_gradings_waiting(self) -> list[SecondGradingWaiting]:
         """Every inspection picked here for a second grading and not graded again yet (nor

@@ -238,7 +238,9 @@ async def measure(folder: Path, codes: Sequence[str], settings: Settings) -> dic
             if n == settings.warmup:
                 stepper.timings = {step: [] for step in STEPS}
                 if settings.profile:
-                    stepper.profiler = Profiler(interval=0.0002)
+                    # Every task's frames: the app handles the input in its own tasks, which
+                    # the default async mode leaves out (it showed only this loop waiting).
+                    stepper.profiler = Profiler(interval=0.0002, async_mode="disabled")
             await stepper.inspect(code)
         await pilot.pause()
     if stepper.profiler is not None:

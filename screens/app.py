@@ -450,6 +450,12 @@ class BenchApp(KeyboardWedgeApp):
 
     def on_request_opened(self, _: RequestOpened) -> None:
         self.show("request")
+        self.call_after_refresh(self._record_opened)
+
+    def _record_opened(self) -> None:
+        problem = self.session.record_opened()
+        if problem is not None:
+            self._problem(problem)
 
     def on_request_closed(self, _: RequestClosed) -> None:
         self.show("home")
@@ -469,10 +475,18 @@ class BenchApp(KeyboardWedgeApp):
     def on_inspection_saved(self, _: InspectionSaved) -> None:
         # The request screen confirms the save itself (`Session.last_saved`).
         self._queued += 1
+        self._print_queued += 1  # its label was queued with it
+        self._refresh_status()
+        self.show("request")
+        # Its push and its label start once the frame showing the save is painted: the
+        # sync and print threads' first steps would hold the GIL while it is drawn.
+        self.call_after_refresh(self._wake_after_save)
+
+    def _wake_after_save(self) -> None:
         if self._link is not None:
             self._link.wake()  # send it now, not at the next tick
-        self._wake_printer()  # its label was queued with it
-        self.show("request")
+        if self._printing is not None:
+            self._printing.wake()
 
     def action_logout(self) -> None:
         if self._session is None or self.session.inspector is None:

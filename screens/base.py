@@ -105,6 +105,12 @@ class BenchView(ScanTaker, Vertical):
         self.session = session
         self.hints = hints
 
+    def watch_has_focus(self, _has_focus: bool) -> None:
+        """Nothing restyled: no style of a view or of what it holds depends on its focus
+        (nothing in bench.tcss or Textual's defaults selects one by :focus). Textual would
+        re-apply the styles of the view and everything in it, each time the checklist or
+        the outcome is shown or left."""
+
     @property
     def bench_screen(self) -> BenchScreen:
         screen = self.screen

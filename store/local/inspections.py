@@ -173,20 +173,7 @@ LATEST = _latest()
 
 def finished_decisions(conn: Connection, request_id: str) -> dict[str, Decision]:
     """Item id -> the decision of its latest finished inspection, for one request."""
-    return {item: decision(row) for item, row in _latest_finished(conn, request_id).items()}
-
-
-def latest_finished_ids(conn: Connection, request_id: str) -> dict[str, str]:
-    """Item id -> the id of its latest finished inspection, for one request."""
-    return {item: row["id"] for item, row in _latest_finished(conn, request_id).items()}
-
-
-def latest_finished_by(conn: Connection, request_id: str) -> dict[str, tuple[str, str]]:
-    """Item id -> (its latest finished inspection's id, who did it), for one request."""
-    return {
-        item: (row["id"], row["inspector_id"])
-        for item, row in _latest_finished(conn, request_id).items()
-    }
+    return {item: decision(row) for item, row in latest_finished_rows(conn, request_id).items()}
 
 
 def second_graded(conn: Connection, inspection_ids: Collection[str]) -> set[str]:
@@ -203,7 +190,8 @@ def second_graded(conn: Connection, inspection_ids: Collection[str]) -> set[str]
     )
 
 
-def _latest_finished(conn: Connection, request_id: str) -> dict[str, rows.RowIn]:
+def latest_finished_rows(conn: Connection, request_id: str) -> dict[str, rows.RowIn]:
+    """Item id -> the row of its latest finished inspection, for one request."""
     items = select(item_table.c.id).where(item_table.c.request_id == request_id)
     found = conn.execute(
         select(inspection_table)

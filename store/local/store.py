@@ -13,11 +13,13 @@ callers cannot hold a session open by accident. It satisfies `bench.station.Stat
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Self
+from time import monotonic
+from typing import Any, Self, TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
@@ -25,7 +27,6 @@ from sqlalchemy.exc import DBAPIError
 from bench.domain import (
     AnswerRecord,
     CatalogModel,
-    Decision,
     FinishedInspection,
     InspectionStarted,
     Inspector,
@@ -41,6 +42,7 @@ from bench.station import (
     SECOND_GRADING_DUE,
     QuarantinedRow,
     Refused,
+    RequestInspections,
     SecondGradingDue,
 )
 from store.dbutil import utcnow, why
@@ -59,6 +61,50 @@ from store.local.engine import open_file, writer
 from store.local.outbox import OutboxRow, QueuedRow
 from store.local.quarantine import SkippedRow
 
+T = TypeVar("T")
+
+REPLICA_CACHE_SECONDS = 60.0
+"""How long what the replica says of programs, models and skipped rows is kept at most: a
+pull by another process (`bench sync` beside a running bench) shows within this."""
+
+
+class _ReplicaCache:
+    """Programs, catalog models and the skipped rows, as the replica last said: asked on
+    every step of an inspection (a query each, on the UI thread), changed only by a pull.
+    Dropped when this store writes the replica, and after `REPLICA_CACHE_SECONDS`.
+
+    Thread-safe: the sync thread's pull drops it while the UI thread fills it; a value read
+    before a drop is not kept after it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._values: dict[tuple[str, str], Any] = {}
+        self._version = 0
+        self._since = monotonic()
+
+    def get(self, key: tuple[str, str], read: Callable[[], T]) -> T:
+        with self._lock:
+            if monotonic() - self._since > REPLICA_CACHE_SECONDS:
+                self._drop()
+            if key in self._values:
+                value: T = self._values[key]
+                return value
+            version = self._version
+        value = read()
+        with self._lock:
+            if version == self._version:
+                self._values[key] = value
+        return value
+
+    def drop(self) -> None:
+        with self._lock:
+            self._drop()
+
+    def _drop(self) -> None:
+        self._values.clear()
+        self._version += 1
+        self._since = monotonic()
+
 
 class LocalStore:
     """The station database. Open with `LocalStore.open(path)`; thread-safe (one engine,
@@ -68,6 +114,7 @@ class LocalStore:
         self._engine = engine
         self._writer = writer(engine)
         self.path = path
+        self._replica = _ReplicaCache()
 
     @classmethod
     def open(cls, path: Path | str) -> LocalStore:
@@ -117,6 +164,9 @@ class LocalStore:
     # --- Replica: lookups ---------------------------------------------------------------
 
     def program(self, code: str) -> ProgramPolicy | None:
+        return self._replica.get(("program", code), lambda: self._program(code))
+
+    def _program(self, code: str) -> ProgramPolicy | None:
         with self._read() as conn:
             return replica.program(conn, code)
 
@@ -126,6 +176,9 @@ class LocalStore:
             return replica.find_request(conn, code)
 
     def catalog_model(self, sku: str) -> CatalogModel | None:
+        return self._replica.get(("model", sku), lambda: self._catalog_model(sku))
+
+    def _catalog_model(self, sku: str) -> CatalogModel | None:
         with self._read() as conn:
             return replica.catalog_model(conn, sku)
 
@@ -179,15 +232,18 @@ class LocalStore:
         status (a cancelled request, an inactive inspector), not by removing them.
         """
         now = utcnow()
-        with self._write() as conn:
-            replica.write_domain(
-                conn,
-                now,
-                programs=programs,
-                models=models,
-                requests=requests,
-                inspectors=inspectors,
-            )
+        try:
+            with self._write() as conn:
+                replica.write_domain(
+                    conn,
+                    now,
+                    programs=programs,
+                    models=models,
+                    requests=requests,
+                    inspectors=inspectors,
+                )
+        finally:
+            self._replica.drop()
 
     def write_replica_rows(
         self,
@@ -201,10 +257,13 @@ class LocalStore:
         run ahead of what was stored (a crash between the two would otherwise skip rows
         forever). Columns the replica does not have are ignored. Returns rows written.
         """
-        with self._write() as conn:
-            written = replica.upsert_rows(conn, table, values)
-            if cursor is not None:
-                replica.set_sync_cursor(conn, *cursor)
+        try:
+            with self._write() as conn:
+                written = replica.upsert_rows(conn, table, values)
+                if cursor is not None:
+                    replica.set_sync_cursor(conn, *cursor)
+        finally:
+            self._replica.drop()
         return written
 
     def write_pulled(
@@ -220,22 +279,28 @@ class LocalStore:
 
         Returns the keys quarantined now that were not before (to be logged once).
         """
-        with self._write() as conn:
-            replica.upsert_rows(conn, table, values)
-            if quarantine.holds(conn, table):
-                key = replica.key_name(table)
-                quarantine.release(conn, table, [str(value[key]) for value in values])
-            if skipped:
-                replica.delete_rows(conn, table, [row.key for row in skipped])
-            new = quarantine.put(conn, table, skipped, at)
-            if cursor is not None:
-                replica.set_sync_cursor(conn, *cursor)
+        try:
+            with self._write() as conn:
+                replica.upsert_rows(conn, table, values)
+                if quarantine.holds(conn, table):
+                    key = replica.key_name(table)
+                    quarantine.release(conn, table, [str(value[key]) for value in values])
+                if skipped:
+                    replica.delete_rows(conn, table, [row.key for row in skipped])
+                new = quarantine.put(conn, table, skipped, at)
+                if cursor is not None:
+                    replica.set_sync_cursor(conn, *cursor)
+        finally:
+            self._replica.drop()
         return new
 
     def quarantined_rows(self) -> list[QuarantinedRow]:
         """Central rows the pull refused, by table and key, with why."""
+        return list(self._replica.get(("quarantine", ""), self._quarantined_rows))
+
+    def _quarantined_rows(self) -> tuple[QuarantinedRow, ...]:
         with self._read() as conn:
-            return quarantine.rows(conn)
+            return tuple(quarantine.rows(conn))
 
     def quarantined_count(self) -> int:
         with self._read() as conn:
@@ -347,19 +412,6 @@ class LocalStore:
                     done.finished_at,
                 )
 
-    def second_gradings_due(self, request_id: str) -> dict[str, SecondGradingDue]:
-        """Item id -> its latest inspection here, when it was picked for a second grading
-        and none is finished yet."""
-        with self._read() as conn:
-            latest = inspections.latest_finished_by(conn, request_id)
-            ids = [inspection for inspection, _ in latest.values()]
-            due = audit.named(conn, SECOND_GRADING_DUE, ids) - inspections.second_graded(conn, ids)
-        return {
-            item: SecondGradingDue(item, inspection, inspector)
-            for item, (inspection, inspector) in latest.items()
-            if inspection in due
-        }
-
     def second_gradings_waiting(self) -> list[SecondGradingWaiting]:
         """Every inspection picked here for a second grading that no finished inspection
         names as its `second_of` and no supervisor reopened, oldest pick first."""
@@ -383,18 +435,25 @@ class LocalStore:
         with self._read() as conn:
             return inspections.latest_finished(conn, item_id)
 
-    def finished_decisions(self, request_id: str) -> dict[str, Decision]:
-        """Item id -> the decision of its latest finished inspection, for one request."""
+    def request_inspections(self, request_id: str) -> RequestInspections:
+        """Each item's latest finished inspection here, which of them a supervisor reopened
+        since (an `item_reopened` audit entry names it), and which wait for a second grading
+        (picked, and none finished yet): one query of the inspections, and none of the audit
+        log while no item has one."""
         with self._read() as conn:
-            return inspections.finished_decisions(conn, request_id)
-
-    def reopened_inspections(self, request_id: str) -> dict[str, str]:
-        """Item id -> its latest finished inspection, for the items of the request a
-        supervisor reopened since (an `item_reopened` audit entry names that inspection)."""
-        with self._read() as conn:
-            latest = inspections.latest_finished_ids(conn, request_id)
-            reopened = audit.reopened(conn, latest.values())
-        return {item: inspection for item, inspection in latest.items() if inspection in reopened}
+            latest = inspections.latest_finished_rows(conn, request_id)
+            ids = [row["id"] for row in latest.values()]
+            reopened = audit.reopened(conn, ids)
+            due = audit.named(conn, SECOND_GRADING_DUE, ids) - inspections.second_graded(conn, ids)
+        return RequestInspections(
+            decisions={item: inspections.decision(row) for item, row in latest.items()},
+            reopened={item: row["id"] for item, row in latest.items() if row["id"] in reopened},
+            second_due={
+                item: SecondGradingDue(item, row["id"], row["inspector_id"])
+                for item, row in latest.items()
+                if row["id"] in due
+            },
+        )
 
     # --- Outbox -------------------------------------------------------------------------
 

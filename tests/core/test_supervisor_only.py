@@ -107,7 +107,7 @@ class TestASupervisorReopens:
         second = inspect_to_accept(inspector)
         saved = finished_inspection(store, second)
         assert saved is not None and saved.started.supersedes == first
-        assert store.reopened_inspections("TI-000001") == {}
+        assert store.request_inspections("TI-000001").reopened == {}
         assert inspector.request_done
         # The first inspection is kept as it was; only the new one counts now.
         kept = finished_inspection(store, first)

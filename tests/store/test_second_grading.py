@@ -57,16 +57,16 @@ class TestTheStation:
         write_demo_replica(local)
         first = inspect(session_of(local, "EMP-0001", second_share=1.0), "TI-000001",
                         PAN_V2_SERIAL)  # fmt: skip
-        (due,) = local.second_gradings_due("TI-000001").values()
+        (due,) = local.request_inspections("TI-000001").second_due.values()
         assert (due.inspection_id, due.first_inspector_id) == (first.started.id, "EMP-0001")
         inspect(session_of(local, "EMP-0003", second_share=1.0), "TI-000001", PAN_V2_SERIAL)
-        assert local.second_gradings_due("TI-000001") == {}
+        assert local.request_inspections("TI-000001").second_due == {}
         # Done: to anyone, the item is inspected again, and the first still counts.
         third = session_of(local, "EMP-0002", second_share=1.0)
         third.open_request("TI-000001")
         refused = third.inspect_item(ITEM)
         assert isinstance(refused, Problem) and refused.title == "Already inspected"
-        assert local.finished_decisions("TI-000001")[ITEM] == first.decision
+        assert local.request_inspections("TI-000001").decisions[ITEM] == first.decision
 
     def test_a_pick_waits_until_graded_again_or_reopened(self, local: LocalStore) -> None:
         write_demo_replica(local)

@@ -18,10 +18,11 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
 import store.local
+import store.local.store
 import store.rows
 from bench import demo_data
 from bench.domain import (
@@ -361,6 +362,52 @@ class TestReplica:
             local.write_replica_rows("outbox", [row])
 
 
+class TestReplicaCache:
+    """Programs, models and skipped rows are read once and kept until a pull writes the
+    replica: each step of an inspection asks for them."""
+
+    def test_a_model_is_read_once(self, local: LocalStore) -> None:
+        statements: list[str] = []
+        event.listen(local.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        assert local.catalog_model(PAN_V2.sku) == PAN_V2
+        assert local.catalog_model(PAN_V2.sku) == PAN_V2
+        assert local.catalog_model("NO-SUCH-SKU") is None
+        assert local.catalog_model("NO-SUCH-SKU") is None
+        assert len([s for s in statements if "catalog_models" in s]) == 2
+
+    def test_a_pulled_model_program_or_skipped_row_shows_at_once(self, local: LocalStore) -> None:
+        assert local.catalog_model(PAN_V2.sku) == PAN_V2
+        assert local.program(CREDIT.code) == CREDIT
+        assert local.quarantined_rows() == []
+        renamed = dataclasses.replace(PAN_V2, name="Pan v2 (renamed)")
+        skipped = store.local.SkippedRow("TI-000999", "customer_ref is empty", T0)
+        pulled = {**store.rows.model_row(renamed), "updated_at": T0}
+        local.write_pulled("catalog_models", [pulled], [], None, T0)
+        local.write_pulled("requests", [], [skipped], None, T0)
+        local.write_replica(programs=[dataclasses.replace(CREDIT, name="Credit, renamed")])
+        assert local.catalog_model(PAN_V2.sku) == renamed
+        assert local.program(CREDIT.code) == dataclasses.replace(CREDIT, name="Credit, renamed")
+        assert [(row.table, row.key) for row in local.quarantined_rows()] == [
+            ("requests", "TI-000999")
+        ]
+        local.write_replica_rows(
+            "catalog_models", [{**store.rows.model_row(PAN_V2), "updated_at": T0}]
+        )
+        assert local.catalog_model(PAN_V2.sku) == PAN_V2
+
+    def test_another_process_pull_shows_once_the_cache_is_old(
+        self, local: LocalStore, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        assert local.catalog_model(PAN_V2.sku) == PAN_V2
+        renamed = dataclasses.replace(PAN_V2, name="Pan v2 (renamed)")
+        with LocalStore.open(local.path) as other:  # `bench sync` beside the bench
+            other.write_replica(models=[renamed])
+        assert local.catalog_model(PAN_V2.sku) == PAN_V2
+        later = store.local.store.monotonic() + store.local.store.REPLICA_CACHE_SECONDS + 1
+        monkeypatch.setattr(store.local.store, "monotonic", lambda: later)
+        assert local.catalog_model(PAN_V2.sku) == renamed
+
+
 # --- Inspections ----------------------------------------------------------------------
 
 
@@ -544,7 +591,7 @@ class TestInspections:
         local.finish_inspection(done)
         local.begin_inspection(started("TI-000123-01"))  # in progress: not finished
         assert finished_item_ids(local, "TI-000123") == {"TI-000123-02"}
-        assert local.finished_decisions("TI-000123") == {"TI-000123-02": done.decision}
+        assert local.request_inspections("TI-000123").decisions == {"TI-000123-02": done.decision}
         assert finished_item_ids(local, "TI-000999") == set()
 
     def test_timestamps_come_back_as_the_same_instant_in_utc(self, local: LocalStore) -> None:

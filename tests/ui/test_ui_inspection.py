@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 import pytest
 from sqlalchemy import select
+from textual.dom import DOMNode
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
@@ -21,6 +22,7 @@ from screens.request import RequestView
 from store.local import LocalStore, inspection_table
 from tests.core.test_checklist import checklist_for, facts
 from tests.support.station import (
+    ACCEPT_KEYS,
     REVISE,
     SIZE,
     SeededStation,
@@ -37,8 +39,10 @@ from tests.support.station import (
     screen_lines,
     showing,
     shown,
+    station_store,
+    wait_until,
 )
-from tests.support.store_helpers import finished_inspection
+from tests.support.store_helpers import audit_events, finished_inspection
 
 
 def status_of(store: LocalStore, inspection_id: str) -> str:
@@ -47,6 +51,52 @@ def status_of(store: LocalStore, inspection_id: str) -> str:
             select(inspection_table.c.status).where(inspection_table.c.id == inspection_id)
         ).scalar_one()
     return status
+
+
+class TestViewsAndFocus(SeededStation):
+    async def test_moving_between_checklist_and_outcome_restyles_neither_view(
+        self, station: Station
+    ) -> None:
+        """No style of theirs depends on their focus: Textual would re-apply the styles of
+        the view and all it holds at each move, for nothing."""
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_checklist(pilot)
+            views = [app.screen.query_one(ChecklistView), app.screen.query_one(OutcomeView)]
+            restyled: list[DOMNode] = []
+            update_nodes = app.stylesheet.update_nodes
+
+            def noted(nodes: Iterable[DOMNode], animate: bool = False) -> None:
+                nodes = list(nodes)
+                restyled.extend(nodes)
+                update_nodes(nodes, animate=animate)
+
+            app.stylesheet.update_nodes = noted  # type: ignore[method-assign]
+            await pilot.press(*ACCEPT_KEYS)
+            await on_screen(pilot, OutcomeView)
+            await pilot.press("backspace")
+            await on_screen(pilot, ChecklistView)
+            await pilot.press("y")
+            await on_screen(pilot, OutcomeView)
+            assert not [view for view in views if view in restyled]
+            # And what they hold looks as a restyle would have it.
+            nodes = [node for view in views for node in view.walk_children(with_self=True)]
+            styled = [node._css_styles.css for node in nodes]
+            update_nodes(nodes)
+            assert [node._css_styles.css for node in nodes] == styled
+
+
+class TestAudit(SeededStation):
+    async def test_an_opened_request_is_audited_once_it_is_on_screen(
+        self, station: Station
+    ) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_request(pilot)
+            store = station_store(app)
+            await wait_until(
+                pilot, lambda: [e.event for e in audit_events(store, 1)] == ["request_opened"]
+            )
 
 
 class TestScannerAlone(SeededStation):

@@ -5,11 +5,18 @@ one of the fault switches: tests/ui/test_ui_faults.py::TestPrinterGone."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import RenderableType
+from textual.screen import Screen
+
 from screens.app import BenchApp
 from screens.request import RequestView
 from tests.support.barcodes import decode, pages_of
 from tests.support.printers import ZplServer
 from tests.support.station import (
+    ACCEPT_KEYS,
     SIZE,
     SeededStation,
     Station,
@@ -23,6 +30,7 @@ from tests.support.station import (
     scan,
     shown,
     wait_until,
+    walk_to_outcome,
 )
 
 ITEM = "TI-000001-01"
@@ -48,6 +56,39 @@ class TestFilePrinter(SeededStation):
             assert printer_alert(app) == ""
         label = station.folder / "labels" / f"000001-{ITEM}.png"
         assert decode(pages_of(label, 203)[0]) == [ITEM]
+
+    async def test_the_label_and_the_push_start_once_the_save_is_on_screen(
+        self, station: Station
+    ) -> None:
+        """Their threads' first steps would slow the frame that confirms the save."""
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await walk_to_outcome(pilot, ACCEPT_KEYS)
+            happened: list[str] = []
+            display = app._display
+
+            def painted(screen: Screen[Any], update: RenderableType | None) -> None:
+                display(screen, update)
+                saved = screen.query("#request-saved")
+                if update is not None and saved and saved.first().has_class("-visible"):
+                    happened.append("the save painted")
+
+            app._display = painted  # type: ignore[method-assign]
+            assert app._printing is not None and app._link is not None
+
+            def noting(name: str, wake: Callable[[], None]) -> Callable[[], None]:
+                def woken() -> None:
+                    happened.append(name)
+                    wake()
+
+                return woken
+
+            app._printing.wake = noting("label", app._printing.wake)  # type: ignore[method-assign]
+            app._link.wake = noting("push", app._link.wake)  # type: ignore[method-assign]
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: {"label", "push"} <= set(happened))
+            assert happened[0] == "the save painted", happened
+            await wait_until(pilot, lambda: label_files(station) == [f"000001-{ITEM}.png"])
 
     async def test_f3_f4_and_cmd_reprint_print_the_label_again(self, station: Station) -> None:
         app = station.app()
