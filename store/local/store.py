@@ -161,6 +161,16 @@ class LocalStore:
                 f"Could not save to the station database at {self.path}: {why(error)}"
             ) from error
 
+    @contextmanager
+    def _write_replica(self) -> Iterator[Connection]:
+        """A write of replica rows: what `_replica` keeps is dropped after it, written or
+        not, so no lookup outlives the rows it was read from."""
+        try:
+            with self._write() as connection:
+                yield connection
+        finally:
+            self._replica.drop()
+
     # --- Replica: lookups ---------------------------------------------------------------
 
     def program(self, code: str) -> ProgramPolicy | None:
@@ -232,18 +242,15 @@ class LocalStore:
         status (a cancelled request, an inactive inspector), not by removing them.
         """
         now = utcnow()
-        try:
-            with self._write() as conn:
-                replica.write_domain(
-                    conn,
-                    now,
-                    programs=programs,
-                    models=models,
-                    requests=requests,
-                    inspectors=inspectors,
-                )
-        finally:
-            self._replica.drop()
+        with self._write_replica() as conn:
+            replica.write_domain(
+                conn,
+                now,
+                programs=programs,
+                models=models,
+                requests=requests,
+                inspectors=inspectors,
+            )
 
     def write_replica_rows(
         self,
@@ -257,13 +264,10 @@ class LocalStore:
         run ahead of what was stored (a crash between the two would otherwise skip rows
         forever). Columns the replica does not have are ignored. Returns rows written.
         """
-        try:
-            with self._write() as conn:
-                written = replica.upsert_rows(conn, table, values)
-                if cursor is not None:
-                    replica.set_sync_cursor(conn, *cursor)
-        finally:
-            self._replica.drop()
+        with self._write_replica() as conn:
+            written = replica.upsert_rows(conn, table, values)
+            if cursor is not None:
+                replica.set_sync_cursor(conn, *cursor)
         return written
 
     def write_pulled(
@@ -279,19 +283,16 @@ class LocalStore:
 
         Returns the keys quarantined now that were not before (to be logged once).
         """
-        try:
-            with self._write() as conn:
-                replica.upsert_rows(conn, table, values)
-                if quarantine.holds(conn, table):
-                    key = replica.key_name(table)
-                    quarantine.release(conn, table, [str(value[key]) for value in values])
-                if skipped:
-                    replica.delete_rows(conn, table, [row.key for row in skipped])
-                new = quarantine.put(conn, table, skipped, at)
-                if cursor is not None:
-                    replica.set_sync_cursor(conn, *cursor)
-        finally:
-            self._replica.drop()
+        with self._write_replica() as conn:
+            replica.upsert_rows(conn, table, values)
+            if quarantine.holds(conn, table):
+                key = replica.key_name(table)
+                quarantine.release(conn, table, [str(value[key]) for value in values])
+            if skipped:
+                replica.delete_rows(conn, table, [row.key for row in skipped])
+            new = quarantine.put(conn, table, skipped, at)
+            if cursor is not None:
+                replica.set_sync_cursor(conn, *cursor)
         return new
 
     def quarantined_rows(self) -> list[QuarantinedRow]:
