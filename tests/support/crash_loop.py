@@ -39,6 +39,7 @@ from tests.support.tmux import (
     answer_key,
     moved_on,
     step_on,
+    wait_station_open,
 )
 
 SEEDS_ENV: Final = "BENCH_CRASH_SEEDS"
@@ -223,7 +224,7 @@ class CrashLoop:
     def _shift(self, point: KillPoint) -> None:
         term = self.term
         self._moment("login", 0, "start-up")
-        term.wait_text("SCAN YOUR BADGE")
+        wait_station_open(term)
         self._close_station_lock()
         self.check_chain()
         self._scan(
@@ -624,7 +625,7 @@ class CrashLoop:
         inspection reaches central; then a clean quit."""
         if self.started:
             self.term.restart()
-        self.term.wait_text("SCAN YOUR BADGE")
+        wait_station_open(self.term)
         self._close_station_lock()
         self.check_chain()
         deadline = time.monotonic() + 4 * TIMEOUT

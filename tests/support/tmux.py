@@ -272,6 +272,14 @@ def answer_checklist(term: Terminal) -> str:
     raise AssertionError(f"the checklist never ended; answered {answered}")
 
 
+def wait_station_open(term: Terminal) -> str:
+    """The login is drawn before the station file is opened and migrated: the station is
+    open once the header no longer says STARTING."""
+    return term.wait_for(
+        "the station open", lambda s: "SCAN YOUR BADGE" in s and "STARTING" not in s
+    )
+
+
 def log_in(term: Terminal, badge: str = BADGE, pin: str = PIN) -> None:
     """The badge is scanned, the PIN typed by a person, key by key."""
     term.wait_text("SCAN YOUR BADGE")
