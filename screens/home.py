@@ -18,7 +18,14 @@ from bench.scans import Classified, ScanKind, classify
 from bench.text import shown
 from screens.base import BenchView
 from screens.messages import InspectionOpened, RequestOpened
-from screens.widgets import ID_CELLS, HintList, split_badges
+from screens.widgets import ID_CELLS, HintList, restyle_for_focus, split_badges
+
+
+class CodeInput(Input):
+    """Home's field for a package label typed by hand."""
+
+    def watch_has_focus(self, has_focus: bool) -> None:
+        restyle_for_focus(self, has_focus)
 
 
 class HomeView(BenchView):
@@ -35,7 +42,7 @@ class HomeView(BenchView):
     def compose(self) -> ComposeResult:
         yield Label("SCAN A PACKAGE LABEL", classes="big-prompt")
         yield Label("request id (TI-…) or tracking number", classes="muted")
-        yield Input(placeholder="or type it here and press Enter", id="code")
+        yield CodeInput(placeholder="or type it here and press Enter", id="code")
         yield Static(id="unfinished", classes="notice", markup=False)
         _, codes = split_badges(self.hints)
         if codes:

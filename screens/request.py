@@ -27,7 +27,15 @@ from bench.settlement import SettlementStatus, described
 from bench.text import shown, shown_end
 from screens.base import BenchView
 from screens.messages import InspectionOpened, PrintQueued, RequestClosed, RequestOpened
-from screens.widgets import ID_CELLS, NAME_CELLS, PROBLEM_CELLS, PrinterAlert, literal
+from screens.widgets import (
+    ID_CELLS,
+    NAME_CELLS,
+    PROBLEM_CELLS,
+    PrinterAlert,
+    literal,
+    restyle_for_focus,
+    set_classes_once,
+)
 
 # Theme variables, looked up when drawn: a table cell takes a Rich style, not CSS.
 OUTCOME_COLOUR = {
@@ -51,6 +59,13 @@ SERIAL = COLUMNS.index("Serial")
 BESIDE_SERIAL = COLUMNS[:SERIAL] + COLUMNS[SERIAL + 1 :]
 ITEM_NUMBER_CELLS = 4
 TABLE_NAME_CELLS = 20
+
+
+class ItemsTable(DataTable[Text]):
+    """The items of the request on the bench."""
+
+    def watch_has_focus(self, has_focus: bool) -> None:
+        restyle_for_focus(self, has_focus)
 
 
 class RequestView(BenchView):
@@ -78,7 +93,7 @@ class RequestView(BenchView):
         yield Label(id="request-title", classes="title", markup=False)
         yield Static(id="request-facts", classes="muted", markup=False)
         yield Static(id="request-warnings", classes="notice", markup=False)
-        yield DataTable[Text](id="items", cursor_type="row", zebra_stripes=True)
+        yield ItemsTable(id="items", cursor_type="row", zebra_stripes=True)
         yield Static(id="request-settlement", markup=False)
 
     @property
@@ -111,9 +126,13 @@ class RequestView(BenchView):
         hidden = self.session.settlement_hidden
         # The amount would tell a second grader what the first inspection decided.
         line.update(SETTLEMENT_AFTER_GRADING if hidden else described(settlement))
-        for status in SettlementStatus:
-            shows = not hidden and settlement.status is status
-            line.set_class(shows, f"-{status.value.replace('_', '-')}")
+        set_classes_once(
+            line,
+            {
+                f"-{status.value.replace('_', '-')}": not hidden and settlement.status is status
+                for status in SettlementStatus
+            },
+        )
         pending = self.session.pending_items
         if pending:
             table.move_cursor(row=[r.item.id for r in rows].index(pending[0].id))
@@ -134,8 +153,13 @@ class RequestView(BenchView):
         saved_line.update(
             _saved(saved, picked) if saved else _reopened(reopened) if reopened else ""
         )
-        saved_line.set_class(saved is not None or reopened is not None, "-visible")
-        saved_line.set_class(reopened is not None or picked, "-reopened")
+        set_classes_once(
+            saved_line,
+            {
+                "-visible": saved is not None or reopened is not None,
+                "-reopened": reopened is not None or picked,
+            },
+        )
         table.focus()
         self.refresh_bindings()  # F10 is a supervisor's: who is logged in may have changed
 

@@ -8,7 +8,7 @@ of the limits below before it is shown, and is shown as plain text, never as mar
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -35,6 +35,33 @@ def literal(text: str, limit: int) -> Text:
     """Outside text as a Rich `Text`, for widgets that would read a string as markup
     (DataTable cells)."""
     return Text(shown(text, limit))
+
+
+def set_classes_once(widget: Widget, wanted: Mapping[str, bool]) -> None:
+    """Add each class `wanted` says and remove the others; the widget's styles are then
+    re-applied once, if any class changed: each `set_class` that changes one re-applies
+    them at once, and the styles of a widget cost a stylesheet match (about 0.2 ms)."""
+    before = set(widget.classes)
+    for name, wants in wanted.items():
+        widget.set_class(wants, name, update=False)
+    if widget.classes != before:
+        widget.update_node_styles()
+
+
+def in_sight(widget: Widget) -> bool:
+    """Whether the widget and every container it is in are displayed."""
+    return all(node.display for node in widget.ancestors_with_self if isinstance(node, Widget))
+
+
+def restyle_for_focus(widget: Widget, has_focus: bool) -> None:
+    """What a view's field does when it gains or loses the focus: its styles (its :focus
+    rules and component classes, 1 to 2 ms) are re-applied at once, unless it lost the
+    focus as its view was hidden: then after the frame, for nothing of it is on show and
+    the restyle delayed each change of view."""
+    if has_focus or in_sight(widget):
+        widget.update_node_styles()
+    else:
+        widget.call_after_refresh(widget.update_node_styles)
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
+from rich.console import RenderableType
 from sqlalchemy import select
 from textual.dom import DOMNode
 from textual.pilot import Pilot
+from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from bench.checklist import OVERRIDE_REASONS, Question, Step
@@ -19,6 +23,7 @@ from screens.dialogs import ConfirmScreen, ReasonScreen
 from screens.home import HomeView
 from screens.outcome import OutcomeView
 from screens.request import RequestView
+from screens.widgets import set_classes_once
 from store.local import LocalStore, inspection_table
 from tests.core.test_checklist import checklist_for, facts
 from tests.support.station import (
@@ -84,6 +89,77 @@ class TestViewsAndFocus(SeededStation):
             styled = [node._css_styles.css for node in nodes]
             update_nodes(nodes)
             assert [node._css_styles.css for node in nodes] == styled
+
+    @pytest.mark.parametrize(
+        ("leave", "field", "shown"),
+        [("escape", "#items", HomeView), ("enter", "#code", RequestView)],
+        ids=["request to home", "home to request"],
+    )
+    async def test_a_field_hidden_with_its_view_is_restyled_after_the_frame(
+        self, station: Station, leave: str, field: str, shown: type[Widget]
+    ) -> None:
+        """The items table (or home's field) loses the focus as its view is hidden: its
+        styles are re-applied once the next view is painted, not before, and then look as
+        a blurred field's do."""
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_request(pilot)
+            if leave == "enter":  # from home: the request's id typed in home's field
+                await pilot.press("escape")
+                await on_screen(pilot, HomeView)
+                await pilot.press(*"TI-000001")
+            await pilot.pause()
+            widget = app.screen.query_one(field)
+            assert app.focused is widget
+            frames: list[Widget | Screen[Any]] = []
+            display = app._display
+
+            def painted(screen: Screen[Any], renderable: RenderableType | None) -> None:
+                display(screen, renderable)
+                if renderable is not None:
+                    frames.append(showing(app))
+
+            restyled_after: list[int] = []
+            update_nodes = app.stylesheet.update_nodes
+
+            def noted(nodes: Iterable[DOMNode], animate: bool = False) -> None:
+                nodes = list(nodes)
+                if widget in nodes:
+                    restyled_after.append(len(frames))
+                update_nodes(nodes, animate=animate)
+
+            app._display = painted  # type: ignore[method-assign]
+            app.stylesheet.update_nodes = noted  # type: ignore[method-assign]
+            await pilot.press(leave)
+            await on_screen(pilot, shown)
+            await wait_until(pilot, lambda: bool(restyled_after))
+            first_shown = next(n for n, view in enumerate(frames) if isinstance(view, shown))
+            (restyle,) = restyled_after  # once, and after that frame
+            assert restyle > first_shown
+            assert not widget.has_focus
+            styled = widget._css_styles.css
+            update_nodes([widget])
+            assert widget._css_styles.css == styled
+
+    async def test_classes_set_together_restyle_a_widget_once(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_request(pilot)
+            line = app.screen.query_one("#request-settlement")
+            restyles: list[list[DOMNode]] = []
+            update_nodes = app.stylesheet.update_nodes
+
+            def noted(nodes: Iterable[DOMNode], animate: bool = False) -> None:
+                restyles.append(list(nodes))
+                update_nodes(restyles[-1], animate=animate)
+
+            app.stylesheet.update_nodes = noted  # type: ignore[method-assign]
+            wanted = {"-ready": not line.has_class("-ready"), "-on-hold": True, "-x": True}
+            set_classes_once(line, wanted)
+            assert restyles == [[line]]
+            assert all(line.has_class(name) == wants for name, wants in wanted.items())
+            set_classes_once(line, wanted)  # nothing changes: no restyle
+            assert restyles == [[line]]
 
 
 class TestAudit(SeededStation):
