@@ -38,23 +38,32 @@ SMALL = (80, 24)
 ANSWER_KEYS = {AnswerKind.YES_NO: "y", AnswerKind.GRADE: "a", AnswerKind.DEFECT: "1"}
 
 fussy = st.sampled_from(["[/x]", "[b]", "\x1b[2J", "\u202e", "\u2066", "\u200b", "\n", "\x00"])
-outside = st.one_of(
-    st.lists(st.characters(codec=None) | fussy, max_size=20).map("".join),
-    st.text(max_size=5).map(lambda start: start + "x" * 5000),  # 5,000 characters
-)
-keys = outside.filter(lambda text: text.strip() != "")
+
+
+def outside_text(codec: str | None) -> st.SearchStrategy[str]:
+    return st.one_of(
+        st.lists(st.characters(codec=codec) | fussy, max_size=20).map("".join),
+        st.text(max_size=5).map(lambda start: start + "x" * 5000),  # 5,000 characters
+    )
+
+
+outside = outside_text(None)
+# Central's text is UTF-8 (PostgreSQL's and SQLite's): never a lone surrogate, which a scan's
+# text may hold.
+from_central = outside_text("utf-8")
+keys = from_central.filter(lambda text: text.strip() != "")
 central_text = st.builds(
     CentralText,
     program_code=keys,
-    program_name=outside,
+    program_name=from_central,
     sku=keys,
-    brand=outside,
-    model_name=outside,
-    item_suffix=outside,
-    customer_ref=outside,
-    tracking_number=st.none() | outside,
-    declared_serial=st.none() | outside,
-    inspector_name=outside,
+    brand=from_central,
+    model_name=from_central,
+    item_suffix=from_central,
+    customer_ref=from_central,
+    tracking_number=st.none() | from_central,
+    declared_serial=st.none() | from_central,
+    inspector_name=from_central,
 )
 # Scans that mean nothing here: a real code (a command, a request...) would only move on.
 scans = outside.filter(
