@@ -248,12 +248,14 @@ def _timed_figures(
     figures = CentralFigures(engine, SETTINGS)
     shift, day = now - timedelta(hours=8), now - timedelta(days=1)
     week = now - timedelta(days=7)
+    # Page 11 as the Stuck tab reads it: after the key of the 500th line, the last shown.
+    tenth = figures.stuck(now, limit=500).rows[-1].key
     screens: dict[str, Callable[[], object]] = {
         "throughput, the last 8 hours": lambda: figures.throughput(shift, now),
         "hourly counts, the last 24 hours": lambda: figures.hourly(day, now),
         "stations": lambda: figures.stations(now),
         "stuck, everything still stuck, page 1": lambda: figures.stuck(now),
-        "stuck, everything still stuck, page 11": lambda: figures.stuck(now, offset=500),
+        "stuck, everything still stuck, page 11": lambda: figures.stuck(now, after=tenth),
         "quotes, first page of 50": lambda: figures.quotes(today),
         "settlements, first page": lambda: figures.settlements(),
         "settlements ready, first page": lambda: figures.settlements("ready"),
