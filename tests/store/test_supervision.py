@@ -285,8 +285,8 @@ def test_the_screens_queries_can_use_the_supervisor_indexes(pg_url: str) -> None
 def test_the_stuck_kinds_can_use_the_indexes_of_0011(pg_url: str) -> None:
     """EXPLAIN on PostgreSQL, sequential scans priced out: with no window, the items left
     uninspected and the requests received untouched are read from the open requests'
-    partial indexes of migration 0011, holds and conflicts by their own, so no kind reads
-    the whole year."""
+    partial indexes of migration 0011 (and the items' from 0014's), holds and conflicts
+    by their own, so no kind reads the whole year."""
     init_central(pg_url)
     engine = central_engine(pg_url)
     event.listen(engine, "connect", lambda dbapi, _: dbapi.execute("SET enable_seqscan = off"))
@@ -300,6 +300,10 @@ def test_the_stuck_kinds_can_use_the_indexes_of_0011(pg_url: str) -> None:
     assert "ix_inspections_hold_finished_at" in holds, plans
     assert "ix_item_conflicts_detected_at" in conflicts, plans
     assert "ix_requests_open" in left_out, plans
+    # 0014's: a request's items and their inspections' times from the indexes alone.
+    assert {"ix_request_items_request_id_id", "ix_inspections_request_item_id_finished_at"} <= (
+        left_out
+    ), plans
     assert "ix_requests_received_updated_at" in received, plans
 
 
