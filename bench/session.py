@@ -83,6 +83,7 @@ from bench.supervision import (
     QuoteDeadline,
     SettlementLine,
     ShiftFigures,
+    StuckKey,
     StuckLine,
 )
 
@@ -927,14 +928,17 @@ class Session:
         )
 
     @supervisor_only("read the supervisor's figures")
-    def stuck_lines(self, offset: int = 0, limit: int = PAGE) -> Figures[StuckLine] | Problem:
-        """Everything still stuck and waiting for a person, oldest first, a page at a time:
-        stuck things are old by nature, so no window hides last week's hold."""
+    def stuck_lines(
+        self, after: StuckKey | None = None, limit: int = PAGE
+    ) -> Figures[StuckLine] | Problem:
+        """Everything still stuck and waiting for a person, oldest first, a page at a time
+        (the lines after the key of the last line shown): stuck things are old by nature,
+        so no window hides last week's hold."""
         figures = self._figure_source()
         if isinstance(figures, Problem):
             return figures
         now = self._site_now()
-        return figures.stuck(now, limit, offset)
+        return figures.stuck(now, limit, after)
 
     @supervisor_only("read the supervisor's figures")
     def quote_deadlines(

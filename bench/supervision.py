@@ -119,6 +119,10 @@ class StationHealth:
     queue_growing: bool
 
 
+# Where a line stands in the stuck list, oldest first: (since, kind, item, request).
+StuckKey = tuple[datetime, str, str, str]
+
+
 class StuckKind(StrEnum):
     NOT_INSPECTED = "not_inspected"  # an item of a request whose other items were inspected
     RECEIVED = "received"  # the portal says the request arrived; no bench inspected any of it
@@ -139,6 +143,12 @@ class StuckLine:
     item_id: str | None
     since: datetime
     detail: str = ""
+
+    @property
+    def key(self) -> StuckKey:
+        """The list's order: the oldest first, ties by kind, item, then request (of the
+        lines that name no item). The Stuck tab reads the next page after the last key."""
+        return (self.since, self.kind.value, self.item_id or "", self.request_id or "")
 
     @property
     def next_step(self) -> str:
@@ -245,11 +255,13 @@ class FigureSource(Protocol):
         self,
         now: datetime,
         limit: int | None = PAGE,
-        offset: int = 0,
+        after: StuckKey | None = None,
         since: datetime | None = None,
     ) -> Figures[StuckLine]:
-        """What waits for a person, oldest first; from `since` on when given (`bench
-        report --since`). The Stuck tab passes none: everything still stuck, paged."""
+        """What waits for a person, oldest first; the lines after the key `after` when
+        given (the next page: a key, not an offset, so a deep page reads no more than the
+        first); from `since` on when given (`bench report --since`). The Stuck tab passes
+        no `since`: everything still stuck, paged."""
         ...
 
     def quotes(

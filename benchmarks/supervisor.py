@@ -6,10 +6,11 @@ a thousand never inspected (its request left open; the portal closed every other
 inspected), one request in 10,000 received with nothing inspected, 5% holds (some past
 the ship window), 12% revisions due a week after, conflicts and a reopened (superseded)
 item now and then. The schema is made by the real migrations: up to 0006 before the load,
-then 0007 on (the supervisor's indexes, the stuck list's of 0011) on the full table,
-timed. Then each figure a screen shows is read several times (median and spread, with the
-indexes its plan used; the stuck list with no window, page 1 and page 11), and the whole
-year's `bench report throughput` is run as a supervisor would.
+then 0007 on (the supervisor's indexes, the stuck list's of 0011 and 0014) on the full
+table, timed. Then each figure a screen shows is read several times (median and spread,
+with the indexes its plan used; the stuck list with no window, page 1 and page 11, read
+as the Stuck tab reads it: after the key of the 500th line), and the whole year's `bench
+report throughput` is run as a supervisor would.
 
 Targets: each screen's data < 200 ms, the year's report < 10 s.
 
@@ -248,12 +249,14 @@ def _timed_figures(
     figures = CentralFigures(engine, SETTINGS)
     shift, day = now - timedelta(hours=8), now - timedelta(days=1)
     week = now - timedelta(days=7)
+    # Page 11 as the Stuck tab reads it: after the key of the 500th line, the last shown.
+    tenth = figures.stuck(now, limit=500).rows[-1].key
     screens: dict[str, Callable[[], object]] = {
         "throughput, the last 8 hours": lambda: figures.throughput(shift, now),
         "hourly counts, the last 24 hours": lambda: figures.hourly(day, now),
         "stations": lambda: figures.stations(now),
         "stuck, everything still stuck, page 1": lambda: figures.stuck(now),
-        "stuck, everything still stuck, page 11": lambda: figures.stuck(now, offset=500),
+        "stuck, everything still stuck, page 11": lambda: figures.stuck(now, after=tenth),
         "quotes, first page of 50": lambda: figures.quotes(today),
         "settlements, first page": lambda: figures.settlements(),
         "settlements ready, first page": lambda: figures.settlements("ready"),

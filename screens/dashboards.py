@@ -381,11 +381,12 @@ class StuckTab(FiguresTab):
     def reload(self) -> None:
         # In place of what is shown, as many lines as are shown: a refresh keeps the place.
         shown_rows = max(PAGE_ROWS, len(self._lines))
-        self.read("stuck lines", lambda: self.session.stuck_lines(0, shown_rows))
+        self.read("stuck lines", lambda: self.session.stuck_lines(None, shown_rows))
 
     def read_more(self, table: PagedTable) -> None:
-        offset = len(self._lines)
-        self.read("stuck lines", lambda: self.session.stuck_lines(offset, PAGE_ROWS), True)
+        # After the last line shown, by its key: a deep page costs what the first does.
+        after = self._lines[-1].key if self._lines else None
+        self.read("stuck lines", lambda: self.session.stuck_lines(after, PAGE_ROWS), True)
 
     def show_figures(self, what: str, found: Any, append: bool) -> None:
         self.clear_problem()

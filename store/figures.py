@@ -15,6 +15,7 @@ Python (exact for every zone a whole number of hours from UTC).
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -39,10 +40,12 @@ from bench.supervision import (
     HourlyCount,
     QuoteDeadline,
     SettlementLine,
+    StuckKey,
     StuckKind,
     StuckLine,
     SupervisionSettings,
     ThroughputRow,
+    fetch_limit,
     hold_detail,
     quote_deadline,
     throughput_row,
@@ -59,6 +62,9 @@ SETTLEMENT_CHUNK = 100
 Counted = Callable[[FromClause], Sequence[ColumnElement[bool]]]
 # Which of them are their item's latest, as a condition on the table given.
 Latest = Callable[[FromClause], ColumnElement[bool]]
+# One kind of stuck line, oldest first: those not older than the time given (a page's
+# first), at most as many as the limit.
+StuckKindRead = Callable[[datetime | None, int | None], list[StuckLine]]
 
 
 def status_in(requests: Table, statuses: Sequence[str]) -> ColumnElement[bool]:
@@ -243,14 +249,15 @@ def request_of(item_id: str) -> str:
 # --- what is stuck ------------------------------------------------------------------
 
 
-def from_time(moment: ColumnElement[Any], since: datetime | None) -> list[ColumnElement[bool]]:
-    """`moment >= since`, or nothing when every line is wanted."""
-    return [] if since is None else [moment >= since]
+def from_time(moment: ColumnElement[Any], *since: datetime | None) -> list[ColumnElement[bool]]:
+    """`moment >= ` each time given (a report's window, a page's first line), or nothing
+    when every line is wanted."""
+    return [moment >= time for time in since if time is not None]
 
 
 def holds(
     conn: Connection, table: Table, items: Table, latest: Latest, counted: Counted,
-    since: datetime | None, limit: int | None,
+    since: datetime | None, not_before: datetime | None, limit: int | None,
 ) -> list[StuckLine]:  # fmt: skip
     """Items whose latest inspection is a hold, oldest first; a parcel held because it
     came after the ship window is told apart, since its next step differs."""
@@ -259,7 +266,7 @@ def holds(
                table.c.reason_codes)
         .select_from(table.outerjoin(items, items.c.id == table.c.request_item_id))
         .where(outcome_is(table, "hold"), latest(table), *counted(table),
-               *from_time(table.c.finished_at, since))
+               *from_time(table.c.finished_at, since, not_before))
         .order_by(table.c.finished_at, table.c.request_item_id)
         .limit(limit)
     )  # fmt: skip
@@ -282,6 +289,7 @@ def not_inspected(
     requests: Table,
     counted: Counted,
     since: datetime | None,
+    not_before: datetime | None,
     limit: int | None,
 ) -> list[StuckLine]:
     """Items with no inspection of a request some other item of was inspected: since
@@ -305,6 +313,7 @@ def not_inspected(
             ~exists().where(other.c.request_item_id == items.c.id, *counted(other)),
         )
         .group_by(items.c.id, items.c.request_id)
+        .having(*from_time(first, not_before))
         .order_by(first, items.c.id)
         .limit(limit)
     )
@@ -321,6 +330,7 @@ def received_untouched(
     requests: Table,
     counted: Counted,
     since: datetime | None,
+    not_before: datetime | None,
     limit: int | None,
 ) -> list[StuckLine]:
     """Requests the portal says were received (`status = 'received'`) none of whose items
@@ -334,7 +344,7 @@ def received_untouched(
     query = (
         select(requests.c.id, requests.c.updated_at)
         .where(status_in(requests, [RequestStatus.RECEIVED]), ~inspected,
-               *from_time(requests.c.updated_at, since))
+               *from_time(requests.c.updated_at, since, not_before))
         .order_by(requests.c.updated_at, requests.c.id)
         .limit(limit)
     )  # fmt: skip
@@ -346,17 +356,31 @@ def received_untouched(
 
 
 def stuck_page(
-    kinds: Iterable[Callable[[int | None], list[StuckLine]]], limit: int | None, offset: int
+    kinds: Iterable[StuckKindRead], limit: int | None, after: StuckKey | None
 ) -> list[StuckLine]:
-    """One page of every kind's lines together, oldest first: each kind reads at most
-    the lines up to the page's end, in the same order, and the lists are merged."""
-    upto = None if limit is None else offset + limit + 1
+    """One page of every kind's lines together, oldest first, after the key `after` (the
+    previous page's last line) when given: each kind reads at most a page of lines from
+    the key's time on, in the same order, and the lists are merged."""
+    want = fetch_limit(limit)
     merged = heapq.merge(
-        *(read(upto) for read in kinds),
-        key=lambda line: (line.since, line.kind.value, line.item_id or ""),
+        *(lines_after(read, after, want) for read in kinds), key=lambda line: line.key
     )
-    lines = list(merged)
-    return lines[offset:] if upto is None else lines[offset:upto]
+    return list(itertools.islice(merged, want))
+
+
+def lines_after(read: StuckKindRead, after: StuckKey | None, want: int | None) -> list[StuckLine]:
+    """A kind's first `want` lines after the key: read from the key's time on, less the
+    lines of that very time the previous page showed. When those fill the read, the kind
+    has more lines of that time than a page: read further."""
+    if after is None:
+        return read(None, want)
+    upto = want
+    while True:
+        lines = read(after[0], upto)
+        later = [line for line in lines if line.key > after]
+        if upto is None or want is None or len(lines) < upto or len(later) >= want:
+            return later
+        upto += len(lines) - len(later)
 
 
 def settlement_page(

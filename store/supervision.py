@@ -31,6 +31,7 @@ from bench.supervision import (
     SettlementLine,
     Source,
     StationHealth,
+    StuckKey,
     StuckLine,
     ThroughputRow,
 )
@@ -108,10 +109,10 @@ class StationFigures:
         self,
         now: datetime,
         limit: int | None = PAGE,
-        offset: int = 0,
+        after: StuckKey | None = None,
         since: datetime | None = None,
     ) -> Figures[StuckLine]:
-        return self._read(lambda source: source.stuck(now, limit, offset, since))
+        return self._read(lambda source: source.stuck(now, limit, after, since))
 
     def quotes(
         self, today: date, limit: int | None = PAGE, offset: int = 0

@@ -152,7 +152,15 @@ class CentralRequestItem(RequestItemColumns, _Replicated, CentralBase):
     __table_args__ = (
         CheckConstraint(one_of("declared_condition", CONDITIONS), name="declared_condition"),
         ForeignKeyConstraint(["request_id"], ["requests.id"]),
+        # A request's items from the index alone (migration 0014): the Stuck list reads
+        # every open request's.
+        Index("ix_request_items_request_id_id", "request_id", "id"),
     )
+
+    # Indexed with the item id (above), not alone as the contract's column is; `id` is
+    # declared again only to stay the first column.
+    id: Mapped[str] = mapped_column(Text, primary_key=True)
+    request_id: Mapped[str] = mapped_column(Text)
 
 
 class CentralInspector(InspectorColumns, _Replicated, CentralBase):
@@ -180,6 +188,9 @@ class CentralInspection(CentralBase):
         CheckConstraint(one_of("identified_by", list(IdentifiedBy)), name="identified_by"),
         Index("ix_inspections_station_id_finished_at", "station_id", "finished_at"),
         Index("ix_inspections_inspector_id_finished_at", "inspector_id", "finished_at"),
+        # An item's inspections and when they finished, from the index alone (migration
+        # 0014): the Stuck list's items left uninspected of every open request.
+        Index("ix_inspections_request_item_id_finished_at", "request_item_id", "finished_at"),
         # The supervisor's figures (migration 0007): every station over a window, the
         # quotes by due date, the holds oldest first.
         Index("ix_inspections_finished_at", "finished_at"),
@@ -204,7 +215,7 @@ class CentralInspection(CentralBase):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    request_item_id: Mapped[str] = mapped_column(Text, index=True)
+    request_item_id: Mapped[str] = mapped_column(Text)
     station_id: Mapped[str] = mapped_column(Text)
     inspector_id: Mapped[str] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -44,6 +44,7 @@ from bench.supervision import (
     SettlementLine,
     Source,
     StationHealth,
+    StuckKey,
     StuckKind,
     StuckLine,
     SupervisionSettings,
@@ -193,26 +194,28 @@ class CentralFigures:
         self,
         now: datetime,
         limit: int | None = PAGE,
-        offset: int = 0,
+        after: StuckKey | None = None,
         since: datetime | None = None,
     ) -> Figures[StuckLine]:
         """Holds, late parcels, conflicts and items left uninspected, oldest first.
         (Dead letters and refused pulls are a station's own: `LocalFigures` lists them.)"""
 
         def read(conn: Connection) -> list[StuckLine]:
-            kinds: list[Callable[[int | None], list[StuckLine]]] = [
-                lambda upto: figures.holds(
-                    conn, inspection_table, item_table, latest, every_row, since, upto
+            kinds: list[figures.StuckKindRead] = [
+                lambda start, upto: figures.holds(
+                    conn, inspection_table, item_table, latest, every_row, since, start, upto
                 ),
-                lambda upto: conflicts(conn, since, upto),
-                lambda upto: figures.not_inspected(
-                    conn, inspection_table, item_table, request_table, every_row, since, upto
+                lambda start, upto: conflicts(conn, since, start, upto),
+                lambda start, upto: figures.not_inspected(
+                    conn, inspection_table, item_table, request_table, every_row, since, start,
+                    upto,
                 ),
-                lambda upto: figures.received_untouched(
-                    conn, inspection_table, item_table, request_table, every_row, since, upto
+                lambda start, upto: figures.received_untouched(
+                    conn, inspection_table, item_table, request_table, every_row, since, start,
+                    upto,
                 ),
-            ]
-            return figures.stuck_page(kinds, limit, offset)
+            ]  # fmt: skip
+            return figures.stuck_page(kinds, limit, after)
 
         return self._read("read what is stuck from", read, limit)
 
@@ -313,7 +316,9 @@ def settled(conn: Connection, ids: Sequence[str]) -> list[SettlementLine]:
     ]
 
 
-def conflicts(conn: Connection, since: datetime | None, limit: int | None) -> list[StuckLine]:
+def conflicts(
+    conn: Connection, since: datetime | None, not_before: datetime | None, limit: int | None
+) -> list[StuckLine]:
     """Items the push flagged as inspected twice that still have two latest inspections
     (a supervisor's reopen that superseded one settles it), oldest first."""
     inspections = inspection_table
@@ -332,7 +337,8 @@ def conflicts(conn: Connection, since: datetime | None, limit: int | None) -> li
             conflict_table.outerjoin(item_table,
                                      item_table.c.id == conflict_table.c.request_item_id)
         )
-        .where(still_latest > 1, *figures.from_time(conflict_table.c.detected_at, since))
+        .where(still_latest > 1,
+               *figures.from_time(conflict_table.c.detected_at, since, not_before))
         .order_by(conflict_table.c.detected_at, conflict_table.c.request_item_id)
         .limit(limit)
     )  # fmt: skip

@@ -34,6 +34,7 @@ from bench.supervision import (
     Source,
     StationHealth,
     StationWatch,
+    StuckKey,
     StuckKind,
     StuckLine,
     SupervisionSettings,
@@ -130,27 +131,29 @@ class LocalFigures:
         self,
         now: datetime,
         limit: int | None = PAGE,
-        offset: int = 0,
+        after: StuckKey | None = None,
         since: datetime | None = None,
     ) -> Figures[StuckLine]:
         """Holds, late parcels and uninspected items of this bench, the results central
         refused and the central rows this bench refused, oldest first."""
 
         def read(conn: Connection) -> list[StuckLine]:
-            kinds: list[Callable[[int | None], list[StuckLine]]] = [
-                lambda upto: figures.holds(
-                    conn, inspection_table, item_table, latest_here, finished, since, upto
+            kinds: list[figures.StuckKindRead] = [
+                lambda start, upto: figures.holds(
+                    conn, inspection_table, item_table, latest_here, finished, since, start, upto
                 ),
-                lambda upto: figures.not_inspected(
-                    conn, inspection_table, item_table, request_table, finished, since, upto
+                lambda start, upto: figures.not_inspected(
+                    conn, inspection_table, item_table, request_table, finished, since, start,
+                    upto,
                 ),
-                lambda upto: figures.received_untouched(
-                    conn, inspection_table, item_table, request_table, finished, since, upto
+                lambda start, upto: figures.received_untouched(
+                    conn, inspection_table, item_table, request_table, finished, since, start,
+                    upto,
                 ),
-                lambda upto: dead_letters(conn, since, upto),
-                lambda upto: quarantined(conn, since, upto),
-            ]
-            return figures.stuck_page(kinds, limit, offset)
+                lambda start, upto: dead_letters(conn, since, start, upto),
+                lambda start, upto: quarantined(conn, since, start, upto),
+            ]  # fmt: skip
+            return figures.stuck_page(kinds, limit, after)
 
         return self._read(read, limit)
 
@@ -290,7 +293,9 @@ def inspected(conn: Connection, after: str | None, chunk: int) -> list[str]:
     return list(conn.scalars(query))
 
 
-def dead_letters(conn: Connection, since: datetime | None, limit: int | None) -> list[StuckLine]:
+def dead_letters(
+    conn: Connection, since: datetime | None, not_before: datetime | None, limit: int | None
+) -> list[StuckLine]:
     """Results central refused for good, oldest refusal first."""
     query = (
         select(inspection_table.c.request_item_id, item_table.c.request_id,
@@ -298,7 +303,7 @@ def dead_letters(conn: Connection, since: datetime | None, limit: int | None) ->
         .join(inspection_table, inspection_table.c.id == outbox_table.c.inspection_id)
         .outerjoin(item_table, item_table.c.id == inspection_table.c.request_item_id)
         .where(outbox_table.c.dead_at.is_not(None),
-               *figures.from_time(outbox_table.c.dead_at, since))
+               *figures.from_time(outbox_table.c.dead_at, since, not_before))
         .order_by(outbox_table.c.dead_at, inspection_table.c.request_item_id)
         .limit(limit)
     )  # fmt: skip
@@ -309,11 +314,13 @@ def dead_letters(conn: Connection, since: datetime | None, limit: int | None) ->
     ]  # fmt: skip
 
 
-def quarantined(conn: Connection, since: datetime | None, limit: int | None) -> list[StuckLine]:
+def quarantined(
+    conn: Connection, since: datetime | None, not_before: datetime | None, limit: int | None
+) -> list[StuckLine]:
     """Central rows this bench refused to pull, first seen first."""
     query = (
         select(quarantine_table)
-        .where(*figures.from_time(quarantine_table.c.seen_at, since))
+        .where(*figures.from_time(quarantine_table.c.seen_at, since, not_before))
         .order_by(quarantine_table.c.seen_at, quarantine_table.c.row_key)
         .limit(limit)
     )

@@ -164,9 +164,9 @@ class TestInitCentral:
             for table in ("programs", "catalog_models", "requests", "request_items", "inspectors"):
                 assert (table, ("updated_at", keys.get(table, "id"))) in indexed  # pull order
             assert {
-                ("request_items", ("request_id",)),
+                ("request_items", ("request_id", "id")),
                 ("catalog_models", ("gtins",)),
-                ("inspections", ("request_item_id",)),
+                ("inspections", ("request_item_id", "finished_at")),
                 ("inspections", ("station_id", "finished_at")),
                 ("inspections", ("inspector_id", "finished_at")),
                 ("inspections", ("supersedes",)),
@@ -207,6 +207,8 @@ class TestInitCentral:
             "in one reading",
             "Applied migration 0013: Heartbeats: each station's login beats for its own station "
             "only (row-level security)",
+            "Applied migration 0014: Stuck covering indexes: a request's items and their "
+            "inspections from the index alone",
         ]
         assert all("password" not in s for s in steps)
 

@@ -13,10 +13,11 @@ import pytest
 from sqlalchemy import Engine, event, text
 
 from bench import __version__
-from bench.supervision import CENTRAL, THIS_BENCH, StuckKind, StuckLine
+from bench.supervision import CENTRAL, THIS_BENCH, FigureSource, StuckKind, StuckLine
 from store.central import central_engine, init_central
 from store.central.supervision import CentralFigures
 from store.errors import CentralUnavailable
+from store.figures import StuckKindRead, stuck_page
 from store.local import LocalStore
 from store.local.supervision import LocalFigures
 from store.sync import SyncEngine
@@ -48,6 +49,51 @@ def stuck_tuples(
     lines: tuple[StuckLine, ...],
 ) -> list[tuple[str, str | None, str | None, datetime]]:
     return [(line.kind.value, line.request_id, line.item_id, line.since) for line in lines]
+
+
+def keyset_pages(figures: FigureSource, now: datetime, size: int) -> list[StuckLine]:
+    """The stuck list read as the Stuck tab reads it: pages of `size`, each after the key
+    of the last line so far, until one says there is no more."""
+    lines: list[StuckLine] = []
+    while True:
+        page = figures.stuck(now, limit=size, after=lines[-1].key if lines else None)
+        lines += page.rows
+        if not page.more:
+            return lines
+
+
+def test_a_page_after_a_key_reads_past_more_lines_of_its_time_than_a_page() -> None:
+    """Six holds of one minute and pages of two: each page after a hold reads from that
+    minute again, finds lines already shown first and must read further."""
+    minute = datetime(2026, 11, 24, 9, tzinfo=UTC)
+    holds = [StuckLine(StuckKind.ON_HOLD, "TI-000001", f"TI-000001-0{n}", minute)
+             for n in range(1, 7)]  # fmt: skip
+    later = StuckLine(StuckKind.CONFLICT, "TI-000002", "TI-000002-01", minute + timedelta(1))
+    reads: list[tuple[datetime | None, int | None]] = []
+
+    def kind(lines: list[StuckLine]) -> StuckKindRead:
+        def read(not_before: datetime | None, limit: int | None) -> list[StuckLine]:
+            if lines is holds:
+                reads.append((not_before, limit))
+            found = [line for line in lines if not_before is None or line.since >= not_before]
+            return found[:limit]
+
+        return read
+
+    kinds = [kind(holds), kind([later])]
+    pages: list[StuckLine] = []
+    while True:
+        page = stuck_page(kinds, 2, pages[-1].key if pages else None)
+        pages += page[:2]
+        if len(page) <= 2:
+            break
+    assert pages == [*holds, later]
+    # Each page reads a page and one of that minute; lines already shown among them, it
+    # reads as many more, until the read comes back short or has enough new lines.
+    assert reads == [
+        (None, 3), (minute, 3), (minute, 5), (minute, 3), (minute, 6), (minute, 10),
+        (minute, 3), (minute, 6), (minute, 12),
+    ]  # fmt: skip
 
 
 class TestCentral:
@@ -106,15 +152,7 @@ class TestCentral:
         late = next(line for line in everything.rows if line.item_id == site.LATE)
         assert late.detail == "Arrived after the shipping window"
         assert site.LATE in late.next_step and late.next_step.endswith(".")
-        # Pages of 4 put together are the whole list, and the last says there is no more.
-        pages, offset = [], 0
-        while True:
-            page = figures.stuck(now, limit=4, offset=offset)
-            pages += page.rows
-            offset += 4
-            if not page.more:
-                break
-        assert pages == list(everything.rows)
+        assert keyset_pages(figures, now, 4) == list(everything.rows)
         # From a time on: only lines since then (a left-out item: since its request's
         # first inspection in that window).
         cutoff = site.SHIFT + timedelta(hours=3)
@@ -247,8 +285,8 @@ def test_the_screens_queries_can_use_the_supervisor_indexes(pg_url: str) -> None
 def test_the_stuck_kinds_can_use_the_indexes_of_0011(pg_url: str) -> None:
     """EXPLAIN on PostgreSQL, sequential scans priced out: with no window, the items left
     uninspected and the requests received untouched are read from the open requests'
-    partial indexes of migration 0011, holds and conflicts by their own, so no kind reads
-    the whole year."""
+    partial indexes of migration 0011 (and the items' from 0014's), holds and conflicts
+    by their own, so no kind reads the whole year."""
     init_central(pg_url)
     engine = central_engine(pg_url)
     event.listen(engine, "connect", lambda dbapi, _: dbapi.execute("SET enable_seqscan = off"))
@@ -262,6 +300,10 @@ def test_the_stuck_kinds_can_use_the_indexes_of_0011(pg_url: str) -> None:
     assert "ix_inspections_hold_finished_at" in holds, plans
     assert "ix_item_conflicts_detected_at" in conflicts, plans
     assert "ix_requests_open" in left_out, plans
+    # 0014's: a request's items and their inspections' times from the indexes alone.
+    assert {"ix_request_items_request_id_id", "ix_inspections_request_item_id_finished_at"} <= (
+        left_out
+    ), plans
     assert "ix_requests_received_updated_at" in received, plans
 
 
@@ -304,6 +346,7 @@ class TestThisBench:
         assert stuck_tuples(found.rows) == sorted(
             expected, key=lambda line: (line[3], line[0], line[2] or "")
         )
+        assert keyset_pages(figures, site.UNTIL, 3) == list(found.rows)
         dead = [line for line in found.rows if line.kind is StuckKind.DEAD_LETTER]
         assert dead[0].detail == "central refused: check constraint"
         assert "REFUSED" in dead[0].next_step
