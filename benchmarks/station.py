@@ -228,12 +228,13 @@ class FrameWatch:
         self.shown.clear()
 
     def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+        if self.encode and isinstance(renderable, CompositorUpdate):
+            # What the app would write to a real terminal (headless skips it), done where
+            # the app does it: inside `_display`, before what the bench does after a frame.
+            renderable.render_segments(self.app.console)
         self._original(screen, renderable)
         if renderable is None:
             return
-        if self.encode and isinstance(renderable, CompositorUpdate):
-            # What the app would write to a real terminal (headless skips it).
-            renderable.render_segments(self.app.console)
         now = time.perf_counter()
         expected = self.expected
         text = None if expected is None else expected(screen)

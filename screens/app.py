@@ -66,6 +66,8 @@ from screens.messages import (
 from screens.widgets import PROBLEM_CELLS, StationStatus, split_badges
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from bench.printing import PrinterState, PrintJob
     from bench.session import Session
     from bench.station import CentralLink, OpenedStation, StationOpener, SyncState
@@ -356,6 +358,19 @@ class BenchApp(KeyboardWedgeApp):
         if self._printing is not None:
             self._printing.wake()
         self._refresh_status()
+
+    def input_arrived(self) -> None:
+        super().input_arrived()
+        # No collection inside the step: they wait for the frame that ends it (`_display`).
+        self._collector.hold_for_step(self._last_input)
+
+    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+        # Every frame leaves through here. Not `call_after_refresh` from the input: its
+        # message makes the screen idle early, paint half the step, and paint the rest a
+        # 60 Hz tick later.
+        super()._display(screen, renderable)
+        if renderable is not None:
+            self._collector.frame_painted()
 
     def _collect_if_idle(self) -> None:
         now = time.monotonic()
@@ -701,7 +716,7 @@ class BenchApp(KeyboardWedgeApp):
     def scan_read(self, message: ScanRead) -> None:
         if not self.screen_stack:  # a scan read while the app closes goes nowhere
             return
-        self._last_input = time.monotonic()
+        self.input_arrived()
         screen = self.screen
         if not screen.is_mounted:
             # A scan while a screen is still being built (the first visit composes it):

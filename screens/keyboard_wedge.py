@@ -5,7 +5,7 @@ A burst of keys faster than a person types, ending in Enter, is one scan (`ScanR
 burst that cannot be a scan (a control or zero-width character inside, or too long) is one
 unreadable scan (`ScanUnreadable`), and none of its keys acts; keys held back that turn
 out to be typing are delivered as they were. It also notes when
-a person last pressed a key, which the app's idle checks read.
+a person last pressed a key (`input_arrived`), which the app's idle checks read.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class KeyboardWedgeApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         """Catch wedge-scanner bursts before any widget sees them."""
         if isinstance(event, events.Key):
-            self._last_input = time.monotonic()
+            self.input_arrived()
         wedge = self._wedge
         if (
             wedge is None
@@ -64,6 +64,10 @@ class KeyboardWedgeApp(App[None]):
         else:
             await self._settle(wedge.release())
         await super().on_event(event)
+
+    def input_arrived(self) -> None:
+        """A key was pressed or a code scanned."""
+        self._last_input = time.monotonic()
 
     async def _expire_wedge(self) -> None:
         if self._wedge is not None:

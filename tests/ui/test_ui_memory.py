@@ -1,13 +1,18 @@
-"""A bench runs all shift: no leak per scan, and no garbage collection in the middle of one."""
+"""A bench runs all shift: no leak per scan, and no garbage collection in the middle of one
+nor between an input and the frame that shows it."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 from typing import Any
 
+from rich.console import RenderableType
+from textual.screen import Screen
+
 from screens.home import HomeView
-from screens.idle import IDLE_AFTER, IdleCollector
+from screens.idle import AFTER_FRAME, HELD_AT_MOST, IDLE_AFTER, IdleCollector
 from screens.request import RequestView
 from screens.widgets import KeyBar
 from tests.support.station import (
@@ -78,6 +83,55 @@ class TestAShiftOfScans(SeededStation):
             assert gc.get_freeze_count() > 10_000
         assert gc.get_freeze_count() == 0
 
+    async def test_no_collection_between_an_input_and_the_frame_that_shows_it(
+        self, station: Station
+    ) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot)
+            moments: list[tuple[float, str]] = []
+            arrived, display = app.input_arrived, app._display
+
+            def input_arrived() -> None:
+                moments.append((time.perf_counter(), "input"))
+                arrived()
+
+            def painted(screen: Screen[Any], renderable: RenderableType | None) -> None:
+                display(screen, renderable)
+                if renderable is not None:
+                    moments.append((time.perf_counter(), "frame"))
+
+            def collected(phase: str, _info: dict[str, int]) -> None:
+                if phase == "start":
+                    moments.append((time.perf_counter(), "collection"))
+
+            usual = gc.get_threshold()
+            app.input_arrived = input_arrived  # type: ignore[method-assign]
+            app._display = painted  # type: ignore[method-assign]
+            gc.callbacks.append(collected)
+            gc.set_threshold(50)  # a collection every few hundred objects: many per step
+            try:
+                for request in ("TI-000001", "TI-000002"):
+                    await scan(pilot, request)
+                    await on_screen(pilot, RequestView)
+                    await pilot.pause()
+                    await pilot.press("escape")
+                    await on_screen(pilot, HomeView)
+                    await pilot.pause()
+            finally:
+                gc.callbacks.remove(collected)
+                gc.set_threshold(*usual)
+            events = [what for _, what in sorted(moments)]
+            assert events.count("input") >= 4 and "collection" in events
+            # A collection is inside a step when it starts after an input, before a frame.
+            inside, waiting = 0, False
+            for what in events:
+                inside += what == "collection" and waiting
+                waiting = what == "input" or (waiting and what != "frame")
+            assert inside == 0, events
+            await pilot.pause(AFTER_FRAME * 4)
+            assert gc.isenabled()  # let go once the frame was out
+
 
 class TestIdleCollector:
     def test_collects_in_the_quiet_after_an_input_and_not_again_until_the_next(self) -> None:
@@ -98,6 +152,28 @@ class TestIdleCollector:
             gc.callbacks.pop()
             collector.stop()
         assert gc.get_freeze_count() == 0
+
+    async def test_an_input_holds_collections_until_just_after_its_frame(self) -> None:
+        collector = IdleCollector()
+        collector.start()
+        try:
+            typed = time.monotonic()
+            collector.hold_for_step(typed)
+            assert not gc.isenabled()
+            collector.hold_for_step(typed + 0.01)  # a second key before the frame
+            collector.frame_painted()
+            assert not gc.isenabled()  # the frame is still being written
+            await asyncio.sleep(AFTER_FRAME * 4)
+            assert gc.isenabled()
+            collector.hold_for_step(typed)  # an input whose frame never comes
+            collector.check(typed + HELD_AT_MOST / 2, last_input=typed)
+            assert not gc.isenabled()
+            collector.check(typed + HELD_AT_MOST * 2, last_input=typed)
+            assert gc.isenabled()
+            collector.hold_for_step(typed)
+        finally:
+            collector.stop()
+        assert gc.isenabled()
 
 
 class TestIdleBench(SeededStation):
