@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.widget import Widget
 
 from bench.problems import Problem
 from bench.scans import Classified
@@ -49,6 +51,11 @@ class ScanTaker:
 
 class StationScreen(ScanTaker, Screen[None]):
     """A full screen of the bench. Mounted once and updated in place on each visit."""
+
+    # Textual repaints the whole screen when the focus moves, every widget on it: the
+    # widgets that gain and lose it restyle and repaint themselves, and a change of view
+    # repaints what it changes.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     def compose_header(self) -> ComposeResult:
         yield StationHeader()

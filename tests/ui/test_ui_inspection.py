@@ -141,6 +141,36 @@ class TestViewsAndFocus(SeededStation):
             update_nodes([widget])
             assert widget._css_styles.css == styled
 
+    async def test_the_focus_moving_repaints_what_gains_and_loses_it_not_the_screen(
+        self, station: Station
+    ) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_request(pilot)
+            screen, table = app.screen, app.screen.query_one("#items")
+            refreshed: list[tuple[object, ...]] = []
+            refresh = screen.refresh
+
+            def noted(*regions: Any, **flags: Any) -> Any:
+                refreshed.append(regions)
+                return refresh(*regions, **flags)
+
+            screen.refresh = noted  # type: ignore[method-assign]
+            await pilot.press("escape")
+            await on_screen(pilot, HomeView)
+            await pilot.pause()
+            assert app.focused is screen.query_one("#code")
+            assert () not in refreshed  # no whole-screen repaint for the focus
+            await pilot.press(*"TI-000001", "enter")
+            await on_screen(pilot, RequestView)
+            await pilot.pause()
+            assert app.focused is table and table.has_focus
+            assert () not in refreshed
+            # The table shows it has the focus: its styles are a focused table's.
+            styled = table._css_styles.css
+            app.stylesheet.update_nodes([table])
+            assert table._css_styles.css == styled
+
     async def test_classes_set_together_restyle_a_widget_once(self, station: Station) -> None:
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
