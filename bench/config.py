@@ -17,7 +17,6 @@ messages all keys share; split, a key would sit apart from what reads it.
 from __future__ import annotations
 
 import difflib
-import json
 import os
 import re
 import tomllib
@@ -454,9 +453,10 @@ _TYPE_WORDS: Final[Mapping[ValueType, str]] = {
 def load_config(path: Path = DEFAULT_CONFIG_PATH, *, check_calendar: bool = True) -> Config:
     """Read and validate a config file; raise ConfigError with an actionable message.
 
-    `check_calendar=False` leaves [station] country and subdivision to `calendar_problem`:
-    the station checks them in its start-up worker, since loading a country's holiday
-    calendar takes longer than drawing the first screen."""
+    `check_calendar=False` leaves [station] country and subdivision, and [site] time_zone,
+    to `calendar_problem`: the station checks them in its start-up worker, since loading a
+    country's holiday calendar takes longer than drawing the first screen, and looking a
+    zone up takes a few milliseconds more."""
     name = str(path)
     try:
         raw = path.read_bytes()
@@ -545,7 +545,7 @@ def parse_config(
         if found:
             problems.append(f"{name}: [station] {found}")
     site = read.get("site") if ("site", "time_zone") not in refused else None
-    if site and (wrong := time_zone_problem(site["time_zone"])):
+    if check_calendar and site and (wrong := time_zone_problem(site["time_zone"])):
         problems.append(f"{name}: [site] time_zone {wrong}")
     if not problems:
         store = built["store"]
@@ -586,7 +586,7 @@ def _printer_problem(printer: PrinterConfig) -> str | None:
         if colon and (not host or not number.isdigit() or not 0 < int(number) < 65536):
             return (
                 f"address must be host:port with a port from 1 to 65535, e.g. "
-                f'"10.0.0.5:9100", got {json.dumps(address)}.'
+                f'"10.0.0.5:9100", got {_quoted(address)}.'
             )
     return None
 
@@ -624,12 +624,16 @@ def _check(key: Key, value: object, base: Path) -> tuple[object, str | None]:
 
 
 def calendar_problem(config: Config) -> str | None:
-    """What is wrong with the config's [station] country and subdivision, as load_config
-    says it; None when their calendar exists. Loads that calendar, so the first working-day
-    count does not."""
-    found = _calendar_problem(config.station.country, config.station.subdivision)
+    """What is wrong with the config's [station] country and subdivision and its [site]
+    time_zone, as load_config says it; None when their calendar and zone exist. Loads that
+    calendar, so the first working-day count does not."""
     name = str(config.source) if config.source is not None else "config.toml"
-    return f"{name}: [station] {found}" if found else None
+    problems: list[str] = []
+    if found := _calendar_problem(config.station.country, config.station.subdivision):
+        problems.append(f"{name}: [station] {found}")
+    if wrong := time_zone_problem(config.site.time_zone):
+        problems.append(f"{name}: [site] time_zone {wrong}")
+    return "\n".join(problems) or None
 
 
 def _calendar_problem(country: str, subdivision: str | None) -> str | None:
@@ -705,7 +709,7 @@ def _describe(value: object) -> str:
     if isinstance(value, bool):
         return f"the boolean {'true' if value else 'false'}"
     if isinstance(value, str):
-        return f"the string {json.dumps(value)}"
+        return f"the string {_quoted(value)}"
     if isinstance(value, int):
         return f"the integer {value}"
     if isinstance(value, float):
@@ -718,7 +722,7 @@ def _describe(value: object) -> str:
 
 
 def _describe_short(value: object) -> str:
-    return json.dumps(value) if isinstance(value, str) else _describe(value)
+    return _quoted(value) if isinstance(value, str) else _describe(value)
 
 
 def _number(value: float) -> str:
@@ -835,5 +839,11 @@ def _toml_value(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return repr(value)
-    # JSON string escapes are valid TOML basic-string escapes.
-    return json.dumps(str(value))
+    return _quoted(str(value))
+
+
+def _quoted(text: str) -> str:
+    """`text` as a TOML basic string: JSON's string escapes are valid TOML ones."""
+    import json  # for messages and the example alone: a station's start needs none
+
+    return json.dumps(text)

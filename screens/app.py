@@ -39,7 +39,6 @@ from bench.config import Config, ConfigError
 from bench.problems import Problem
 from bench.scans import Scan, ScanKind, ScanSource, classify_scan, describe, load_parsers
 from bench.text import shown
-from drivers.wedge import WedgeDetector
 from screens.base import StationScreen
 from screens.idle import IDLE_CHECK_EVERY, IdleCollector
 from screens.keyboard_wedge import KeyboardWedgeApp
@@ -74,10 +73,13 @@ if TYPE_CHECKING:
     from drivers.printers.queue import PrintWorker
     from drivers.scanner import ScannerDriver
     from drivers.serial_scanner import ScannerState
+    from drivers.wedge import WedgeDetector
 
 log = logging.getLogger(__name__)
 
 SCREENS_DIR = Path(__file__).resolve().parent
+VIEWS_CSS = SCREENS_DIR / "views.tcss"
+"""Every screen's own rules but the login's: bench.tcss's continuation, after the first frame."""
 
 OFFLINE_NOTICE = (
     "Central cannot be reached: keep inspecting. Results are kept on this bench and sent by "
@@ -90,6 +92,19 @@ SCANNER_ALERT = (
 )
 
 
+# A screen's -short / -tall and -narrow / -wide classes, by the terminal's rows and columns.
+HEIGHTS = [(0, "-short"), (32, "-tall")]
+WIDTHS = [(0, "-narrow"), (120, "-wide")]
+
+
+def size_classes(width: int, height: int) -> str:
+    """The classes Textual's breakpoints give a screen of this size at its first resize."""
+    return " ".join(
+        max(step for step in steps if size >= step[0])[1]
+        for size, steps in ((width, WIDTHS), (height, HEIGHTS))
+    )
+
+
 def local_now() -> datetime:
     return datetime.now().astimezone()
 
@@ -98,6 +113,12 @@ def site_zone(name: str) -> tzinfo:
     from zoneinfo import ZoneInfo  # as the station opens: its search path costs 3 ms
 
     return ZoneInfo(name)
+
+
+def wedge_detector(config: Config) -> WedgeDetector:
+    from drivers.wedge import WedgeDetector  # a serial or simulated scanner needs none
+
+    return WedgeDetector(max_gap=config.scanner.wedge_max_gap_ms / 1000)
 
 
 def help_screen() -> Screen[Any]:
@@ -122,10 +143,9 @@ class BenchApp(KeyboardWedgeApp):
     TITLE = "bench"
     SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {"help": help_screen}
     # Screens get -short / -tall and -narrow / -wide classes: 80x24 stays usable, and a
-    # bigger terminal gets the big prompts and side-by-side help. (Textual declares these
-    # as instance attributes, so a ClassVar annotation would not type-check.)
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # noqa: RUF012
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012
+    # bigger terminal gets the big prompts and side-by-side help.
+    VERTICAL_BREAKPOINTS = HEIGHTS
+    HORIZONTAL_BREAKPOINTS = WIDTHS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="help"),
         Binding("f2", "logout", "Log out", id="logout"),
@@ -151,11 +171,7 @@ class BenchApp(KeyboardWedgeApp):
         desk: bool = False,
     ) -> None:
         # The demo's visitor types codes as a wedge scanner would, beside its simulated one.
-        super().__init__(
-            WedgeDetector(max_gap=config.scanner.wedge_max_gap_ms / 1000)
-            if config.scanner.kind == "wedge" or demo
-            else None
-        )
+        super().__init__(wedge_detector(config) if config.scanner.kind == "wedge" or demo else None)
         self.config = config
         self._open_station = open_station
         self.hints = tuple(hints)
@@ -211,21 +227,42 @@ class BenchApp(KeyboardWedgeApp):
         return screen
 
     def on_mount(self) -> None:
-        # What the imports built stays: frozen, the collections while the first frame is
-        # drawn do not walk it (a full one costs more than a sixth of a bare app's start).
-        # The idle collector freezes again, and takes over, once the station is open.
-        gc.freeze()
         # What is given on the login before the station has opened is held until it has
         # (`LoginScreen.station_opened`). It opens once the first frame is drawn: a thread
         # importing the database stack meanwhile would hold the GIL against that frame.
-        self.install_screen(LoginScreen(self.hints), "login")
-        self.push_screen("login")
         self.call_after_refresh(self._after_first_frame)
 
+    def get_default_screen(self) -> Screen[Any]:
+        """The login, the first frame, is the first screen: pushed over Textual's empty
+        default screen, it was laid out twice before it was drawn (an eighth of the first
+        frame). Mounted with its size classes, it is styled once: its first resize would
+        style it again for them."""
+        login = LoginScreen(self.hints, classes=size_classes(*self.size))
+        self.install_screen(login, "login")
+        # What push_screen gives a screen: switch_screen takes it back as the login gives way.
+        login._push_result_callback(self, None)
+        return login
+
     def _after_first_frame(self) -> None:
+        # Start-up's garbage is collected once, what it built stays: frozen, no collection
+        # walks it (a full one costs more than a sixth of a bare app's start). `bench` held
+        # the collector until now; the idle collector takes over once the station is open.
+        gc.collect()
+        gc.freeze()
+        gc.enable()
+        self._read_view_styles()
         self.open_station()
         if not self.desk:
             self._start_scanner()
+
+    def _read_view_styles(self) -> None:
+        """The other screens' rules, read after bench.tcss's as if they followed them: the
+        first frame does not parse them (three fifths of the bench's CSS), and none of them
+        styles the login."""
+        self.stylesheet.read(VIEWS_CSS)
+        self.stylesheet.parse()
+        if self.screen is not self.login:  # F1 pressed as the bench started, say
+            self.screen.update_node_styles(animate=False)
 
     def _start_scanner(self) -> None:
         """A serial or simulated scanner reads in its own thread and posts what it reads."""

@@ -11,13 +11,16 @@ a person last pressed a key (`input_arrived`), which the app's idle checks read.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App
 
 from bench.scans import Scan, ScanSource
-from drivers.wedge import Ended, WedgeDetector
 from screens.messages import ScanRead, ScanUnreadable
+
+if TYPE_CHECKING:
+    from drivers.wedge import Ended, WedgeDetector
 
 
 class KeyboardWedgeApp(App[None]):

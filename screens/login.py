@@ -31,8 +31,8 @@ OPENING = "Opening the station…"
 class LoginScreen(StationScreen):
     """Who is at the bench. Nothing else can happen until someone logs in."""
 
-    def __init__(self, hints: tuple[tuple[str, str], ...] = ()) -> None:
-        super().__init__()
+    def __init__(self, hints: tuple[tuple[str, str], ...] = (), *, classes: str = "") -> None:
+        super().__init__(classes=classes)
         self.hints = hints
         self.session: Session | None = None
         # Given before the station opened: the badge submitted, then its PIN.

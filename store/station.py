@@ -53,7 +53,8 @@ def open_station(
 
     Raises StoreError when the station's database cannot be used, ConfigError (with the
     message load_config would give) when the config names a country or subdivision with no
-    holiday calendar: `bench` leaves that check to this worker, after the first frame.
+    holiday calendar, or a time zone there is none of: `bench` leaves those checks to this
+    worker, after the first frame.
     """
     wrong = calendar_problem(config)
     if wrong:

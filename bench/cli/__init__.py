@@ -4,7 +4,8 @@ This package is the one place that wires the layers together: each module is one
 of commands (`station`, `central`, `sync`, `scanner`, `labels`, `report`) and imports the
 store, the screens, the drivers and the core modules it needs inside the command that
 runs: every parser is built from light modules, so `bench --help` and `bench --version`
-answer at once, and `bench` draws its first frame without the other commands' imports.
+answer at once. `bench` itself (the station, maybe with --config) builds no parser at all:
+it draws its first frame without the other commands' modules and parsers.
 """
 
 from __future__ import annotations
@@ -15,14 +16,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bench import __version__
-from bench.cli import audit, central, labels, report, scanner, serve, station, sync
+from bench.cli import station
 from bench.cli.common import EXIT_FAILED, EXIT_USAGE, CommandFailed
 from bench.config import DEFAULT_CONFIG_PATH, ConfigError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_args(sys.argv[1:] if argv is None else argv)
     command: Callable[[argparse.Namespace], int] = args.command
     try:
         return command(args)
@@ -37,7 +37,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """`bench` and `bench --config PATH`, the station every morning, as the parser reads
+    them, without building every command's parser (a twentieth of a bare Textual app's
+    start); anything else, --help and mistakes included, goes to the parser."""
+    match list(argv):
+        case []:
+            return argparse.Namespace(config=DEFAULT_CONFIG_PATH, command=station.run_station)
+        case ["--config", path] if path and not path.startswith("-"):
+            return argparse.Namespace(config=Path(path), command=station.run_station)
+    return build_parser().parse_args(argv)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from bench.cli import audit, central, labels, report, scanner, serve, sync
+
     parser = argparse.ArgumentParser(
         prog="bench",
         description="Inspection station for device trade-ins. Without a command, runs the "

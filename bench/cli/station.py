@@ -7,6 +7,7 @@ demo data are imported (the start-up worker imports them)."""
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -105,9 +106,10 @@ def run_station(args: argparse.Namespace) -> int:
 
 
 def station_config(path: Path) -> Config:
-    """The station's config as `bench` loads it. The calendar (a tenth of a second) is left
-    to the start-up worker, after the first frame: a wrong [station] country is shown on
-    screen, then said here as every config error is (`run_app`)."""
+    """The station's config as `bench` loads it. The calendar (a tenth of a second) and the
+    site's time zone are left to the start-up worker, after the first frame: a wrong
+    [station] country or [site] time_zone is shown on screen, then said here as every config
+    error is (`run_app`)."""
     return load_config(path, check_calendar=False)
 
 
@@ -117,8 +119,16 @@ def run_app(
     central_url(config)  # a BENCH_CENTRAL_URL bench cannot use stops here, not offline later
     check_writable(config.store.local_path, config.source)
     log_path = log_to_file(config)
-    app = station_app(config, hints=hints, demo=demo, desk=desk)
-    app.run()
+    # What start-up builds (the app's modules, Textual's among them, its screens, its first
+    # frame) lives all day: the collector is held until that frame is drawn, then the app
+    # collects once and freezes what is left. Walking it again and again as it was built
+    # cost a tenth of a bare Textual app's start.
+    gc.disable()
+    try:
+        app = station_app(config, hints=hints, demo=demo, desk=desk)
+        app.run()
+    finally:
+        gc.enable()
     if app.config_problem:  # shown on screen until q; said here too, as a config error
         raise ConfigError(app.config_problem)
     if app.return_code:

@@ -9,6 +9,7 @@ database password.
 from __future__ import annotations
 
 import argparse
+import gc
 import re
 import sqlite3
 import subprocess
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import bench
-from bench.cli import build_parser, main
+from bench.cli import build_parser, main, parse_args
 from bench.config import example_text, load_config
 from bench.pins import verify_pin
 from tests.support.commands import assert_plain_failure, run, run_on_a_terminal
@@ -103,6 +104,20 @@ def test_help_lists_every_command_and_the_config_option(tmp_path: Path) -> None:
         assert re.search(rf"^\s+{re.escape(command)}\s", result.stdout, re.MULTILINE), command
     assert "--config" in result.stdout
     assert "--version" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "argv", [[], ["--config", "station/config.toml"], ["--conf", "a.toml"], ["demo"]]
+)
+def test_the_station_s_own_start_reads_its_arguments_as_the_parser_does(argv: list[str]) -> None:
+    # `bench` and `bench --config PATH` build no parser; anything else goes through it.
+    assert parse_args(argv) == build_parser().parse_args(argv)
+
+
+def test_a_config_option_without_its_path_is_the_parser_s_usage_error() -> None:
+    with pytest.raises(SystemExit) as stopped:
+        parse_args(["--config", "--version"])
+    assert stopped.value.code == 2
 
 
 def subcommands(
@@ -261,6 +276,50 @@ def test_an_unknown_country_is_shown_on_screen_then_said_as_a_config_error(
         'bench knows, got "XX". Valid codes: AD, AE, '
     )
     assert " GB, " in said and " US, " in said
+
+
+def test_an_unknown_time_zone_is_shown_on_screen_then_said_as_a_config_error(
+    tmp_path: Path,
+) -> None:
+    """[site] time_zone too is checked as the station opens, after the first frame."""
+    altered_config(tmp_path, 'time_zone = "America/New_York"', 'time_zone = "America/Gotham"')
+    code, written = run_on_a_terminal(
+        cwd=tmp_path, until=b"THE STATION DID NOT OPEN", keys=b"q", timeout=30
+    )
+    assert code == 2, written[-2000:]
+    assert "Traceback" not in written
+    said = written[written.rindex("bench: config.toml: [site] time_zone") :]
+    assert said.startswith(
+        'bench: config.toml: [site] time_zone must be an IANA time zone such as "America/New_York"'
+        ' or "Europe/Paris", got "America/Gotham".'
+    )
+
+
+def test_the_app_is_imported_and_started_with_the_collector_held(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bench.cli import station
+
+    held: list[bool] = []
+
+    class App:
+        config_problem = None
+        return_code = 0
+
+        def run(self) -> None:
+            held.append(gc.isenabled())
+
+    def station_app(*args: object, **kwargs: object) -> App:
+        held.append(gc.isenabled())
+        return App()
+
+    monkeypatch.setattr(station, "station_app", station_app)
+    monkeypatch.setattr(station, "log_to_file", lambda config: tmp_path / "bench.log")
+    altered_config(tmp_path, 'local_path = "bench-local.db"', 'local_path = "station.db"')
+    config = load_config(tmp_path / "config.toml", check_calendar=False)
+    assert station.run_app(config, hints=(), demo=False) == 0
+    assert held == [False, False]  # until its first frame: the app lets it go then
+    assert gc.isenabled()
 
 
 def test_the_committed_config_loads() -> None:

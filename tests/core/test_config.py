@@ -20,6 +20,7 @@ from bench.config import (
     SECTIONS,
     Config,
     ConfigError,
+    calendar_problem,
     central_url,
     example_text,
     load_config,
@@ -341,6 +342,19 @@ def test_a_time_zone_the_library_does_not_know_is_refused(tmp_path: Path) -> Non
     )
     zoned = load_config(write(tmp_path, MINIMAL + '[site]\ntime_zone = "America/New_York"\n'))
     assert zoned.site.time_zone == "America/New_York"
+
+
+def test_the_station_leaves_its_calendar_and_time_zone_to_its_start_up_worker(
+    tmp_path: Path,
+) -> None:
+    # `bench` loads without them (the first frame does not wait for their libraries); its
+    # start-up worker then says what load_config would have said.
+    path = write(tmp_path, station('country = "XX"\n') + '[site]\ntime_zone = "America/Gotham"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    loaded = load_config(path, check_calendar=False)
+    assert calendar_problem(loaded) == str(caught.value)
+    assert calendar_problem(load_config(write(tmp_path, MINIMAL), check_calendar=False)) is None
 
 
 def test_the_label_stock_printer_and_paper_are_read(tmp_path: Path) -> None:

@@ -2,7 +2,8 @@
 `bench` does (its CLI's parser, its config) on a station file that exists already, no
 central, and print as JSON which modules were imported on the UI thread, and every module
 loaded, at two moments: by its first frame (when the start-up worker begins to open the
-station) and once the station is open, its login on show.
+station) and once the station is open, its login on show; and whether the other screens'
+rules were in the stylesheet as the login mounted, and once the station is open.
 
 A meta path finder notes the thread each module is first looked for on, so the answer does
 not depend on how far the start-up worker got while the login screen was drawn.
@@ -57,14 +58,27 @@ def now() -> dict[str, Any]:
     return {"ui_thread": list(on_ui_thread), "loaded": sorted(sys.modules)}
 
 
+def view_rules(app: Any) -> bool:
+    """Whether the app's stylesheet holds the other screens' rules (the request screen's)."""
+    return any("#request-title" in source.content for source in app.stylesheet.source.values())
+
+
 async def main(folder: Path) -> dict[str, Any]:
-    from bench.cli import build_parser
+    from bench.cli import parse_args
     from bench.cli.station import open_station, station_config
     from screens.app import make_app
     from screens.login import LoginScreen
 
-    args = build_parser().parse_args(["--config", str(folder / "config.toml")])
+    args = parse_args(["--config", str(folder / "config.toml")])
     first_frame: dict[str, Any] = {}
+    mount_login = LoginScreen.on_mount
+
+    def on_mount(screen: LoginScreen) -> None:
+        """The login as it mounts, in its first frame: which rules it is styled from."""
+        first_frame["view_rules"] = view_rules(screen.app)
+        mount_login(screen)
+
+    LoginScreen.on_mount = on_mount  # type: ignore[method-assign]
 
     def opener(config: Any, clock: Any, progress: Any, report: Any) -> Any:
         """The CLI's opener, as the start-up worker calls it: after the first frame."""
@@ -76,7 +90,7 @@ async def main(folder: Path) -> dict[str, Any]:
     async with app.run_test(size=(120, 40)) as pilot:
         while not (app.station_open and isinstance(app.screen, LoginScreen)):
             await pilot.pause(0.005)
-        return {"first_frame": first_frame, "open": now()}
+        return {"first_frame": first_frame, "open": {**now(), "view_rules": view_rules(app)}}
 
 
 if __name__ == "__main__":

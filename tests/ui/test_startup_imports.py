@@ -30,6 +30,7 @@ NEVER_BEFORE_LOGIN = (
 WORKER_ONLY = (
     "sqlalchemy",
     "holidays",
+    "zoneinfo",  # the site's time zone, checked with the calendar
     "biip",
     "stdnum",
     "orjson",
@@ -37,11 +38,20 @@ WORKER_ONLY = (
     "bench.session",
     "screens.package",
 )
-# Not imported on the UI thread by the first frame either: the CLI builds the other
-# commands' parsers from light modules, and the login screen needs no session to be drawn.
+# Not imported on the UI thread by the first frame either: `bench` builds no other
+# command's parser, a station without a wedge scanner needs no wedge detector, and the
+# login screen needs no session to be drawn.
 NOT_FOR_THE_FIRST_FRAME = (
     *WORKER_ONLY,
     *NEVER_BEFORE_LOGIN,
+    "bench.cli.audit",
+    "bench.cli.central",
+    "bench.cli.labels",
+    "bench.cli.report",
+    "bench.cli.scanner",
+    "bench.cli.serve",
+    "bench.cli.sync",
+    "drivers.wedge",
     "bench.demo_data",
     "bench.grading",
     "bench.supervision",
@@ -95,3 +105,9 @@ def test_the_first_frame_is_the_login_drawn_before_the_database_stack_is_importe
     assert top(seen["loaded"], DATABASE_STACK) == set()
     assert top(seen["ui_thread"], NOT_FOR_THE_FIRST_FRAME) == set()
     assert "screens.login" in seen["ui_thread"]
+
+
+def test_the_first_frame_is_styled_without_the_other_screens_rules(tmp_path: Path) -> None:
+    seen = started(tmp_path)
+    assert not seen["first_frame"]["view_rules"]
+    assert seen["open"]["view_rules"]  # read once the first frame is drawn

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from textual.widgets import Input
 
 from bench.demo_data import DEMO_INSPECTORS, DEMO_PINS
+from screens.app import VIEWS_CSS
 from screens.home import HomeView
 from screens.login import LoginScreen
 from tests.support.station import (
@@ -276,3 +278,50 @@ class TestBeforeTheStationOpens(SeededStation):
             await station_open(pilot)
             await pilot.pause()
             assert not opening.display
+
+
+class TestTheFirstFrame(SeededStation):
+    """The first frame is styled from bench.tcss alone: the other screens' rules, in
+    views.tcss, are read once it is drawn. `bench` holds the collector until then."""
+
+    async def test_the_collector_held_by_bench_runs_again_once_it_is_drawn(
+        self, station: Station
+    ) -> None:
+        app = station.app()
+        gc.disable()
+        try:
+            async with app.run_test(size=SIZE) as pilot:
+                await on_screen(pilot, LoginScreen)
+                await wait_until(pilot, gc.isenabled)
+                assert gc.get_freeze_count() > 0  # what start-up built
+        finally:
+            gc.enable()
+
+    async def test_nothing_in_views_tcss_styles_the_login(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await station_open(pilot)
+            nodes = list(app.login.walk_children(with_self=True))
+            app.stylesheet.update(app.login)
+            with_views = [node.styles.css for node in nodes]
+            del app.stylesheet.source[(str(VIEWS_CSS), "")]
+            app.stylesheet.parse()
+            app.stylesheet.update(app.login)
+            assert [node.styles.css for node in nodes] == with_views
+
+    async def test_a_screen_up_before_the_views_are_read_is_styled_with_them(
+        self, station: Station
+    ) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await station_open(pilot)
+            # As if F1 had been pressed as the bench started, before its first frame.
+            del app.stylesheet.source[(str(VIEWS_CSS), "")]
+            app.stylesheet.parse()
+            await pilot.press("f1")
+            columns = app.screen.query_one("#help-columns")
+            assert columns.styles.layout.name == "horizontal"  # a Horizontal's own
+
+            app._read_view_styles()
+
+            assert columns.styles.layout.name == "vertical"  # views.tcss's, under 120 columns
