@@ -355,6 +355,25 @@ def received_untouched(
     ]  # fmt: skip
 
 
+def shared_stuck_kinds(
+    conn: Connection, inspections: Table, items: Table, requests: Table, latest: Latest,
+    counted: Counted, since: datetime | None,
+) -> list[StuckKindRead]:  # fmt: skip
+    """The kinds of stuck line central and a station both list: holds, items left
+    uninspected, and received requests no item of was inspected."""
+    return [
+        lambda start, upto: holds(
+            conn, inspections, items, latest, counted, since, start, upto
+        ),
+        lambda start, upto: not_inspected(
+            conn, inspections, items, requests, counted, since, start, upto
+        ),
+        lambda start, upto: received_untouched(
+            conn, inspections, items, requests, counted, since, start, upto
+        ),
+    ]  # fmt: skip
+
+
 def stuck_page(
     kinds: Iterable[StuckKindRead], limit: int | None, after: StuckKey | None
 ) -> list[StuckLine]:

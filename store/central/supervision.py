@@ -201,20 +201,10 @@ class CentralFigures:
         (Dead letters and refused pulls are a station's own: `LocalFigures` lists them.)"""
 
         def read(conn: Connection) -> list[StuckLine]:
-            kinds: list[figures.StuckKindRead] = [
-                lambda start, upto: figures.holds(
-                    conn, inspection_table, item_table, latest, every_row, since, start, upto
-                ),
-                lambda start, upto: conflicts(conn, since, start, upto),
-                lambda start, upto: figures.not_inspected(
-                    conn, inspection_table, item_table, request_table, every_row, since, start,
-                    upto,
-                ),
-                lambda start, upto: figures.received_untouched(
-                    conn, inspection_table, item_table, request_table, every_row, since, start,
-                    upto,
-                ),
-            ]  # fmt: skip
+            kinds = figures.shared_stuck_kinds(
+                conn, inspection_table, item_table, request_table, latest, every_row, since
+            )
+            kinds.append(lambda start, upto: conflicts(conn, since, start, upto))
             return figures.stuck_page(kinds, limit, after)
 
         return self._read("read what is stuck from", read, limit)

@@ -138,21 +138,13 @@ class LocalFigures:
         refused and the central rows this bench refused, oldest first."""
 
         def read(conn: Connection) -> list[StuckLine]:
-            kinds: list[figures.StuckKindRead] = [
-                lambda start, upto: figures.holds(
-                    conn, inspection_table, item_table, latest_here, finished, since, start, upto
-                ),
-                lambda start, upto: figures.not_inspected(
-                    conn, inspection_table, item_table, request_table, finished, since, start,
-                    upto,
-                ),
-                lambda start, upto: figures.received_untouched(
-                    conn, inspection_table, item_table, request_table, finished, since, start,
-                    upto,
-                ),
+            kinds = figures.shared_stuck_kinds(
+                conn, inspection_table, item_table, request_table, latest_here, finished, since
+            )
+            kinds += [
                 lambda start, upto: dead_letters(conn, since, start, upto),
                 lambda start, upto: quarantined(conn, since, start, upto),
-            ]  # fmt: skip
+            ]
             return figures.stuck_page(kinds, limit, after)
 
         return self._read(read, limit)
