@@ -204,7 +204,8 @@ class CentralFigures:
             kinds = figures.shared_stuck_kinds(
                 conn, inspection_table, item_table, request_table, latest, every_row, since
             )
-            kinds.append(lambda start, upto: conflicts(conn, since, start, upto))
+            # Read after the holds, as the list names them: holds, conflicts, the rest.
+            kinds.insert(1, lambda start, upto: conflicts(conn, since, start, upto))
             return figures.stuck_page(kinds, limit, after)
 
         return self._read("read what is stuck from", read, limit)
