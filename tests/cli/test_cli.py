@@ -259,18 +259,26 @@ def test_a_wrong_key_or_value_is_named_with_what_is_expected(
     assert (tmp_path / "config.toml").read_bytes() == before  # nothing rewritten
 
 
-def test_an_unknown_country_is_shown_on_screen_then_said_as_a_config_error(
-    tmp_path: Path,
-) -> None:
-    """[station] country is checked as the station opens, after the first frame (its
-    calendar costs more than that frame): on screen until q, then on stderr, exit 2."""
-    altered_config(tmp_path, 'country = "US"', 'country = "XX"')
+def config_error_after_the_first_frame(tmp_path: Path, line: str, wrong: str, key: str) -> str:
+    """Run bench on a terminal with `line` of config.toml made `wrong`: the station does not
+    open, q quits with exit 2 and no traceback; what stderr then says of `key`."""
+    altered_config(tmp_path, line, wrong)
     code, written = run_on_a_terminal(
         cwd=tmp_path, until=b"THE STATION DID NOT OPEN", keys=b"q", timeout=30
     )
     assert code == 2, written[-2000:]
     assert "Traceback" not in written
-    said = written[written.rindex("bench: config.toml: [station] country") :]
+    return written[written.rindex(f"bench: config.toml: {key}") :]
+
+
+def test_an_unknown_country_is_shown_on_screen_then_said_as_a_config_error(
+    tmp_path: Path,
+) -> None:
+    """[station] country is checked as the station opens, after the first frame (its
+    calendar costs more than that frame): on screen until q, then on stderr, exit 2."""
+    said = config_error_after_the_first_frame(
+        tmp_path, 'country = "US"', 'country = "XX"', "[station] country"
+    )
     assert said.startswith(
         "bench: config.toml: [station] country must be a country whose public holidays "
         'bench knows, got "XX". Valid codes: AD, AE, '
@@ -282,13 +290,12 @@ def test_an_unknown_time_zone_is_shown_on_screen_then_said_as_a_config_error(
     tmp_path: Path,
 ) -> None:
     """[site] time_zone too is checked as the station opens, after the first frame."""
-    altered_config(tmp_path, 'time_zone = "America/New_York"', 'time_zone = "America/Gotham"')
-    code, written = run_on_a_terminal(
-        cwd=tmp_path, until=b"THE STATION DID NOT OPEN", keys=b"q", timeout=30
+    said = config_error_after_the_first_frame(
+        tmp_path,
+        'time_zone = "America/New_York"',
+        'time_zone = "America/Gotham"',
+        "[site] time_zone",
     )
-    assert code == 2, written[-2000:]
-    assert "Traceback" not in written
-    said = written[written.rindex("bench: config.toml: [site] time_zone") :]
     assert said.startswith(
         'bench: config.toml: [site] time_zone must be an IANA time zone such as "America/New_York"'
         ' or "Europe/Paris", got "America/Gotham".'
