@@ -18,14 +18,11 @@ from bench.scans import Classified, ScanKind, classify
 from bench.text import shown
 from screens.base import BenchView
 from screens.messages import InspectionOpened, RequestOpened
-from screens.widgets import ID_CELLS, HintList, restyle_for_focus, split_badges
+from screens.widgets import ID_CELLS, FocusedLook, HintList, split_badges
 
 
-class CodeInput(Input):
+class CodeInput(FocusedLook, Input):
     """Home's field for a package label typed by hand."""
-
-    def watch_has_focus(self, has_focus: bool) -> None:
-        restyle_for_focus(self, has_focus)
 
 
 class HomeView(BenchView):

@@ -31,9 +31,9 @@ from screens.widgets import (
     ID_CELLS,
     NAME_CELLS,
     PROBLEM_CELLS,
+    FocusedLook,
     PrinterAlert,
     literal,
-    restyle_for_focus,
     set_classes_once,
 )
 
@@ -61,11 +61,8 @@ ITEM_NUMBER_CELLS = 4
 TABLE_NAME_CELLS = 20
 
 
-class ItemsTable(DataTable[Text]):
+class ItemsTable(FocusedLook, DataTable[Text]):
     """The items of the request on the bench."""
-
-    def watch_has_focus(self, has_focus: bool) -> None:
-        restyle_for_focus(self, has_focus)
 
 
 class RequestView(BenchView):

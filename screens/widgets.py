@@ -16,6 +16,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Label, Static
 
@@ -48,20 +49,15 @@ def set_classes_once(widget: Widget, wanted: Mapping[str, bool]) -> None:
         widget.update_node_styles()
 
 
-def in_sight(widget: Widget) -> bool:
-    """Whether the widget and every container it is in are displayed."""
-    return all(node.display for node in widget.ancestors_with_self if isinstance(node, Widget))
+class FocusedLook:
+    """A field alone in its view (the items table, home's code field): it has the focus
+    whenever its view is on show, so the CSS gives it its focused look either way
+    (views.tcss) and its styles are not re-applied as the focus comes and goes. Textual
+    would match its :focus rules and component classes again, 2 to 3 ms, at each change
+    of view."""
 
-
-def restyle_for_focus(widget: Widget, has_focus: bool) -> None:
-    """What a view's field does when it gains or loses the focus: its styles (its :focus
-    rules and component classes, 1 to 2 ms) are re-applied at once, unless it lost the
-    focus as its view was hidden: then after the frame, for nothing of it is on show and
-    the restyle delayed each change of view."""
-    if has_focus or in_sight(widget):
-        widget.update_node_styles()
-    else:
-        widget.call_after_refresh(widget.update_node_styles)
+    def watch_has_focus(self, _has_focus: bool) -> None:
+        """Nothing restyled: it looks the same, focused or not."""
 
 
 @dataclass(frozen=True)
@@ -107,16 +103,22 @@ class StationHeader(Horizontal):
         self.watch(self.app, "status", self.show_status)
 
     def show_status(self, status: StationStatus) -> None:
-        self._station.update(f"BENCH {shown(status.station_id, ID_CELLS)}")
-        self._inspector.update(shown(status.inspector, NAME_CELLS + ID_CELLS))
         connected = status.scanner_connected
-        self._scanner.update(f"SCANNER ● {status.scanner}" if connected else "SCANNER DISCONNECTED")
+        for label, text in (
+            (self._station, f"BENCH {shown(status.station_id, ID_CELLS)}"),
+            (self._inspector, shown(status.inspector, NAME_CELLS + ID_CELLS)),
+            (self._scanner, f"SCANNER ● {status.scanner}" if connected else "SCANNER DISCONNECTED"),
+            (self._printer, status.printer),
+            (self._sync, status.sync),
+        ):
+            # Only what changed: each update lays out and repaints its label (a save
+            # changes the queue count alone).
+            if label.content != text:
+                label.update(text)
         self._scanner.set_class(not connected, "-bad")
         self._scanner.set_class(connected, "-good")
-        self._printer.update(status.printer)
         self._printer.set_class(not status.printer_ok, "-bad")
         self._printer.set_class(status.printer_ok, "-good")
-        self._sync.update(status.sync)
         self._sync.set_class(not status.sync_ok, "-bad")
         self._sync.set_class(status.sync_ok, "-good")
 
@@ -177,6 +179,9 @@ class KeyBar(Widget, can_focus=False):
         self._keys: tuple[tuple[str, str, bool], ...] = ()
         """(key shown, what it does, enabled) for each key on show."""
         self._palette = ""
+        self._drawn: dict[tuple[object, ...], Strip] = {}
+        """The line drawn for each set of keys at the width there is: each view's keys come
+        back at every visit, and drawing them anew took 2 ms a change of view."""
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
@@ -203,6 +208,20 @@ class KeyBar(Widget, can_focus=False):
         if shown != self._keys or palette_text != self._palette:
             self._keys, self._palette = shown, palette_text
             self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        key = (self._keys, self._palette, self.size, y)
+        line = self._drawn.get(key)
+        if line is None:
+            line = self._drawn[key] = super().render_line(y)
+        return line
+
+    def on_resize(self) -> None:
+        self._drawn.clear()  # lines of another width are never shown again
+
+    def notify_style_update(self) -> None:
+        self._drawn.clear()  # a new theme, or the key styles: drawn in their new colours
+        super().notify_style_update()
 
     def render(self) -> Text:
         key_style = self.get_component_rich_style("key-bar--key")

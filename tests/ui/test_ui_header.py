@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.widget import Widget
+from textual.widgets import Label
 
 from bench.cli.demo import seed_central
 from screens.app import BenchApp
@@ -45,6 +49,27 @@ class TestHeader(SeededStation):
                 "printer": "PRINTER ●",
                 "sync": "ONLINE",
             }
+
+    async def test_a_new_status_repaints_only_the_parts_it_changes(self, station: Station) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot)
+            app.status = replace(app.status, sync="ONLINE · 3 queued")
+            await pilot.pause()
+            parts = {part.id: part for part in app.screen.query("StationHeader Label")}
+            refreshed: list[str | None] = []
+            for part in parts.values():
+
+                def noted(*regions: Any, part: Widget = part, **flags: Any) -> Widget:
+                    refreshed.append(part.id)
+                    return Label.refresh(part, *regions, **flags)
+
+                part.refresh = noted  # type: ignore[method-assign]
+            # As a save changes the queue count: the same width, the other parts the same.
+            app.status = replace(app.status, sync="ONLINE · 4 queued")
+            await pilot.pause()
+            assert set(refreshed) == {"sync"}
+            assert header(app)["sync"] == "ONLINE · 4 queued"
 
     async def test_names_the_inspector_on_every_screen(self, station: Station) -> None:
         app = station.app()

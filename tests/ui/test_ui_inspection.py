@@ -7,11 +7,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from rich.console import RenderableType
 from sqlalchemy import select
 from textual.dom import DOMNode
 from textual.pilot import Pilot
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
@@ -90,56 +88,48 @@ class TestViewsAndFocus(SeededStation):
             update_nodes(nodes)
             assert [node._css_styles.css for node in nodes] == styled
 
-    @pytest.mark.parametrize(
-        ("leave", "field", "shown"),
-        [("escape", "#items", HomeView), ("enter", "#code", RequestView)],
-        ids=["request to home", "home to request"],
-    )
-    async def test_a_field_hidden_with_its_view_is_restyled_after_the_frame(
-        self, station: Station, leave: str, field: str, shown: type[Widget]
+    async def test_a_field_alone_in_its_view_looks_focused_and_is_never_restyled_for_it(
+        self, station: Station
     ) -> None:
-        """The items table (or home's field) loses the focus as its view is hidden: its
-        styles are re-applied once the next view is painted, not before, and then look as
-        a blurred field's do."""
+        """The items table and home's code field have the focus whenever their view is on
+        show: home → request → home restyles neither, and each looks the same focused or
+        not, its own styles and its component classes' (the table's cursor row) alike."""
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
             await open_request(pilot)
-            if leave == "enter":  # from home: the request's id typed in home's field
-                await pilot.press("escape")
-                await on_screen(pilot, HomeView)
-                await pilot.press(*"TI-000001")
-            await pilot.pause()
-            widget = app.screen.query_one(field)
-            assert app.focused is widget
-            frames: list[Widget | Screen[Any]] = []
-            display = app._display
-
-            def painted(screen: Screen[Any], renderable: RenderableType | None) -> None:
-                display(screen, renderable)
-                if renderable is not None:
-                    frames.append(showing(app))
-
-            restyled_after: list[int] = []
+            screen = app.screen
+            table, code = screen.query_one("#items", DataTable), screen.query_one("#code")
+            restyled: list[DOMNode] = []
             update_nodes = app.stylesheet.update_nodes
 
             def noted(nodes: Iterable[DOMNode], animate: bool = False) -> None:
                 nodes = list(nodes)
-                if widget in nodes:
-                    restyled_after.append(len(frames))
+                restyled.extend(nodes)
                 update_nodes(nodes, animate=animate)
 
-            app._display = painted  # type: ignore[method-assign]
             app.stylesheet.update_nodes = noted  # type: ignore[method-assign]
-            await pilot.press(leave)
-            await on_screen(pilot, shown)
-            await wait_until(pilot, lambda: bool(restyled_after))
-            first_shown = next(n for n, view in enumerate(frames) if isinstance(view, shown))
-            (restyle,) = restyled_after  # once, and after that frame
-            assert restyle > first_shown
-            assert not widget.has_focus
-            styled = widget._css_styles.css
-            update_nodes([widget])
-            assert widget._css_styles.css == styled
+            await pilot.press("escape")
+            await on_screen(pilot, HomeView)
+            assert app.focused is code
+            await pilot.press(*"TI-000001", "enter")
+            await on_screen(pilot, RequestView)
+            await pilot.pause()
+            assert app.focused is table
+            assert table not in restyled and code not in restyled
+
+            def look(field: Widget) -> tuple[object, ...]:
+                update_nodes([field])
+                cursor = table.get_component_rich_style("datatable--cursor")
+                return (field._css_styles.css, field.rich_style, cursor)
+
+            for field in (table, code):
+                field.focus()
+                await pilot.pause()
+                focused = look(field)
+                screen.set_focus(None)
+                await pilot.pause()
+                assert not field.has_focus
+                assert look(field) == focused
 
     async def test_the_focus_moving_repaints_what_gains_and_loses_it_not_the_screen(
         self, station: Station

@@ -70,6 +70,41 @@ class TestAShiftOfScans(SeededStation):
                 assert not built or nodes == built
                 built = nodes
 
+    async def test_the_keys_of_a_view_seen_before_are_painted_without_drawing_them_again(
+        self, station: Station
+    ) -> None:
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await log_in(pilot)
+            bar = app.screen.query_one(KeyBar)
+            drawn: list[str] = []
+            render = bar.render
+
+            def noted() -> Any:
+                drawn.append(str(render()))
+                return render()
+
+            bar.render = noted  # type: ignore[method-assign]
+            painted = []
+            for request in ("TI-000001", "TI-000002", "TI-000001"):
+                await scan(pilot, request)
+                await on_screen(pilot, RequestView)
+                await pilot.pause()
+                painted.append(bar.render_line(0))
+                await pilot.press("escape")
+                await on_screen(pilot, HomeView)
+                await pilot.pause()
+                painted.append(bar.render_line(0))
+            assert len(drawn) == 2  # the request's keys and home's, once each
+            for line, view in zip(painted, ["request", "home"] * 3, strict=True):
+                assert ("Next package" in line.text) == (view == "request"), (view, line.text)
+            # A new theme paints the same keys in its colours.
+            home_line = painted[-1]
+            app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+            await pilot.pause()
+            assert bar.render_line(0).text == home_line.text
+            assert bar.render_line(0) != home_line and len(drawn) == 3
+
     async def test_start_up_is_frozen_and_full_collections_stay_the_interpreters(
         self, station: Station
     ) -> None:
