@@ -157,8 +157,12 @@ class BenchApp(KeyboardWedgeApp):
         Binding("f12", "supervisors_only('open the supervisor screens')", show=False),
     ]
 
-    status: reactive[StationStatus] = reactive(StationStatus(station_id="?"), init=False)
-    """What the header shows; replaced whole so every header redraws from one value."""
+    status: reactive[StationStatus] = reactive(
+        StationStatus(station_id="?"), init=False, repaint=False
+    )
+    """What the header shows; replaced whole so every header redraws from one value. The
+    parts that watch it repaint what changes: the app's own repaint is the whole screen's,
+    at each save (the queue count)."""
 
     def __init__(
         self,

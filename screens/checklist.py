@@ -46,7 +46,7 @@ from bench.text import shown
 from screens.base import BenchView
 from screens.dialogs import ReasonScreen
 from screens.messages import ChecklistCompleted
-from screens.widgets import ID_CELLS, NAME_CELLS
+from screens.widgets import ID_CELLS, NAME_CELLS, take_focus
 
 DEFECT_KEYS: dict[str, Defect] = {str(n): d for n, d in enumerate(Defect, start=1)}
 
@@ -142,7 +142,7 @@ class ChecklistView(BenchView, can_focus=True):
             notice.update(listed)
         notice.set_class(listed is not None, "-visible")
         self.query_one("#keys", Label).update(_keys_text(checklist, step))
-        self.focus()
+        take_focus(self)
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -18,7 +18,7 @@ from bench.scans import Classified, ScanKind, classify
 from bench.text import shown
 from screens.base import BenchView
 from screens.messages import InspectionOpened, RequestOpened
-from screens.widgets import ID_CELLS, FocusedLook, HintList, split_badges
+from screens.widgets import ID_CELLS, FocusedLook, HintList, split_badges, take_focus
 
 
 class CodeInput(FocusedLook, Input):
@@ -51,7 +51,7 @@ class HomeView(BenchView):
 
     def refresh_view(self) -> None:
         self.query_one("#code", Input).value = ""
-        self.query_one("#code", Input).focus()
+        take_focus(self.query_one("#code", Input))
         unfinished = self.session.unfinished()
         # Remembered for check_action, which the footer calls often: no query each time.
         self._has_unfinished = bool(unfinished)

@@ -22,7 +22,7 @@ from bench.scans import Classified
 from bench.text import shown
 from screens.base import BenchView
 from screens.messages import ChecklistReopened, InspectionSaved
-from screens.widgets import ID_CELLS, NAME_CELLS
+from screens.widgets import ID_CELLS, NAME_CELLS, take_focus
 
 HEADLINES = {
     Outcome.ACCEPT: "ACCEPT",
@@ -85,7 +85,7 @@ class OutcomeView(BenchView, can_focus=True):
         if due is not None:
             quote.update(_revised_quote(inspected.item.offer_cents, decision.final_cents, due))
         self.query_one("#outcome-reasons", Static).update(_reasons(decision))
-        self.focus()
+        take_focus(self)
 
     def forget(self) -> None:
         said = (

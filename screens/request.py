@@ -34,15 +34,21 @@ from screens.widgets import (
     FocusedLook,
     PrinterAlert,
     literal,
-    set_classes_once,
+    take_focus,
 )
 
-# Theme variables, looked up when drawn: a table cell takes a Rich style, not CSS.
+# Theme variables, looked up when drawn: a table cell takes a Rich style, not CSS. The
+# lines above the table are coloured the same way, not by CSS classes: a class changed
+# re-applies the line's styles (0.6 ms each), and they change at every save and request.
 OUTCOME_COLOUR = {
     Outcome.ACCEPT: "text-success",
     Outcome.REVISE: "text-warning",
     Outcome.REJECT: "text-error",
     Outcome.HOLD: "text-primary",
+}
+SETTLEMENT_COLOUR = {
+    SettlementStatus.ON_HOLD: "text-warning",
+    SettlementStatus.READY: "text-success",
 }
 
 PICKED = "Picked for a second grading: put it on the second-grading shelf"
@@ -116,20 +122,15 @@ class RequestView(BenchView):
         notice = self.query_one("#request-warnings", Static)
         notice.update("\n".join(shown(warning, PROBLEM_CELLS) for warning in warnings))
         notice.set_class(bool(warnings), "-visible")
+        colours = self.app.theme_variables
         rows = self.session.item_rows()
-        table = self._fill_table(rows)
+        table = self._fill_table(rows, colours)
         settlement = self.session.settlement()
-        line = self.query_one("#request-settlement", Static)
         hidden = self.session.settlement_hidden
         # The amount would tell a second grader what the first inspection decided.
-        line.update(SETTLEMENT_AFTER_GRADING if hidden else described(settlement))
-        set_classes_once(
-            line,
-            {
-                f"-{status.value.replace('_', '-')}": not hidden and settlement.status is status
-                for status in SettlementStatus
-            },
-        )
+        said = SETTLEMENT_AFTER_GRADING if hidden else described(settlement)
+        colour = None if hidden else SETTLEMENT_COLOUR.get(settlement.status)
+        self.query_one("#request-settlement", Static).update(_coloured(said, colour, colours))
         pending = self.session.pending_items
         if pending:
             table.move_cursor(row=[r.item.id for r in rows].index(pending[0].id))
@@ -143,27 +144,21 @@ class RequestView(BenchView):
             prompt = "ITEMS MISSING: see below\nPut the package aside for a supervisor"
         label = self.query_one("#request-prompt", Label)
         label.update(prompt)
-        label.set_class(not pending, "-done")
+        label.styles.background = colours.get("primary" if pending else "success")
         saved, reopened = self.session.last_saved, self.session.last_reopened
         saved_line = self.query_one("#request-saved", Label)
         picked = self.session.last_picked
-        saved_line.update(
-            _saved(saved, picked) if saved else _reopened(reopened) if reopened else ""
-        )
-        set_classes_once(
-            saved_line,
-            {
-                "-visible": saved is not None or reopened is not None,
-                "-reopened": reopened is not None or picked,
-            },
-        )
-        table.focus()
+        said = _saved(saved, picked) if saved else _reopened(reopened) if reopened else ""
+        # Warned of: the item waits to be inspected again, or goes to a second grading.
+        warned = "text-warning" if reopened is not None or picked else None
+        saved_line.update(_coloured(said, warned, colours))
+        saved_line.display = saved is not None or reopened is not None
+        take_focus(table)
         self.refresh_bindings()  # F10 is a supervisor's: who is logged in may have changed
 
-    def _fill_table(self, rows: list[ItemRow]) -> DataTable[Text]:
+    def _fill_table(self, rows: list[ItemRow], colours: dict[str, str]) -> DataTable[Text]:
         """The items, one row each, with the serial cut to the width the others leave."""
         table: DataTable[Text] = self.query_one("#items", DataTable)
-        colours = self.app.theme_variables
         lines = [self._cells(row, colours) for row in rows]
         widths = _column_widths(BESIDE_SERIAL, lines)
         self._width = self._table_width()
@@ -317,6 +312,11 @@ class RequestView(BenchView):
     def action_done(self) -> None:
         self.session.close_request()
         self.app.post_message(RequestClosed())
+
+
+def _coloured(text: str, colour: str | None, colours: dict[str, str]) -> Text:
+    """`text` in the theme's `colour` (a variable's name), or as its widget's CSS has it."""
+    return Text(text, style=colours.get(colour, "") if colour else "")
 
 
 def _column_widths(labels: tuple[str, ...], lines: list[list[Text]]) -> list[int]:

@@ -8,7 +8,7 @@ of the limits below before it is shown, and is shown as plain text, never as mar
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -38,15 +38,11 @@ def literal(text: str, limit: int) -> Text:
     return Text(shown(text, limit))
 
 
-def set_classes_once(widget: Widget, wanted: Mapping[str, bool]) -> None:
-    """Add each class `wanted` says and remove the others; the widget's styles are then
-    re-applied once, if any class changed: each `set_class` that changes one re-applies
-    them at once, and the styles of a widget cost a stylesheet match (about 0.2 ms)."""
-    before = set(widget.classes)
-    for name, wants in wanted.items():
-        widget.set_class(wants, name, update=False)
-    if widget.classes != before:
-        widget.update_node_styles()
+def take_focus(widget: Widget) -> None:
+    """Give `widget` the focus unless it has it: Textual's `focus` repaints the widget whole
+    even then (the checklist view, all its 38 lines, at each answer)."""
+    if not widget.has_focus:
+        widget.focus()
 
 
 class FocusedLook:
@@ -256,8 +252,9 @@ class ProblemPanel(Static):
         self.add_class("-visible")
 
     def clear(self) -> None:
-        self.remove_class("-visible")
-        self.update("")
+        if self.has_class("-visible"):  # cleared at every scan: most often, nothing to clear
+            self.remove_class("-visible")
+            self.update("")
 
 
 Hints = tuple[tuple[str, str], ...]

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.color import Color
+from rich.style import Style
 from textual.app import App
 from textual.css.query import NoMatches
 from textual.pilot import Pilot
@@ -334,6 +336,36 @@ def rendered(widget: Widget) -> str:
 
     strips = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
     return "\n".join(strip.text.rstrip() for strip in strips)
+
+
+def _painted_styles(widget: Widget) -> list[Style]:
+    """The styles of the characters the widget paints on its first line of text."""
+    from textual.geometry import Region
+
+    lines = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
+    for line in lines:
+        styles = [segment.style for segment in line if segment.text.strip() and segment.style]
+        if styles:
+            return styles
+    return []
+
+
+def _theme_colour(widget: Widget, variable: str) -> Color:
+    from textual.color import Color as TextualColor
+
+    return TextualColor.parse(widget.app.theme_variables[variable]).rich_color
+
+
+def painted_in(widget: Widget, variable: str) -> bool:
+    """Whether the widget's text is painted in the colour its theme gives `variable`."""
+    styles, wanted = _painted_styles(widget), _theme_colour(widget, variable)
+    return bool(styles) and all(style.color == wanted for style in styles)
+
+
+def painted_on(widget: Widget, variable: str) -> bool:
+    """Whether the widget's text is painted on the background its theme gives `variable`."""
+    styles, wanted = _painted_styles(widget), _theme_colour(widget, variable)
+    return bool(styles) and all(style.bgcolor == wanted for style in styles)
 
 
 async def wedge_burst(pilot: Pilot[None], text: str) -> None:

@@ -65,10 +65,19 @@ class TestHeader(SeededStation):
                     return Label.refresh(part, *regions, **flags)
 
                 part.refresh = noted  # type: ignore[method-assign]
+            screen = app.screen
+            whole: list[tuple[object, ...]] = []
+
+            def screen_noted(*regions: Any, **flags: Any) -> Any:
+                whole.append(regions)
+                return type(screen).refresh(screen, *regions, **flags)
+
+            screen.refresh = screen_noted  # type: ignore[method-assign]
             # As a save changes the queue count: the same width, the other parts the same.
             app.status = replace(app.status, sync="ONLINE · 4 queued")
             await pilot.pause()
             assert set(refreshed) == {"sync"}
+            assert () not in whole  # nor is the whole screen repainted
             assert header(app)["sync"] == "ONLINE · 4 queued"
 
     async def test_names_the_inspector_on_every_screen(self, station: Station) -> None:

@@ -21,11 +21,11 @@ from screens.dialogs import ConfirmScreen, ReasonScreen
 from screens.home import HomeView
 from screens.outcome import OutcomeView
 from screens.request import RequestView
-from screens.widgets import set_classes_once
 from store.local import LocalStore, inspection_table
 from tests.core.test_checklist import checklist_for, facts
 from tests.support.station import (
     ACCEPT_KEYS,
+    PAN_V2_SERIAL,
     REVISE,
     SIZE,
     SeededStation,
@@ -35,6 +35,8 @@ from tests.support.station import (
     on_show,
     open_checklist,
     open_request,
+    painted_in,
+    painted_on,
     press_or_scan,
     problem_text,
     rendered,
@@ -161,25 +163,69 @@ class TestViewsAndFocus(SeededStation):
             app.stylesheet.update_nodes([table])
             assert table._css_styles.css == styled
 
-    async def test_classes_set_together_restyle_a_widget_once(self, station: Station) -> None:
+    async def test_an_answer_repaints_what_it_changes_not_the_checklist_view_whole(
+        self, station: Station
+    ) -> None:
+        """The view keeps the focus from one question to the next: focusing it again
+        would repaint all of it, and a scan that finds no problem shown clears none."""
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_checklist(pilot)
+            await pilot.pause()
+            view, panel = app.screen.query_one(ChecklistView), app.screen.query_one("ProblemPanel")
+            whole: list[Widget] = []
+            for widget in (view, panel):
+
+                def noted(*regions: Any, widget: Widget = widget, **flags: Any) -> Widget:
+                    if not regions:
+                        whole.append(widget)
+                    return type(widget).refresh(widget, *regions, **flags)
+
+                widget.refresh = noted  # type: ignore[method-assign]
+            position = shown(app.screen.query_one("#position"))
+            await pilot.press("enter")  # the data's facts kept: the next question
+            await wait_until(pilot, lambda: shown(app.screen.query_one("#position")) != position)
+            await scan(pilot, "CMD:NO")
+            await pilot.pause()
+            assert app.focused is view
+            assert whole == []
+
+    async def test_a_save_and_the_next_request_restyle_no_line_and_colour_them_anew(
+        self, station: Station
+    ) -> None:
+        """The prompt, the saved line and the settlement change colour at every save and
+        every request: drawn in the theme's colours, not by CSS classes whose change would
+        re-apply each line's styles."""
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
             await open_request(pilot)
-            line = app.screen.query_one("#request-settlement")
-            restyles: list[list[DOMNode]] = []
+            view = app.screen.query_one(RequestView)
+            restyled: list[DOMNode] = []
             update_nodes = app.stylesheet.update_nodes
 
             def noted(nodes: Iterable[DOMNode], animate: bool = False) -> None:
-                restyles.append(list(nodes))
-                update_nodes(restyles[-1], animate=animate)
+                nodes = list(nodes)
+                restyled.extend(nodes)
+                update_nodes(nodes, animate=animate)
 
             app.stylesheet.update_nodes = noted  # type: ignore[method-assign]
-            wanted = {"-ready": not line.has_class("-ready"), "-on-hold": True, "-x": True}
-            set_classes_once(line, wanted)
-            assert restyles == [[line]]
-            assert all(line.has_class(name) == wants for name, wants in wanted.items())
-            set_classes_once(line, wanted)  # nothing changes: no restyle
-            assert restyles == [[line]]
+            prompt, saved = view.query_one("#request-prompt"), view.query_one("#request-saved")
+            assert painted_on(prompt, "primary") and not saved.display
+            await scan(pilot, PAN_V2_SERIAL)
+            await pilot.press(*ACCEPT_KEYS, "enter")  # the one item accepted and saved
+            await wait_until(pilot, lambda: "ALL DONE" in shown(prompt))
+            await pilot.pause()
+            assert painted_on(prompt, "success")
+            assert saved.display and painted_in(saved, "text-success")
+            assert painted_in(view.query_one("#request-settlement"), "text-success")  # ready
+            await pilot.press("escape")
+            await on_screen(pilot, HomeView)
+            await pilot.press(*"TI-000002", "enter")
+            await on_screen(pilot, RequestView)
+            await pilot.pause()
+            assert painted_on(prompt, "primary") and not saved.display
+            assert not painted_in(view.query_one("#request-settlement"), "text-success")
+            assert not [node for node in view.walk_children(with_self=True) if node in restyled]
 
 
 class TestAudit(SeededStation):

@@ -70,7 +70,7 @@ class TestFilePrinter(SeededStation):
             def painted(screen: Screen[Any], update: RenderableType | None) -> None:
                 display(screen, update)
                 saved = screen.query("#request-saved")
-                if update is not None and saved and saved.first().has_class("-visible"):
+                if update is not None and saved and saved.first().display:
                     happened.append("the save painted")
 
             app._display = painted  # type: ignore[method-assign]

@@ -27,6 +27,8 @@ from tests.support.station import (
     log_in,
     log_out,
     on_screen,
+    painted_in,
+    painted_on,
     problem_text,
     scan,
     shown,
@@ -125,7 +127,9 @@ class TestASupervisor(SeededStation):
             assert item_status(app) == "reopened"
             saved_line = shown(app.screen.query_one("#request-saved"))
             assert saved_line.startswith(f"↺ Reopened {ITEM} (Customer dispute)")
+            assert painted_in(app.screen.query_one("#request-saved"), "text-warning")
             assert "SCAN A DEVICE" in shown(app.screen.query_one("#request-prompt"))
+            assert painted_on(app.screen.query_one("#request-prompt"), "primary")
 
             # Inspected again (by the supervisor here): found dirty, rejected this time.
             await scan(pilot, PAN_V2_SERIAL)

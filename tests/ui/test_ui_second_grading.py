@@ -31,6 +31,7 @@ from tests.support.station import (
     log_in,
     log_out,
     on_screen,
+    painted_in,
     problem_text,
     scan,
     showing,
@@ -79,6 +80,7 @@ class TestASecondGrading(SeededStation):
             first = await grade_and_get_picked(pilot, app)
             saved = shown(app.screen.query_one("#request-saved", Label))
             assert "Picked for a second grading: put it on the second-grading shelf" in saved
+            assert painted_in(app.screen.query_one("#request-saved"), "text-warning")
             label = station_store(app).last_label()
             assert label is not None and label.label is not None
             assert label.label.headline == SECOND_GRADING

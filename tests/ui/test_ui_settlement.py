@@ -34,6 +34,7 @@ from tests.support.station import (
     on_screen,
     on_show,
     open_request,
+    painted_in,
     scan,
     shown,
     wait_until,
@@ -98,7 +99,7 @@ class TestSettlementLine(SeededStation):
             await confirm_outcome(pilot)
 
             assert settlement_line(app) == "on hold: 1 item held for review"
-            assert app.screen.query_one("#request-settlement").has_class("-on-hold")
+            assert painted_in(app.screen.query_one("#request-settlement"), "text-warning")
             assert not on_show(app, "$0.00")  # neither the line nor the table says it
             assert str(items_table(app).get_row("TI-000004-01")[-1]) == "HOLD"
 
@@ -124,7 +125,7 @@ class TestSettlementLine(SeededStation):
             done = "discount code of $27.21 after $9.59 shipping · ready"
             assert settlement_line(app) == done
             assert on_show(app, done)
-            assert app.screen.query_one("#request-settlement").has_class("-ready")
+            assert painted_in(app.screen.query_one("#request-settlement"), "text-success")
 
 
 class TestTableAt80Columns(SeededStation):
