@@ -10,10 +10,9 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import Label, Static
 
 from bench.commands import Command as Cmd
 from bench.domain import Decision, FinishedInspection, Outcome
@@ -26,18 +25,18 @@ from bench.session import ActiveInspection, ItemRow, Reopened
 from bench.settlement import SettlementStatus, described
 from bench.text import shown, shown_end
 from screens.base import BenchView
+from screens.items import CELL_PADDING, ItemList
 from screens.messages import InspectionOpened, PrintQueued, RequestClosed, RequestOpened
 from screens.widgets import (
     ID_CELLS,
     NAME_CELLS,
     PROBLEM_CELLS,
-    FocusedLook,
     PrinterAlert,
     literal,
     take_focus,
 )
 
-# Theme variables, looked up when drawn: a table cell takes a Rich style, not CSS. The
+# Theme variables, looked up when drawn: an item's cell takes a Rich style, not CSS. The
 # lines above the table are coloured the same way, not by CSS classes: a class changed
 # re-applies the line's styles (0.6 ms each), and they change at every save and request.
 OUTCOME_COLOUR = {
@@ -67,10 +66,6 @@ ITEM_NUMBER_CELLS = 4
 TABLE_NAME_CELLS = 20
 
 
-class ItemsTable(FocusedLook, DataTable[Text]):
-    """The items of the request on the bench."""
-
-
 class RequestView(BenchView):
     """Items of one request; a device scan starts its checklist."""
 
@@ -96,7 +91,7 @@ class RequestView(BenchView):
         yield Label(id="request-title", classes="title", markup=False)
         yield Static(id="request-facts", classes="muted", markup=False)
         yield Static(id="request-warnings", classes="notice", markup=False)
-        yield ItemsTable(id="items", cursor_type="row", zebra_stripes=True)
+        yield ItemList(id="items")
         yield Static(id="request-settlement", markup=False)
 
     @property
@@ -133,7 +128,7 @@ class RequestView(BenchView):
         self.query_one("#request-settlement", Static).update(_coloured(said, colour, colours))
         pending = self.session.pending_items
         if pending:
-            table.move_cursor(row=[r.item.id for r in rows].index(pending[0].id))
+            table.move_cursor_to(pending[0].id)
             prompt = (
                 f"SCAN A DEVICE ({len(pending)} of {len(request.items)} waiting)\n"
                 "or pick one with ↑↓ and Enter"
@@ -156,25 +151,22 @@ class RequestView(BenchView):
         take_focus(table)
         self.refresh_bindings()  # F10 is a supervisor's: who is logged in may have changed
 
-    def _fill_table(self, rows: list[ItemRow], colours: dict[str, str]) -> DataTable[Text]:
+    def _fill_table(self, rows: list[ItemRow], colours: dict[str, str]) -> ItemList:
         """The items, one row each, with the serial cut to the width the others leave."""
-        table: DataTable[Text] = self.query_one("#items", DataTable)
+        table = self.query_one("#items", ItemList)
         lines = [self._cells(row, colours) for row in rows]
         widths = _column_widths(BESIDE_SERIAL, lines)
         self._width = self._table_width()
-        padding = 2 * table.cell_padding * len(COLUMNS)
+        padding = 2 * CELL_PADDING * len(COLUMNS)
         room = max(len(COLUMNS[SERIAL]), self._width - sum(widths) - padding)
         for row, cells in zip(rows, lines, strict=True):
             serial = shown_end(row.item.declared_serial or "—", min(room, ID_CELLS))
             cells.insert(SERIAL, Text(serial))
-        # Widths set here, not measured by the table when idle: a frame drawn before that
-        # (a resize) kept the widths of the cleared columns. Cleared with the rows, since a
-        # column would keep the widest cell it ever had.
-        table.clear(columns=True)
-        for label, width in zip(COLUMNS, _column_widths(COLUMNS, lines), strict=True):
-            table.add_column(label, width=width)
-        for row, cells in zip(rows, lines, strict=True):
-            table.add_row(*cells, key=row.item.id)
+        # Each request's own widths: a column never keeps the widest cell of one before.
+        table.show(
+            list(zip(COLUMNS, _column_widths(COLUMNS, lines), strict=True)),
+            [(row.item.id, cells) for row, cells in zip(rows, lines, strict=True)],
+        )
         return table
 
     @staticmethod
@@ -204,7 +196,7 @@ class RequestView(BenchView):
         """The cells the table's columns may take: the screen's width less this view's
         gutter and room for a vertical scrollbar. Not the table's own width: just shown,
         the view is not laid out yet."""
-        table = self.query_one("#items", DataTable)
+        table = self.query_one("#items", ItemList)
         gutter = self.styles.gutter.width + table.styles.gutter.width
         return self.screen.size.width - gutter - table.styles.scrollbar_size_vertical
 
@@ -243,10 +235,8 @@ class RequestView(BenchView):
         self.clear_problem()
         self.app.post_message(InspectionOpened(started))
 
-    @on(DataTable.RowSelected, "#items")
-    def row_chosen(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value is not None:
-            self.start(self.session.inspect_item(event.row_key.value))
+    def on_item_list_picked(self, message: ItemList.Picked) -> None:
+        self.start(self.session.inspect_item(message.item_id))
 
     def action_inspect(self) -> None:
         if (item_id := self._picked()) is not None:
@@ -254,10 +244,7 @@ class RequestView(BenchView):
 
     def _picked(self) -> str | None:
         """The item id of the row the cursor is on."""
-        table = self.query_one("#items", DataTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.query_one("#items", ItemList).picked
 
     def action_reprint_item(self) -> None:
         if (item_id := self._picked()) is not None:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from textual.dom import DOMNode
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from bench.checklist import OVERRIDE_REASONS, Question, Step
 from bench.domain import AnswerSource, Outcome
@@ -19,6 +19,7 @@ from screens.app import BenchApp
 from screens.checklist import ChecklistView, _keys_text
 from screens.dialogs import ConfirmScreen, ReasonScreen
 from screens.home import HomeView
+from screens.items import ItemList
 from screens.outcome import OutcomeView
 from screens.request import RequestView
 from store.local import LocalStore, inspection_table
@@ -100,7 +101,7 @@ class TestViewsAndFocus(SeededStation):
         async with app.run_test(size=SIZE) as pilot:
             await open_request(pilot)
             screen = app.screen
-            table, code = screen.query_one("#items", DataTable), screen.query_one("#code")
+            table, code = screen.query_one("#items", ItemList), screen.query_one("#code")
             restyled: list[DOMNode] = []
             update_nodes = app.stylesheet.update_nodes
 
@@ -121,7 +122,7 @@ class TestViewsAndFocus(SeededStation):
 
             def look(field: Widget) -> tuple[object, ...]:
                 update_nodes([field])
-                cursor = table.get_component_rich_style("datatable--cursor")
+                cursor = table.get_component_rich_style("item-list--cursor")
                 return (field._css_styles.css, field.rich_style, cursor)
 
             for field in (table, code):
@@ -308,7 +309,7 @@ class TestKeyboardAlone(SeededStation):
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
             await open_request(pilot, "TI-000002")
-            table = app.screen.query_one("#items", DataTable)
+            table = app.screen.query_one("#items", ItemList)
             assert app.focused is table
             assert table.cursor_row == 0
 

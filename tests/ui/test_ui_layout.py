@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from textual.containers import VerticalScroll
 from textual.widget import Widget
-from textual.widgets import DataTable
 
 from screens.help import HelpScreen
 from screens.home import HomeView
+from screens.items import ItemList
 from screens.widgets import KeyBar
 from tests.support.station import (
     FOUR_REASON_HOLD_KEYS,
@@ -69,7 +69,7 @@ class TestFitsAt80x24(SeededStation):
             facts = app.screen.query_one("#request-facts")
             assert facts.region.height == 2  # wrapped, not cut at 80 columns
             assert "tracking" in shown(facts)
-            table = app.screen.query_one("#items", DataTable)
+            table = app.screen.query_one("#items", ItemList)
             assert table.row_count == 6
             assert fully_visible(table)
             assert table.max_scroll_y == 0

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable
 
 from screens.app import BenchApp
 from screens.checklist import ChecklistView
 from screens.dialogs import ConfirmScreen
 from screens.help import HelpScreen
+from screens.items import ItemList
 from tests.support.outside import (
     REQUEST_ID,
     CentralText,
@@ -54,7 +54,7 @@ class TestMarkupInCentralText:
         async with run_small(tmp_path, text) as (app, pilot):
             await open_request(pilot, REQUEST_ID)
 
-            table = app.screen.query_one("#items", DataTable)
+            table = app.screen.query_one("#items", ItemList)
             item, model = (str(cell) for cell in table.get_row(text.item_id)[:2])
             assert (item, model) == ("[/x]", "Cam Pan [w/ mount]")
             assert on_show(app, "Cam Pan [w/ mount]")

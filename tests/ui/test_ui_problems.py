@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from textual.widget import Widget
-from textual.widgets import DataTable
 
 from bench.checklist import Question
 from screens.checklist import ChecklistView
 from screens.home import HomeView
+from screens.items import ItemList
 from screens.outcome import OutcomeView
 from screens.request import RequestView
 from screens.widgets import ProblemPanel
@@ -78,7 +78,7 @@ class TestProblemsOnScreen(SeededStation):
             await on_screen(pilot, OutcomeView)
             await pilot.press("enter")
             await on_screen(pilot, RequestView)
-            table = app.screen.query_one("#items", DataTable)
+            table = app.screen.query_one("#items", ItemList)
             assert str(table.get_row("TI-000002-02")[-1]) == "ACCEPT $19.20"
             assert str(table.get_row("TI-000002-01")[-1]) == "waiting"
 

@@ -13,6 +13,7 @@ from textual.widgets import Label
 from bench.domain import ITEM_REOPENED
 from screens.dialogs import ReopenReasonScreen
 from screens.home import HomeView
+from screens.items import ItemList
 from screens.request import RequestView
 from screens.supervisor import SupervisorScreen
 from screens.widgets import KeyBar
@@ -53,8 +54,7 @@ def palette(app: App[None]) -> list[str]:
 
 
 def item_status(app: App[None]) -> str:
-    table = app.screen.query_one("#items")
-    return str(table.get_row(ITEM)[-1])  # type: ignore[attr-defined]
+    return str(app.screen.query_one("#items", ItemList).get_row(ITEM)[-1])
 
 
 class TestAnInspector(SeededStation):

@@ -17,6 +17,7 @@ from bench.domain import FinishedInspection
 from bench.labels import SECOND_GRADING
 from screens.app import BenchApp
 from screens.checklist import ChecklistView
+from screens.items import ItemList
 from screens.outcome import OutcomeView
 from screens.request import RequestView
 from screens.supervisor import SupervisorScreen
@@ -57,6 +58,8 @@ def every_screens_text(app: App[None]) -> str:
                 parts.append(str(widget.render()))
             elif isinstance(widget, DataTable):
                 parts += [str(c) for r in range(widget.row_count) for c in widget.get_row_at(r)]
+            elif isinstance(widget, ItemList):
+                parts += [str(c) for key in widget.row_keys for c in widget.get_row(key)]
     return "\n".join(parts)
 
 
@@ -99,7 +102,7 @@ class TestASecondGrading(SeededStation):
             await log_in(pilot, "EMP-0003")
             await scan(pilot, "TI-000001")
             await on_screen(pilot, RequestView)
-            row = app.screen.query_one("#items", DataTable).get_row(ITEM)
+            row = app.screen.query_one("#items", ItemList).get_row(ITEM)
             assert str(row[-1]) == "second grading due"
             for said in FIRST_SAID:
                 assert said not in every_screens_text(app), said
@@ -128,7 +131,7 @@ class TestASecondGrading(SeededStation):
                 second.started.id: first.started.id,
             }
             assert app.session.settlement() == settled  # the first's reject still counts
-            assert str(app.screen.query_one("#items", DataTable).get_row(ITEM)[-1]) == "REJECT"
+            assert str(app.screen.query_one("#items", ItemList).get_row(ITEM)[-1]) == "REJECT"
 
             # The supervisor's Grading tab: agreement per question and inspector.
             await log_out(pilot)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import DataTable
 
 from screens.checklist import ChecklistView
+from screens.items import ItemList
 from screens.outcome import OutcomeView
 from screens.request import RequestView
 from tests.support.results import (
@@ -50,8 +50,8 @@ def settlement_line(app: App[None]) -> str:
     return shown(app.screen.query_one("#request-settlement"))
 
 
-def items_table(app: App[None]) -> DataTable[object]:
-    return app.screen.query_one("#items", DataTable)
+def items_table(app: App[None]) -> ItemList:
+    return app.screen.query_one("#items", ItemList)
 
 
 async def reopen(pilot: Pilot[None], request_id: str) -> None:
@@ -179,9 +179,6 @@ class TestTableAt80Columns(SeededStation):
             await reopen(pilot, "TI-000001")  # Wyze Cam Pan v2
 
             table = items_table(app)
-            padding = 2 * table.cell_padding
-            widths = {
-                str(c.label): c.get_render_width(table) - padding for c in table.columns.values()
-            }
+            widths = table.column_widths
             assert widths["Declared model"] == len("Wyze Cam Pan v2")  # not the Battery Cam's
             assert widths["Serial"] == len("WYZECP22301595691")
