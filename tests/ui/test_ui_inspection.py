@@ -164,6 +164,36 @@ class TestViewsAndFocus(SeededStation):
             app.stylesheet.update_nodes([table])
             assert table._css_styles.css == styled
 
+    async def test_a_view_shown_again_paints_its_blank_lines_from_before(
+        self, station: Station
+    ) -> None:
+        """A view paints only its background: the lines Textual painted anew at each
+        showing are kept, until a new theme paints them in its colours."""
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_request(pilot)
+            view = app.screen.query_one(RequestView)
+            painted: list[int] = []
+            render_widget = view._styles_cache.render_widget
+
+            def noted(widget: Widget, crop: Any) -> Any:
+                painted.append(len(painted))
+                return render_widget(widget, crop)
+
+            view._styles_cache.render_widget = noted  # type: ignore[method-assign]
+            for request in ("TI-000002", "TI-000001"):
+                await pilot.press("escape")
+                await on_screen(pilot, HomeView)
+                await pilot.press(*request, "enter")
+                await on_screen(pilot, RequestView)
+                await pilot.pause()
+            assert painted == []
+            before = view.render_lines(view.size.region)
+            app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+            await pilot.pause()
+            after = view.render_lines(view.size.region)
+            assert painted and len(after) == len(before) and after != before
+
     async def test_an_answer_repaints_what_it_changes_not_the_checklist_view_whole(
         self, station: Station
     ) -> None:
