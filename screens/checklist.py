@@ -46,7 +46,7 @@ from bench.text import shown
 from screens.base import BenchView
 from screens.dialogs import ReasonScreen
 from screens.messages import ChecklistCompleted
-from screens.widgets import ID_CELLS, NAME_CELLS, take_focus
+from screens.widgets import ID_CELLS, NAME_CELLS, say, take_focus
 
 DEFECT_KEYS: dict[str, Defect] = {str(n): d for n, d in enumerate(Defect, start=1)}
 
@@ -121,27 +121,29 @@ class ChecklistView(BenchView, can_focus=True):
         item = active.inspected.item
         model = active.inspected.model
         seen = shown(model.name, NAME_CELLS) if model else "not in the catalog"
-        self.query_one("#context", Static).update(
+        say(
+            self.query_one("#context", Static),
             f"{shown(item.id, ID_CELLS)} · declared "
             f"{shown(active.inspected.declared_model.name, NAME_CELLS)}, "
             f"{item.declared_condition.value.replace('_', ' ')} · offer {dollars(item.offer_cents)}"
-            f" · {_identified(active.started)} ({seen})"
+            f" · {_identified(active.started)} ({seen})",
         )
         second = self.query_one("#second-grading", Label)
-        second.update(
-            f"Second grading of {shown(item.id, ID_CELLS)}: grade it without looking at the first"
+        say(
+            second,
+            f"Second grading of {shown(item.id, ID_CELLS)}: grade it without looking at the first",
         )
         second.set_class(active.started.second_of is not None, "-visible")
-        self.query_one("#last-answer", Label).update(_last_answer(checklist))
-        self.query_one("#position", Label).update(_position(checklist, step))
+        say(self.query_one("#last-answer", Label), _last_answer(checklist))
+        say(self.query_one("#position", Label), _position(checklist, step))
         asked = FACTS_QUESTION if step.facts else _asked(step.question, checklist.policy)
-        self.query_one("#question", Static).update(asked)
+        say(self.query_one("#question", Static), asked)
         notice = self.query_one("#notice", Static)
         listed = _listed(checklist, step)
         if listed is not None:
-            notice.update(listed)
+            say(notice, listed)
         notice.set_class(listed is not None, "-visible")
-        self.query_one("#keys", Label).update(_keys_text(checklist, step))
+        say(self.query_one("#keys", Label), _keys_text(checklist, step))
         take_focus(self)
         self.refresh_bindings()
 

@@ -22,7 +22,7 @@ from bench.scans import Classified
 from bench.text import shown
 from screens.base import BenchView
 from screens.messages import ChecklistReopened, InspectionSaved
-from screens.widgets import ID_CELLS, NAME_CELLS, take_focus
+from screens.widgets import ID_CELLS, NAME_CELLS, say, take_focus
 
 HEADLINES = {
     Outcome.ACCEPT: "ACCEPT",
@@ -66,25 +66,26 @@ class OutcomeView(BenchView, can_focus=True):
             return
         decision = self.session.decision()
         inspected = active.inspected
-        self.query_one("#outcome-item", Label).update(
+        say(
+            self.query_one("#outcome-item", Label),
             f"{shown(inspected.item.id, ID_CELLS)} · "
-            f"{shown(inspected.declared_model.name, NAME_CELLS)}"
+            f"{shown(inspected.declared_model.name, NAME_CELLS)}",
         )
         word = self.query_one("#outcome-word", Static)
-        word.update(HEADLINES[decision.outcome])
+        say(word, HEADLINES[decision.outcome])
         for outcome in Outcome:
             word.set_class(outcome is decision.outcome, f"-{outcome.value}")
         self.query_one("#outcome-value", Digits).update(dollars(decision.final_cents))
         disposition = self.query_one("#outcome-disposition", Static)
-        disposition.update(f"LABEL → {decision.disposition.value.upper()}")
+        say(disposition, f"LABEL → {decision.disposition.value.upper()}")
         for kind in Disposition:
             disposition.set_class(kind is decision.disposition, f"-{kind.value}")
         quote = self.query_one("#outcome-quote", Static)
         due = decision.response_due_on
         quote.display = due is not None
         if due is not None:
-            quote.update(_revised_quote(inspected.item.offer_cents, decision.final_cents, due))
-        self.query_one("#outcome-reasons", Static).update(_reasons(decision))
+            say(quote, _revised_quote(inspected.item.offer_cents, decision.final_cents, due))
+        say(self.query_one("#outcome-reasons", Static), _reasons(decision))
         take_focus(self)
 
     def forget(self) -> None:

@@ -33,6 +33,7 @@ from screens.widgets import (
     PROBLEM_CELLS,
     PrinterAlert,
     literal,
+    say,
     take_focus,
 )
 
@@ -103,19 +104,21 @@ class RequestView(BenchView):
         program = self.session.program
         if request is None or program is None:
             return
-        self.query_one("#request-title", Label).update(
-            f"{shown(request.id, ID_CELLS)}  ·  {shown(program.name, NAME_CELLS)}"
+        say(
+            self.query_one("#request-title", Label),
+            f"{shown(request.id, ID_CELLS)}  ·  {shown(program.name, NAME_CELLS)}",
         )
         tracking = request.tracking_number
         tracking = f" · tracking {shown(tracking, ID_CELLS)}" if tracking else ""
-        self.query_one("#request-facts", Static).update(
+        say(
+            self.query_one("#request-facts", Static),
             f"customer {shown(request.customer_ref, ID_CELLS)}"
             f" · created {request.created_at:%Y-%m-%d}"
-            f" · shipping {dollars(request.shipping_cost_cents)}{tracking}"
+            f" · shipping {dollars(request.shipping_cost_cents)}{tracking}",
         )
         warnings = self.session.request_warnings()
         notice = self.query_one("#request-warnings", Static)
-        notice.update("\n".join(shown(warning, PROBLEM_CELLS) for warning in warnings))
+        say(notice, "\n".join(shown(warning, PROBLEM_CELLS) for warning in warnings))
         notice.set_class(bool(warnings), "-visible")
         colours = self.app.theme_variables
         rows = self.session.item_rows()
@@ -125,7 +128,7 @@ class RequestView(BenchView):
         # The amount would tell a second grader what the first inspection decided.
         said = SETTLEMENT_AFTER_GRADING if hidden else described(settlement)
         colour = None if hidden else SETTLEMENT_COLOUR.get(settlement.status)
-        self.query_one("#request-settlement", Static).update(_coloured(said, colour, colours))
+        say(self.query_one("#request-settlement", Static), _coloured(said, colour, colours))
         pending = self.session.pending_items
         if pending:
             table.move_cursor_to(pending[0].id)
@@ -138,7 +141,7 @@ class RequestView(BenchView):
         else:
             prompt = "ITEMS MISSING: see below\nPut the package aside for a supervisor"
         label = self.query_one("#request-prompt", Label)
-        label.update(prompt)
+        say(label, prompt)
         label.styles.background = colours.get("primary" if pending else "success")
         saved, reopened = self.session.last_saved, self.session.last_reopened
         saved_line = self.query_one("#request-saved", Label)
@@ -146,7 +149,7 @@ class RequestView(BenchView):
         said = _saved(saved, picked) if saved else _reopened(reopened) if reopened else ""
         # Warned of: the item waits to be inspected again, or goes to a second grading.
         warned = "text-warning" if reopened is not None or picked else None
-        saved_line.update(_coloured(said, warned, colours))
+        say(saved_line, _coloured(said, warned, colours))
         saved_line.display = saved is not None or reopened is not None
         take_focus(table)
         self.refresh_bindings()  # F10 is a supervisor's: who is logged in may have changed
@@ -303,7 +306,8 @@ class RequestView(BenchView):
 
 def _coloured(text: str, colour: str | None, colours: dict[str, str]) -> Text:
     """`text` in the theme's `colour` (a variable's name), or as its widget's CSS has it."""
-    return Text(text, style=colours.get(colour, "") if colour else "")
+    # A span, not the text's own style: texts that differ in it alone then differ (`say`).
+    return Text.assemble((text, colours.get(colour, "") if colour else ""))
 
 
 def _column_widths(labels: tuple[str, ...], lines: list[list[Text]]) -> list[int]:

@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.strip import Strip
+from textual.visual import VisualType
 from textual.widget import Widget
 from textual.widgets import Label, Static
 
@@ -36,6 +37,14 @@ def literal(text: str, limit: int) -> Text:
     """Outside text as a Rich `Text`, for widgets that would read a string as markup
     (DataTable cells)."""
     return Text(shown(text, limit))
+
+
+def say(widget: Static, content: VisualType) -> None:
+    """Show `content` in `widget` unless it shows it already: an update lays out and
+    repaints the widget even then (a view's lines that stay the same from one question,
+    or one save, to the next)."""
+    if widget.content != content:
+        widget.update(content)
 
 
 def take_focus(widget: Widget) -> None:
@@ -107,10 +116,7 @@ class StationHeader(Horizontal):
             (self._printer, status.printer),
             (self._sync, status.sync),
         ):
-            # Only what changed: each update lays out and repaints its label (a save
-            # changes the queue count alone).
-            if label.content != text:
-                label.update(text)
+            say(label, text)  # a save changes the queue count alone
         self._scanner.set_class(not connected, "-bad")
         self._scanner.set_class(connected, "-good")
         self._printer.set_class(not status.printer_ok, "-bad")

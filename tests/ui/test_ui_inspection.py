@@ -198,14 +198,16 @@ class TestViewsAndFocus(SeededStation):
         self, station: Station
     ) -> None:
         """The view keeps the focus from one question to the next: focusing it again
-        would repaint all of it, and a scan that finds no problem shown clears none."""
+        would repaint all of it; its line saying which item it is stays as it is; and a
+        scan that finds no problem shown clears none."""
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
             await open_checklist(pilot)
             await pilot.pause()
             view, panel = app.screen.query_one(ChecklistView), app.screen.query_one("ProblemPanel")
+            context = view.query_one("#context")
             whole: list[Widget] = []
-            for widget in (view, panel):
+            for widget in (view, panel, context):
 
                 def noted(*regions: Any, widget: Widget = widget, **flags: Any) -> Widget:
                     if not regions:
