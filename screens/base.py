@@ -8,6 +8,7 @@ the session once there is one.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -21,7 +22,7 @@ from textual.widget import Widget
 from bench.problems import Problem
 from bench.scans import Classified
 from screens.messages import InspectionCancelled
-from screens.widgets import KeyBar, ProblemPanel, StationAlert, StationHeader
+from screens.widgets import KeptLines, KeyBar, ProblemPanel, StationAlert, StationHeader
 
 if TYPE_CHECKING:
     from bench.session import Session
@@ -113,7 +114,7 @@ class BenchView(ScanTaker, Vertical):
         super().__init__(id=id)
         self.session = session
         self.hints = hints
-        self._blank: dict[tuple[object, ...], list[Strip]] = {}
+        self._blank = KeptLines(most=8)
         """The view's own lines, blank but for its background, by what they depend on."""
 
     def render_lines(self, crop: Region) -> list[Strip]:
@@ -121,15 +122,10 @@ class BenchView(ScanTaker, Vertical):
         anew at each showing of it (the 38 lines of a view at 120x40, about 2 ms a change
         of view); they are kept until its styles change."""
         key = (crop, self.size, self.background_colors, self.opacity, *self.get_line_filters())
-        lines = self._blank.get(key)
-        if lines is None:
-            if len(self._blank) > 8:  # sizes and themes come and go: keep the latest few
-                self._blank.clear()
-            lines = self._blank[key] = super().render_lines(crop)
-        return lines
+        return self._blank.get(key, partial(super().render_lines, crop))
 
     def notify_style_update(self) -> None:
-        self._blank.clear()
+        self._blank.forget()
         super().notify_style_update()
 
     def watch_has_focus(self, _has_focus: bool) -> None:

@@ -10,6 +10,7 @@ are drawn at every package label and every save.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -20,7 +21,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from screens.widgets import FocusedLook
+from screens.widgets import FocusedLook, KeptLines
 
 CELL_PADDING = 1
 """Blank cells on each side of a column's text."""
@@ -57,7 +58,7 @@ class ItemList(FocusedLook, ScrollView, can_focus=True):
         self._keys: tuple[str, ...] = ()
         self._rows: dict[str, tuple[Text, ...]] = {}
         self._cursor = 0
-        self._lines: dict[tuple[int, bool, int], Strip] = {}
+        self._lines = KeptLines(most=1024)
         """The line drawn for each row (-1: the header), under the cursor or not, at a width."""
 
     # -- what it shows ------------------------------------------------------------------
@@ -71,7 +72,7 @@ class ItemList(FocusedLook, ScrollView, can_focus=True):
         self._keys = tuple(key for key, _ in rows)
         self._rows = {key: tuple(cells) for key, cells in rows}
         self._cursor = 0
-        self._lines.clear()
+        self._lines.forget()
         width = sum(width + 2 * CELL_PADDING for _, width in self._columns)
         self.virtual_size = Size(width, len(self._keys) + 1)
         self.scroll_to(y=0, animate=False, immediate=True)
@@ -138,11 +139,8 @@ class ItemList(FocusedLook, ScrollView, can_focus=True):
 
     # -- drawing ------------------------------------------------------------------------
 
-    def on_resize(self) -> None:
-        self._lines.clear()  # lines of another width are never shown again
-
     def notify_style_update(self) -> None:
-        self._lines.clear()  # a new theme: drawn in its colours
+        self._lines.forget()  # a new theme: drawn in its colours
         super().notify_style_update()
 
     def render_line(self, y: int) -> Strip:
@@ -150,11 +148,7 @@ class ItemList(FocusedLook, ScrollView, can_focus=True):
         width = self.size.width
         if row >= len(self._keys):
             return Strip.blank(width, self.rich_style)
-        key = (row, row == self._cursor, width)
-        line = self._lines.get(key)
-        if line is None:
-            line = self._lines[key] = self._draw(row, width)
-        return line
+        return self._lines.get((row, row == self._cursor, width), partial(self._draw, row, width))
 
     def _draw(self, row: int, width: int) -> Strip:
         """Row `row` (-1: the header) as one line of `width` cells."""

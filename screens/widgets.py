@@ -8,9 +8,10 @@ of the limits below before it is shown, and is shown as plain text, never as mar
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from functools import partial
+from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -32,6 +33,8 @@ NAME_CELLS = 32
 PROBLEM_CELLS = 100
 """A problem's detail, which quotes scans and central's rows: two lines of the panel."""
 
+Kept = TypeVar("Kept")
+
 
 def literal(text: str, limit: int) -> Text:
     """Outside text as a Rich `Text`, for widgets that would read a string as markup
@@ -52,6 +55,29 @@ def take_focus(widget: Widget) -> None:
     even then (the checklist view, all its 38 lines, at each answer)."""
     if not widget.has_focus:
         widget.focus()
+
+
+class KeptLines:
+    """The lines a widget drew, kept by what they depend on (its key): Textual draws a
+    widget's lines anew at each repaint, and a line that comes back (a view's keys, an item
+    row, a view's blank background) would be drawn again the same. The widget forgets them
+    when its styles change; past `most`, the oldest sizes and themes go with the rest."""
+
+    def __init__(self, most: int) -> None:
+        self._most = most
+        self._lines: dict[Hashable, Any] = {}
+
+    def get(self, key: Hashable, draw: Callable[[], Kept]) -> Kept:
+        if key in self._lines:
+            kept: Kept = self._lines[key]
+            return kept
+        if len(self._lines) >= self._most:
+            self._lines.clear()
+        line = self._lines[key] = draw()
+        return line
+
+    def forget(self) -> None:
+        self._lines.clear()
 
 
 class FocusedLook:
@@ -181,9 +207,9 @@ class KeyBar(Widget, can_focus=False):
         self._keys: tuple[tuple[str, str, bool], ...] = ()
         """(key shown, what it does, enabled) for each key on show."""
         self._palette = ""
-        self._drawn: dict[tuple[object, ...], Strip] = {}
-        """The line drawn for each set of keys at the width there is: each view's keys come
-        back at every visit, and drawing them anew took 2 ms a change of view."""
+        self._drawn = KeptLines(most=16)
+        """The line drawn for each set of keys at each size: each view's keys come back at
+        every visit, and drawing them anew took 2 ms a change of view."""
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
@@ -213,16 +239,10 @@ class KeyBar(Widget, can_focus=False):
 
     def render_line(self, y: int) -> Strip:
         key = (self._keys, self._palette, self.size, y)
-        line = self._drawn.get(key)
-        if line is None:
-            line = self._drawn[key] = super().render_line(y)
-        return line
-
-    def on_resize(self) -> None:
-        self._drawn.clear()  # lines of another width are never shown again
+        return self._drawn.get(key, partial(super().render_line, y))
 
     def notify_style_update(self) -> None:
-        self._drawn.clear()  # a new theme, or the key styles: drawn in their new colours
+        self._drawn.forget()  # a new theme, or the key styles: drawn in their new colours
         super().notify_style_update()
 
     def render(self) -> Text:
