@@ -59,6 +59,20 @@ def status_of(store: LocalStore, inspection_id: str) -> str:
     return status
 
 
+def restyles_noted(app: BenchApp) -> list[DOMNode]:
+    """The nodes whose styles are re-applied from now on, as they are."""
+    restyled: list[DOMNode] = []
+    update_nodes = app.stylesheet.update_nodes
+
+    def noted(nodes: Iterable[DOMNode], animate: bool = False) -> None:
+        nodes = list(nodes)
+        restyled.extend(nodes)
+        update_nodes(nodes, animate=animate)
+
+    app.stylesheet.update_nodes = noted  # type: ignore[method-assign]
+    return restyled
+
+
 class TestViewsAndFocus(SeededStation):
     async def test_moving_between_checklist_and_outcome_restyles_neither_view(
         self, station: Station
@@ -69,15 +83,7 @@ class TestViewsAndFocus(SeededStation):
         async with app.run_test(size=SIZE) as pilot:
             await open_checklist(pilot)
             views = [app.screen.query_one(ChecklistView), app.screen.query_one(OutcomeView)]
-            restyled: list[DOMNode] = []
-            update_nodes = app.stylesheet.update_nodes
-
-            def noted(nodes: Iterable[DOMNode], animate: bool = False) -> None:
-                nodes = list(nodes)
-                restyled.extend(nodes)
-                update_nodes(nodes, animate=animate)
-
-            app.stylesheet.update_nodes = noted  # type: ignore[method-assign]
+            restyled = restyles_noted(app)
             await pilot.press(*ACCEPT_KEYS)
             await on_screen(pilot, OutcomeView)
             await pilot.press("backspace")
@@ -88,7 +94,7 @@ class TestViewsAndFocus(SeededStation):
             # And what they hold looks as a restyle would have it.
             nodes = [node for view in views for node in view.walk_children(with_self=True)]
             styled = [node._css_styles.css for node in nodes]
-            update_nodes(nodes)
+            app.stylesheet.update_nodes(nodes)
             assert [node._css_styles.css for node in nodes] == styled
 
     async def test_a_field_alone_in_its_view_looks_focused_and_is_never_restyled_for_it(
@@ -102,15 +108,7 @@ class TestViewsAndFocus(SeededStation):
             await open_request(pilot)
             screen = app.screen
             table, code = screen.query_one("#items", ItemList), screen.query_one("#code")
-            restyled: list[DOMNode] = []
-            update_nodes = app.stylesheet.update_nodes
-
-            def noted(nodes: Iterable[DOMNode], animate: bool = False) -> None:
-                nodes = list(nodes)
-                restyled.extend(nodes)
-                update_nodes(nodes, animate=animate)
-
-            app.stylesheet.update_nodes = noted  # type: ignore[method-assign]
+            restyled = restyles_noted(app)
             await pilot.press("escape")
             await on_screen(pilot, HomeView)
             assert app.focused is code
@@ -121,7 +119,7 @@ class TestViewsAndFocus(SeededStation):
             assert table not in restyled and code not in restyled
 
             def look(field: Widget) -> tuple[object, ...]:
-                update_nodes([field])
+                app.stylesheet.update_nodes([field])
                 cursor = table.get_component_rich_style("item-list--cursor")
                 return (field._css_styles.css, field.rich_style, cursor)
 
@@ -233,15 +231,7 @@ class TestViewsAndFocus(SeededStation):
         async with app.run_test(size=SIZE) as pilot:
             await open_request(pilot)
             view = app.screen.query_one(RequestView)
-            restyled: list[DOMNode] = []
-            update_nodes = app.stylesheet.update_nodes
-
-            def noted(nodes: Iterable[DOMNode], animate: bool = False) -> None:
-                nodes = list(nodes)
-                restyled.extend(nodes)
-                update_nodes(nodes, animate=animate)
-
-            app.stylesheet.update_nodes = noted  # type: ignore[method-assign]
+            restyled = restyles_noted(app)
             prompt, saved = view.query_one("#request-prompt"), view.query_one("#request-saved")
             assert painted_on(prompt, "primary") and not saved.display
             await scan(pilot, PAN_V2_SERIAL)

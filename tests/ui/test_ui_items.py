@@ -3,10 +3,13 @@ scrolls by keys, Enter picks, and a line is drawn again only when what it shows 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 
 from screens.items import ItemList
 
@@ -36,13 +39,22 @@ def painted(items: ItemList) -> list[str]:
     return [items.render_line(y).text.rstrip() for y in range(items.size.height)]
 
 
-async def test_the_cursor_scrolls_under_a_header_that_stays() -> None:
+@asynccontextmanager
+async def showing(
+    shown: list[tuple[str, list[Text]]], size: tuple[int, int]
+) -> AsyncIterator[tuple[ListApp, Pilot[None], ItemList]]:
+    """An app whose item list shows `shown`, focused."""
     app = ListApp()
-    async with app.run_test(size=(30, 6)) as pilot:
+    async with app.run_test(size=size) as pilot:
         items = app.query_one(ItemList)
-        items.show(COLUMNS, rows(20))
+        items.show(COLUMNS, shown)
         items.focus()
         await pilot.pause()
+        yield app, pilot, items
+
+
+async def test_the_cursor_scrolls_under_a_header_that_stays() -> None:
+    async with showing(rows(20), size=(30, 6)) as (app, pilot, items):
         assert items.size.height == 5 and items.row_count == 20  # views.tcss: a margin on top
         assert painted(items)[:2] == [" Item  Status", " 00    waiting"]
         await pilot.press(*["down"] * 7)
@@ -62,12 +74,7 @@ async def test_the_cursor_scrolls_under_a_header_that_stays() -> None:
 
 
 async def test_a_moved_cursor_draws_its_two_lines_and_a_new_request_all() -> None:
-    app = ListApp()
-    async with app.run_test(size=(30, 8)) as pilot:
-        items = app.query_one(ItemList)
-        items.show(COLUMNS, rows(5))
-        items.focus()
-        await pilot.pause()
+    async with showing(rows(5), size=(30, 8)) as (_app, pilot, items):
         drawn: list[int] = []
         draw = items._draw
 
