@@ -57,12 +57,21 @@ class PackageScreen(BenchScreen):
         """Show the view `name` next (not brought up to date: `refresh_view` does that)."""
         if name == self._showing:
             return
-        self.view.display = False
-        self.view.forget()
+        hidden = self.view
+        hidden.display = False
+        # Once the frame that shows the next view is painted: emptying the hidden one's
+        # lines lays them out again (a tenth of a change of view), and nothing is waiting
+        # for that. Unless it is on show again by then.
+        self.call_after_refresh(self._forget_if_hidden, hidden)
         self._showing = name
         self.view.display = True
         if self.is_mounted:
             self.clear_problem()  # a problem belongs to the view it was shown on
+
+    @staticmethod
+    def _forget_if_hidden(view: BenchView) -> None:
+        if not view.display:
+            view.forget()
 
     def refresh_view(self) -> None:
         self.view.refresh_view()

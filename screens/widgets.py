@@ -167,7 +167,7 @@ class StationAlert(Label):
         lines = [f"NOT SYNCING: {status.sync_alert}" if status.sync_alert else ""]
         lines.append(status.scanner_alert)
         text = "\n".join(line for line in lines if line)
-        self.update(text)
+        say(self, text)
         self.set_class(bool(text), "-visible")
 
 
@@ -182,7 +182,7 @@ class PrinterAlert(Label):
         self.watch(self.app, "status", self.show_status)
 
     def show_status(self, status: StationStatus) -> None:
-        self.update(status.printer_alert)
+        say(self, status.printer_alert)
         self.set_class(bool(status.printer_alert), "-visible")
 
 

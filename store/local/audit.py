@@ -28,6 +28,9 @@ class AuditEvent:
     detail: dict[str, Any]
 
 
+_APPEND = audit_table.insert()  # built once: see store.local.inspections
+
+
 def append(
     conn: Connection,
     event: str,
@@ -39,13 +42,14 @@ def append(
     """Append an event and its evidence chain entry; `detail` must hold JSON values (str,
     int, bool, lists...)."""
     added = conn.execute(
-        audit_table.insert().values(
-            at=at,
-            station_id=station_id,
-            inspector_id=inspector_id,
-            event=event,
-            detail=dict(detail),
-        )
+        _APPEND,
+        {
+            "at": at,
+            "station_id": station_id,
+            "inspector_id": inspector_id,
+            "event": event,
+            "detail": dict(detail),
+        },
     )
     body = evidence.audit_body(at, station_id, inspector_id, event, detail)
     evidence.append(conn, station_id, AUDIT, str(added.lastrowid), body)

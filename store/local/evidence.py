@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Text, select, type_coerce
+from sqlalchemy import Connection, Text, bindparam, select, type_coerce
 
 from bench.evidence import (
     AUDIT,
@@ -57,7 +57,7 @@ def append(
     """Chain `body` after the station's last entry. The caller holds the write lock
     (BEGIN IMMEDIATE), so no other writer can take the same seq."""
     entry = following(last(conn, station_id), station_id, kind, ref, body)
-    conn.execute(evidence_table.insert(), [row_of(entry)])
+    conn.execute(_APPEND, [row_of(entry)])
     return entry
 
 
@@ -85,17 +85,18 @@ def entry_of(row: RowIn) -> Entry:
     )
 
 
+# Built once: each audit entry and each inspection runs them (see store.local.inspections).
+_APPEND = evidence_table.insert()
+_LAST = (
+    select(evidence_table)
+    .where(evidence_table.c.station_id == bindparam("station_id"))
+    .order_by(evidence_table.c.seq.desc())
+    .limit(1)
+)
+
+
 def last(conn: Connection, station_id: str) -> Entry | None:
-    row = (
-        conn.execute(
-            select(evidence_table)
-            .where(evidence_table.c.station_id == station_id)
-            .order_by(evidence_table.c.seq.desc())
-            .limit(1)
-        )
-        .mappings()
-        .first()
-    )
+    row = conn.execute(_LAST, {"station_id": station_id}).mappings().first()
     return None if row is None else entry_of(row)
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     and_,
+    bindparam,
     exists,
     func,
     literal_column,
@@ -58,13 +59,30 @@ def check_uuid(inspection_id: str) -> None:
         raise ValueError(f"inspection id {inspection_id!r} is not a UUID") from None
 
 
+# The statements a step runs are built once, with their values as parameters: building one
+# for each call (and its cache key) cost SQLAlchemy more than SQLite took to run it.
+_BEGIN = sqlite.insert(inspection_table).on_conflict_do_nothing(index_elements=["id"])
+_ANSWER = answer_table.insert()
+_STATUS = select(inspection_table.c.status).where(inspection_table.c.id == bindparam("of"))
+_FINISH = update(inspection_table).where(inspection_table.c.id == bindparam("of"))
+_UNFINISHED = (
+    select(inspection_table)
+    .where(
+        inspection_table.c.status == IN_PROGRESS,
+        inspection_table.c.station_id == bindparam("station"),
+    )
+    .order_by(inspection_table.c.started_at, inspection_table.c.id)
+)
+_ANSWERS = (
+    select(answer_table)
+    .where(answer_table.c.inspection_id.in_(bindparam("of", expanding=True)))
+    .order_by(answer_table.c.id)
+)
+
+
 def begin(conn: Connection, started: InspectionStarted) -> bool:
     """Record an inspection as in progress; False if it was already recorded."""
-    result = conn.execute(
-        sqlite.insert(inspection_table)
-        .values(_started_values(started, IN_PROGRESS))
-        .on_conflict_do_nothing(index_elements=["id"])
-    )
+    result = conn.execute(_BEGIN, _started_values(started, IN_PROGRESS))
     return bool(result.rowcount)
 
 
@@ -75,23 +93,12 @@ def record_answers(conn: Connection, inspection_id: str, answers: Sequence[Answe
         raise StoreError(f"No inspection {inspection_id} to record an answer for.")
     if found != IN_PROGRESS:
         raise StoreError(f"Inspection {inspection_id} is {found}; it takes no more answers.")
-    conn.execute(answer_table.insert(), [rows.answer_row(inspection_id, a) for a in answers])
+    conn.execute(_ANSWER, [rows.answer_row(inspection_id, a) for a in answers])
 
 
 def unfinished(conn: Connection, station_id: str) -> list[UnfinishedInspection]:
     """Inspections in progress at this station, oldest first, with answers in order."""
-    found = (
-        conn.execute(
-            select(inspection_table)
-            .where(
-                inspection_table.c.status == IN_PROGRESS,
-                inspection_table.c.station_id == station_id,
-            )
-            .order_by(inspection_table.c.started_at, inspection_table.c.id)
-        )
-        .mappings()
-        .all()
-    )
+    found = conn.execute(_UNFINISHED, {"station": station_id}).mappings().all()
     by_id = answers(conn, [row["id"] for row in found])
     return [
         UnfinishedInspection(started=started_from_row(row), answers=tuple(by_id.get(row["id"], ())))
@@ -139,9 +146,7 @@ def finish(conn: Connection, done: FinishedInspection) -> rows.Row | None:
     if found is None:
         conn.execute(inspection_table.insert(), [_started_values(started, FINISHED) | finished])
     else:
-        conn.execute(
-            update(inspection_table).where(inspection_table.c.id == started.id).values(finished)
-        )
+        conn.execute(_FINISH, {"of": started.id, **finished})
 
     stored = answers(conn, [started.id]).get(started.id, [])
     unmatched = Counter(_answer_key(a) for a in stored)
@@ -153,7 +158,7 @@ def finish(conn: Connection, done: FinishedInspection) -> rows.Row | None:
         else:
             new.append(answer)
     if new:
-        conn.execute(answer_table.insert(), [rows.answer_row(started.id, a) for a in new])
+        conn.execute(_ANSWER, [rows.answer_row(started.id, a) for a in new])
     return rows.inspection_payload(done, [*stored, *new])
 
 
@@ -190,35 +195,36 @@ def second_graded(conn: Connection, inspection_ids: Collection[str]) -> set[str]
     )
 
 
+_REQUEST_ITEMS = select(item_table.c.id).where(item_table.c.request_id == bindparam("request"))
+_LATEST_FINISHED_ROWS = (
+    select(inspection_table)
+    .where(
+        inspection_table.c.status == FINISHED,
+        inspection_table.c.request_item_id.in_(_REQUEST_ITEMS),
+        LATEST,
+    )
+    # Later rows overwrite earlier ones below, so the latest inspection wins.
+    .order_by(inspection_table.c.finished_at, inspection_table.c.id)
+)
+_FINISHED_ITEM_IDS = (
+    select(inspection_table.c.request_item_id)
+    .where(
+        inspection_table.c.status == FINISHED,
+        inspection_table.c.request_item_id.in_(_REQUEST_ITEMS),
+    )
+    .distinct()
+)
+
+
 def latest_finished_rows(conn: Connection, request_id: str) -> dict[str, rows.RowIn]:
     """Item id -> the row of its latest finished inspection, for one request."""
-    items = select(item_table.c.id).where(item_table.c.request_id == request_id)
-    found = conn.execute(
-        select(inspection_table)
-        .where(
-            inspection_table.c.status == FINISHED,
-            inspection_table.c.request_item_id.in_(items),
-            LATEST,
-        )
-        # Later rows overwrite earlier ones below, so the latest inspection wins.
-        .order_by(inspection_table.c.finished_at, inspection_table.c.id)
-    ).mappings()
+    found = conn.execute(_LATEST_FINISHED_ROWS, {"request": request_id}).mappings()
     return {row["request_item_id"]: row for row in found}
 
 
 def finished_item_ids(conn: Connection, request_id: str) -> set[str]:
     """Items of the request that already have a finished inspection (at this bench)."""
-    items = select(item_table.c.id).where(item_table.c.request_id == request_id)
-    return set(
-        conn.execute(
-            select(inspection_table.c.request_item_id)
-            .where(
-                inspection_table.c.status == FINISHED,
-                inspection_table.c.request_item_id.in_(items),
-            )
-            .distinct()
-        ).scalars()
-    )
+    return set(conn.execute(_FINISHED_ITEM_IDS, {"request": request_id}).scalars())
 
 
 def latest_finished(conn: Connection, item_id: str) -> FinishedInspection | None:
@@ -321,9 +327,7 @@ def _finished_from_row(row: rows.RowIn, recorded: Sequence[AnswerRecord]) -> Fin
 
 
 def status(conn: Connection, inspection_id: str) -> str | None:
-    found: str | None = conn.execute(
-        select(inspection_table.c.status).where(inspection_table.c.id == inspection_id)
-    ).scalar_one_or_none()
+    found: str | None = conn.execute(_STATUS, {"of": inspection_id}).scalar_one_or_none()
     return found
 
 
@@ -332,12 +336,7 @@ def answers(conn: Connection, ids: Sequence[str]) -> dict[str, list[AnswerRecord
     by_inspection: dict[str, list[AnswerRecord]] = {}
     if not ids:
         return by_inspection
-    found = conn.execute(
-        select(answer_table)
-        .where(answer_table.c.inspection_id.in_(ids))
-        .order_by(answer_table.c.id)
-    ).mappings()
-    for row in found:
+    for row in conn.execute(_ANSWERS, {"of": list(ids)}).mappings():
         by_inspection.setdefault(row["inspection_id"], []).append(rows.answer_from_row(row))
     return by_inspection
 

@@ -57,9 +57,12 @@ class QueuedRow(NamedTuple):
     """...and the payload as the entry recorded it, which the push compares with `payload`."""
 
 
+_ENQUEUE = outbox_table.insert()  # built once: see store.local.inspections
+
+
 def enqueue(conn: Connection, inspection_id: str, payload: dict[str, Any], at: datetime) -> None:
     conn.execute(
-        outbox_table.insert(),
+        _ENQUEUE,
         [{"inspection_id": inspection_id, "payload": payload, "created_at": at, "attempts": 0}],
     )
 

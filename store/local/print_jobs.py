@@ -21,11 +21,13 @@ log = logging.getLogger(__name__)
 
 _jobs = print_job_table
 _WAITING = (_jobs.c.printed_at.is_(None), _jobs.c.abandoned_at.is_(None))
+_ENQUEUE = _jobs.insert()  # built once: see store.local.inspections
 
 
 def enqueue(conn: Connection, job: PrintJob, at: datetime) -> int:
     result = conn.execute(
-        _jobs.insert().values(kind=job.kind.value, payload=job.payload(), created_at=at, attempts=0)
+        _ENQUEUE,
+        {"kind": job.kind.value, "payload": job.payload(), "created_at": at, "attempts": 0},
     )
     key = result.inserted_primary_key
     assert key is not None

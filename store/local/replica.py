@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func, or_, select
+from sqlalchemy import BindParameter, Connection, Table, bindparam, delete, func, or_, select
 
 from bench.domain import CatalogModel, Inspector, ProgramPolicy, Request, RequestItem
 from store import rows
@@ -34,25 +34,29 @@ def program(conn: Connection, code: str) -> ProgramPolicy | None:
     return None if row is None else rows.program_from_row(row)
 
 
+# Built once, with the code as a parameter: building them at each scan cost more than
+# SQLite took to run them (see store.local.inspections).
+_CODE: BindParameter[str] = bindparam("code")
+_REQUEST = (
+    select(request_table)
+    .where(or_(request_table.c.id == _CODE, request_table.c.tracking_number == _CODE))
+    # An id match wins over a tracking number that happens to look the same.
+    .order_by((request_table.c.id == _CODE).desc(), request_table.c.id)
+    .limit(1)
+)
+_ITEMS = (
+    select(item_table)
+    .where(item_table.c.request_id == bindparam("request_id"))
+    .order_by(item_table.c.id)
+)
+
+
 def find_request(conn: Connection, code: str) -> Request | None:
     """The request whose id or tracking number is `code`, with its items by id."""
-    code = code.strip()
-    found = (
-        conn.execute(
-            select(request_table)
-            .where(or_(request_table.c.id == code, request_table.c.tracking_number == code))
-            # An id match wins over a tracking number that happens to look the same.
-            .order_by((request_table.c.id == code).desc(), request_table.c.id)
-            .limit(1)
-        )
-        .mappings()
-        .first()
-    )
+    found = conn.execute(_REQUEST, {"code": code.strip()}).mappings().first()
     if found is None:
         return None
-    items = conn.execute(
-        select(item_table).where(item_table.c.request_id == found["id"]).order_by(item_table.c.id)
-    ).mappings()
+    items = conn.execute(_ITEMS, {"request_id": found["id"]}).mappings()
     return rows.request_from_row(found, [rows.item_from_row(i) for i in items])
 
 

@@ -56,9 +56,13 @@ class TestHeader(SeededStation):
             await log_in(pilot)
             app.status = replace(app.status, sync="ONLINE · 3 queued")
             await pilot.pause()
-            parts = {part.id: part for part in app.screen.query("StationHeader Label")}
+            # The header's parts, and the alerts that also show the status (hidden here).
+            parts = app.screen.query("StationHeader Label, StationAlert, PrinterAlert")
+            assert {type(part).__name__ for part in parts} == {
+                "Label", "StationAlert", "PrinterAlert"
+            }  # fmt: skip
             refreshed: list[str | None] = []
-            for part in parts.values():
+            for part in parts:
 
                 def noted(*regions: Any, part: Widget = part, **flags: Any) -> Widget:
                     refreshed.append(part.id)

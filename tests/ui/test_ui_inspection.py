@@ -7,9 +7,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+from rich.console import RenderableType
 from sqlalchemy import select
 from textual.dom import DOMNode
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -21,6 +23,7 @@ from screens.dialogs import ConfirmScreen, ReasonScreen
 from screens.home import HomeView
 from screens.items import ItemList
 from screens.outcome import OutcomeView
+from screens.package import PackageScreen
 from screens.request import RequestView
 from store.local import LocalStore, inspection_table
 from tests.core.test_checklist import checklist_for, facts
@@ -47,6 +50,7 @@ from tests.support.station import (
     shown,
     station_store,
     wait_until,
+    walk_to_outcome,
 )
 from tests.support.store_helpers import audit_events, finished_inspection
 
@@ -191,6 +195,38 @@ class TestViewsAndFocus(SeededStation):
             await pilot.pause()
             after = view.render_lines(view.size.region)
             assert painted and len(after) == len(before) and after != before
+
+    async def test_the_outcome_left_is_emptied_once_the_saved_request_is_painted(
+        self, station: Station
+    ) -> None:
+        """The outcome is emptied as it is hidden, for a blind second grader, and that
+        lays its lines out again: it is done after the frame that shows the save, which
+        nobody waits for; and not at all if the outcome is on show again by then."""
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await walk_to_outcome(pilot, ACCEPT_KEYS)
+            screen = app.screen
+            assert isinstance(screen, PackageScreen)
+            word = screen.query_one("#outcome-word", Static)
+            screen.show_view("request")
+            screen.show_view("outcome")
+            await pilot.pause()
+            assert shown(word) == "ACCEPT"
+
+            at_the_save: list[str] = []
+            display = app._display
+
+            def noted(on: Screen[Any], renderable: RenderableType | None) -> None:
+                display(on, renderable)
+                if not at_the_save and isinstance(showing(app), RequestView):
+                    at_the_save.append(shown(word))
+
+            app._display = noted  # type: ignore[method-assign]
+            await pilot.press("enter")
+            await on_screen(pilot, RequestView)
+            await pilot.pause()
+            assert at_the_save == ["ACCEPT"]
+            assert shown(word) == ""
 
     async def test_an_answer_repaints_what_it_changes_not_the_checklist_view_whole(
         self, station: Station
