@@ -233,7 +233,9 @@ class Session:
         self.last_picked = False
         """`last_saved` was picked for a second grading: it goes on the shelf."""
         self._opened: list[tuple[str, str | None, datetime]] = []
-        """Requests opened and not audited yet, by whom and when (`record_opened`)."""
+        """Requests opened and not audited yet, by whom and when (`record_pending`)."""
+        self._begun: InspectionStarted | None = None
+        """The inspection begun last, until it is written (`record_pending`)."""
 
     # -- who ----------------------------------------------------------------------------
 
@@ -382,7 +384,7 @@ class Session:
         self._load_decisions()
         self.last_saved = None
         self.last_reopened = None
-        # Written once the request is on screen (`record_opened`), or first thing at the
+        # Written once the request is on screen (`record_pending`), or first thing at the
         # next write, whichever comes first: its commit is not what the inspector waits on.
         self._opened.append(
             (request.id, self.inspector.id if self.inspector else None, self.clock())
@@ -390,15 +392,20 @@ class Session:
         return request
 
     @station_safe
-    def record_opened(self) -> None:
-        """Record the requests opened since the last write (`open_request`)."""
-        self._record_opened()
+    def record_pending(self) -> None:
+        """Write what was held until it was on screen: the requests opened since the last
+        write (`open_request`), then the inspection begun (`inspect_device`), in that order.
+        Called by the app after the frame; else first thing at the session's next write."""
+        self._write_pending()
 
-    def _record_opened(self) -> None:
+    def _write_pending(self) -> None:
         while self._opened:
             request_id, who, at = self._opened[0]
             self.store.audit("request_opened", self.station_id, who, {"request": request_id}, at)
             self._opened.pop(0)
+        if self._begun is not None:
+            self.store.begin_inspection(self._begun)
+            self._begun = None
 
     def _load_decisions(self) -> None:
         """The open request's confirmed outcomes; a reopened item's counts for nothing."""
@@ -600,8 +607,12 @@ class Session:
             supersedes=None if second_of else self._reopened.get(item.id),
             second_of=second_of,
         )
-        self._record_opened()
-        self.store.begin_inspection(started)
+        if self._begun is not None:  # one begun before it: written first
+            self._write_pending()
+        # Written once its checklist is on screen (`record_pending`), or before the answers
+        # (its begin is what a restart resumes): the inspector does not wait on its commit.
+        # A bench that stops in between has nothing of it to resume but the scan.
+        self._begun = started
         checklist = Checklist(
             self.program,
             inspected,
@@ -654,7 +665,12 @@ class Session:
     ) -> Problem | None:
         if not records:
             return None
-        stored = station_safe(self.store.record_answers)(active.started.id, records)
+
+        def store() -> None:
+            self._write_pending()
+            self.store.record_answers(active.started.id, records)
+
+        stored = station_safe(store)()
         if isinstance(stored, Problem):
             # Not stored, so not given: the step stays on show, to answer again.
             active.checklist.take_back()
@@ -669,6 +685,7 @@ class Session:
     def cancel_inspection(self) -> None:
         if self.active is None or self.inspector is None:
             return
+        self._write_pending()
         self.store.cancel_inspection(self.active.started.id, self.inspector.id, self.clock())
         log.info("inspection %s cancelled", self.active.started.id)
         self.active = None
@@ -710,6 +727,7 @@ class Session:
             second_grading=picked,
         )
         # Queued with the inspection: a confirmed device always gets its label.
+        self._write_pending()
         self.store.finish_inspection(done, PrintJob.of_label(label), second_grading_due=picked)
         if second_of:
             self._second_due.pop(item_id, None)
@@ -1057,7 +1075,7 @@ class Session:
         return self.active, self.inspector
 
     def _audit(self, event: str, detail: dict[str, str], inspector_id: str | None = None) -> None:
-        self._record_opened()  # the log keeps the order things happened in
+        self._write_pending()  # the log keeps the order things happened in
         who = inspector_id or (self.inspector.id if self.inspector else None)
         self.store.audit(event, self.station_id, who, detail, self.clock())
 

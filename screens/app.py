@@ -40,7 +40,7 @@ from bench.problems import Problem
 from bench.scans import Scan, ScanKind, ScanSource, classify_scan, describe, load_parsers
 from bench.text import shown
 from screens.base import StationScreen
-from screens.idle import IDLE_CHECK_EVERY, IdleCollector
+from screens.idle import IDLE_CHECK_EVERY, AfterFrame, IdleCollector
 from screens.keyboard_wedge import KeyboardWedgeApp
 from screens.login import LoginScreen
 from screens.messages import (
@@ -194,6 +194,7 @@ class BenchApp(KeyboardWedgeApp):
         )
         self._link: CentralLink | None = None
         self._collector = IdleCollector()
+        self._after_frame = AfterFrame(self.call_later)
         self._scanner: ScannerDriver | None = None
         self._scanner_state: ScannerState | None = None
         self._sync: SyncState | None = None
@@ -408,15 +409,17 @@ class BenchApp(KeyboardWedgeApp):
     def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
         # Every frame leaves through here. Not `call_after_refresh` from the input: its
         # message makes the screen idle early, paint half the step, and paint the rest a
-        # 60 Hz tick later.
+        # 60 Hz tick later (`AfterFrame`).
         super()._display(screen, renderable)
         if renderable is not None:
             self._collector.frame_painted()
+            self._after_frame.frame_painted()
 
     def _collect_if_idle(self) -> None:
         now = time.monotonic()
         self._log_out_if_idle(now)
         self._collector.check(now, self._last_input)
+        self._after_frame.check(now)
 
     def on_sync_progressed(self, message: SyncProgressed) -> None:
         if not self.screen_stack:  # threads still report while the app closes
@@ -453,6 +456,7 @@ class BenchApp(KeyboardWedgeApp):
 
     def on_unmount(self) -> None:
         self._collector.stop()
+        self._after_frame.stop()
         # Neither waits: each thread closes its own port or connections as it ends.
         if self._link is not None:
             self._link.stop()
@@ -490,6 +494,7 @@ class BenchApp(KeyboardWedgeApp):
             screen = self.get_screen("package")
             assert isinstance(screen, PackageScreen)
             screen.show_view(name)
+            self._after_frame.add(screen.forget_hidden, time.monotonic())
         else:
             screen = self.get_screen(name)
         if isinstance(screen, StationScreen) and screen.is_mounted:
@@ -506,10 +511,10 @@ class BenchApp(KeyboardWedgeApp):
 
     def on_request_opened(self, _: RequestOpened) -> None:
         self.show("request")
-        self.call_after_refresh(self._record_opened)
+        self._after_frame.add(self._record_pending, time.monotonic())
 
-    def _record_opened(self) -> None:
-        problem = self.session.record_opened()
+    def _record_pending(self) -> None:
+        problem = self.session.record_pending()
         if problem is not None:
             self._problem(problem)
 
@@ -518,6 +523,7 @@ class BenchApp(KeyboardWedgeApp):
 
     def on_inspection_opened(self, message: InspectionOpened) -> None:
         self.show("outcome" if message.active.checklist.complete else "checklist")
+        self._after_frame.add(self._record_pending, time.monotonic())
 
     def on_checklist_completed(self, _: ChecklistCompleted) -> None:
         self.show("outcome")
@@ -536,7 +542,7 @@ class BenchApp(KeyboardWedgeApp):
         self.show("request")
         # Its push and its label start once the frame showing the save is painted: the
         # sync and print threads' first steps would hold the GIL while it is drawn.
-        self.call_after_refresh(self._wake_after_save)
+        self._after_frame.add(self._wake_after_save, time.monotonic())
 
     def _wake_after_save(self) -> None:
         if self._link is not None:

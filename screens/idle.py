@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
+from collections.abc import Callable
 
 # Garbage is collected once a scan or key is followed by IDLE_AFTER seconds of quiet
 # (checked every IDLE_CHECK_EVERY): longer than any step takes to show, shorter than an
@@ -85,3 +86,47 @@ class IdleCollector:
         self._let_go()
         self._started = False
         gc.unfreeze()
+
+
+class AfterFrame:
+    """What waits for the frame that shows a step: writes the inspector does not wait on
+    (the audit entry of a request opened, the inspection a scan began), waking the threads
+    that push and print, emptying a view left. Each runs AFTER_FRAME after the next frame
+    is painted, through `run` (the app's message queue), or at the idle check should no
+    frame come within HELD_AT_MOST.
+
+    Not Textual's `call_after_refresh`: its message lets the screen go idle before the
+    widgets of the step have asked to be laid out, and it ran before the step's frame.
+    """
+
+    def __init__(self, run: Callable[[Callable[[], object]], object]) -> None:
+        self._run = run
+        self._waiting: list[Callable[[], object]] = []
+        self._since: float | None = None
+        self._due: asyncio.TimerHandle | None = None
+
+    def add(self, callback: Callable[[], object], now: float) -> None:
+        self._waiting.append(callback)
+        if self._since is None:
+            self._since = now
+
+    def frame_painted(self) -> None:
+        if self._waiting and self._due is None:
+            self._due = asyncio.get_running_loop().call_later(AFTER_FRAME, self._go)
+
+    def check(self, now: float) -> None:
+        if self._since is not None and now - self._since > HELD_AT_MOST:
+            self._go()
+
+    def _go(self) -> None:
+        if self._due is not None:
+            self._due.cancel()
+            self._due = None
+        waiting, self._waiting, self._since = self._waiting, [], None
+        for callback in waiting:
+            self._run(callback)
+
+    def stop(self) -> None:
+        if self._due is not None:
+            self._due.cancel()
+            self._due = None

@@ -93,8 +93,10 @@ class OutcomeView(BenchView, can_focus=True):
             "#outcome-item, #outcome-word, #outcome-disposition, #outcome-quote, #outcome-reasons"
         )
         for shown_before in self.query(said).results(Static):
-            shown_before.update("")
-        self.query_one("#outcome-value", Digits).update("")
+            say(shown_before, "")  # forgotten already, mostly: each view left is told
+        value = self.query_one("#outcome-value", Digits)
+        if value.value:
+            value.update("")
 
     def handle_scan(self, scan: Classified) -> None:
         if scan.command is Cmd.CONFIRM:

@@ -57,21 +57,19 @@ class PackageScreen(BenchScreen):
         """Show the view `name` next (not brought up to date: `refresh_view` does that)."""
         if name == self._showing:
             return
-        hidden = self.view
-        hidden.display = False
-        # Once the frame that shows the next view is painted: emptying the hidden one's
-        # lines lays them out again (a tenth of a change of view), and nothing is waiting
-        # for that. Unless it is on show again by then.
-        self.call_after_refresh(self._forget_if_hidden, hidden)
+        self.view.display = False
         self._showing = name
         self.view.display = True
         if self.is_mounted:
             self.clear_problem()  # a problem belongs to the view it was shown on
 
-    @staticmethod
-    def _forget_if_hidden(view: BenchView) -> None:
-        if not view.display:
-            view.forget()
+    def forget_hidden(self) -> None:
+        """The views not on show drop what they showed of an inspection (`BenchView.forget`).
+        The app calls it once the frame showing the next view is painted: emptying a view's
+        lines lays them out again, a tenth of a change of view, that nobody waits for."""
+        for view in self._views.values():
+            if not view.display:
+                view.forget()
 
     def refresh_view(self) -> None:
         self.view.refresh_view()

@@ -201,15 +201,14 @@ class TestViewsAndFocus(SeededStation):
     ) -> None:
         """The outcome is emptied as it is hidden, for a blind second grader, and that
         lays its lines out again: it is done after the frame that shows the save, which
-        nobody waits for; and not at all if the outcome is on show again by then."""
+        nobody waits for; and never while it is on show."""
         app = station.app()
         async with app.run_test(size=SIZE) as pilot:
             await walk_to_outcome(pilot, ACCEPT_KEYS)
             screen = app.screen
             assert isinstance(screen, PackageScreen)
             word = screen.query_one("#outcome-word", Static)
-            screen.show_view("request")
-            screen.show_view("outcome")
+            screen.forget_hidden()  # as after the frame that showed it
             await pilot.pause()
             assert shown(word) == "ACCEPT"
 
@@ -224,9 +223,8 @@ class TestViewsAndFocus(SeededStation):
             app._display = noted  # type: ignore[method-assign]
             await pilot.press("enter")
             await on_screen(pilot, RequestView)
-            await pilot.pause()
+            await wait_until(pilot, lambda: shown(word) == "")
             assert at_the_save == ["ACCEPT"]
-            assert shown(word) == ""
 
     async def test_an_answer_repaints_what_it_changes_not_the_checklist_view_whole(
         self, station: Station
@@ -298,6 +296,31 @@ class TestAudit(SeededStation):
             await wait_until(
                 pilot, lambda: [e.event for e in audit_events(store, 1)] == ["request_opened"]
             )
+
+    async def test_a_device_begun_is_written_once_its_checklist_is_painted(
+        self, station: Station
+    ) -> None:
+        """The checklist's first frame does not wait on the commit of its beginning."""
+        app = station.app()
+        async with app.run_test(size=SIZE) as pilot:
+            await open_request(pilot)
+            store = station_store(app)
+            begun_at_the_frame: list[int] = []
+            display = app._display
+
+            def noted(on: Screen[Any], renderable: RenderableType | None) -> None:
+                display(on, renderable)
+                if not begun_at_the_frame and isinstance(showing(app), ChecklistView):
+                    begun_at_the_frame.append(len(store.unfinished_inspections("B-07")))
+
+            app._display = noted  # type: ignore[method-assign]
+            await scan(pilot, PAN_V2_SERIAL)
+            await on_screen(pilot, ChecklistView)
+            await wait_until(pilot, lambda: store.unfinished_inspections("B-07") != [])
+            assert begun_at_the_frame == [0]
+            (begun,) = store.unfinished_inspections("B-07")
+            assert app.session.active is not None
+            assert begun.started == app.session.active.started
 
 
 class TestScannerAlone(SeededStation):

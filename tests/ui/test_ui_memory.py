@@ -12,7 +12,7 @@ from rich.console import RenderableType
 from textual.screen import Screen
 
 from screens.home import HomeView
-from screens.idle import AFTER_FRAME, HELD_AT_MOST, IDLE_AFTER, IdleCollector
+from screens.idle import AFTER_FRAME, HELD_AT_MOST, IDLE_AFTER, AfterFrame, IdleCollector
 from screens.request import RequestView
 from screens.widgets import KeyBar
 from tests.support.station import (
@@ -209,6 +209,34 @@ class TestIdleCollector:
         finally:
             collector.stop()
         assert gc.isenabled()
+
+
+class TestAfterFrame:
+    async def test_what_waits_runs_just_after_the_next_frame_in_order(self) -> None:
+        ran: list[str] = []
+        after = AfterFrame(lambda callback: callback())
+        now = time.monotonic()
+        after.add(lambda: ran.append("opened"), now)
+        after.add(lambda: ran.append("begun"), now)
+        after.frame_painted()
+        assert ran == []  # the frame is still being written
+        await asyncio.sleep(AFTER_FRAME * 4)
+        assert ran == ["opened", "begun"]
+        after.frame_painted()  # nothing waits: nothing runs
+        await asyncio.sleep(AFTER_FRAME * 4)
+        assert ran == ["opened", "begun"]
+
+    def test_what_waits_for_a_frame_that_never_comes_runs_at_the_idle_check(self) -> None:
+        ran: list[str] = []
+        after = AfterFrame(lambda callback: callback())
+        now = time.monotonic()
+        after.add(lambda: ran.append("woken"), now)
+        after.check(now + HELD_AT_MOST / 2)
+        assert ran == []
+        after.check(now + HELD_AT_MOST * 2)
+        assert ran == ["woken"]
+        after.check(now + HELD_AT_MOST * 4)  # once
+        assert ran == ["woken"]
 
 
 class TestIdleBench(SeededStation):
