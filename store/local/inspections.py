@@ -64,7 +64,9 @@ def check_uuid(inspection_id: str) -> None:
 _BEGIN = sqlite.insert(inspection_table).on_conflict_do_nothing(index_elements=["id"])
 _ANSWER = answer_table.insert()
 _STATUS = select(inspection_table.c.status).where(inspection_table.c.id == bindparam("of"))
-_FINISH = update(inspection_table).where(inspection_table.c.id == bindparam("of"))
+_FINISH = update(inspection_table).where(
+    inspection_table.c.id == bindparam("of"), inspection_table.c.status != FINISHED
+)
 _UNFINISHED = (
     select(inspection_table)
     .where(
@@ -139,14 +141,12 @@ def finish(conn: Connection, done: FinishedInspection) -> rows.Row | None:
     earlier all stay, and the payload carries every stored answer in recording order.
     """
     started = done.started
-    found = status(conn, started.id)
-    if found == FINISHED:
-        return None
     finished = {"finished_at": done.finished_at, "status": FINISHED, **rows.outcome_columns(done)}
-    if found is None:
+    # Begun, as it nearly always is: one statement. Else finished already, or never begun.
+    if not conn.execute(_FINISH, {"of": started.id, **finished}).rowcount:
+        if status(conn, started.id) == FINISHED:
+            return None
         conn.execute(inspection_table.insert(), [_started_values(started, FINISHED) | finished])
-    else:
-        conn.execute(_FINISH, {"of": started.id, **finished})
 
     stored = answers(conn, [started.id]).get(started.id, [])
     unmatched = Counter(_answer_key(a) for a in stored)

@@ -70,7 +70,8 @@ class TestTheStation:
         supervisor = session_of(local, "EMP-0002")
         supervisor.open_request("TI-000001")
         supervisor.reopen_item(ITEM, "Wrong grade")
-        assert supervisor.inspect_item(ITEM) is not None  # begun, then the bench stops
+        assert supervisor.inspect_item(ITEM) is not None
+        assert supervisor.record_pending() is None  # its checklist shown, then the bench stops
         (left,) = local.unfinished_inspections("B-07")
         assert left.started.supersedes == first.started.id
 
