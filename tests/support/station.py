@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from rich.color import Color
+from rich.console import RenderableType
 from rich.style import Style
 from textual.app import App
 from textual.css.query import NoMatches
@@ -383,6 +384,19 @@ async def wedge_burst(pilot: Pilot[None], text: str) -> None:
         pilot.app.post_message(events.Key(_character_to_key(character), character))
     pilot.app.post_message(events.Key("enter", "\r"))
     await pilot.pause(0.1)
+
+
+def after_each_frame(app: BenchApp, noted: Callable[[], None]) -> None:
+    """Call `noted` from now on just after each frame the app paints, through `_display`,
+    where every frame leaves for the terminal."""
+    display = app._display
+
+    def painted(screen: Screen[Any], renderable: RenderableType | None) -> None:
+        display(screen, renderable)
+        if renderable is not None:
+            noted()
+
+    app._display = painted  # type: ignore[method-assign]
 
 
 def screen_lines(app: App[Any]) -> list[str]:

@@ -7,11 +7,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from rich.console import RenderableType
 from sqlalchemy import select
 from textual.dom import DOMNode
 from textual.pilot import Pilot
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -34,6 +32,7 @@ from tests.support.station import (
     SIZE,
     SeededStation,
     Station,
+    after_each_frame,
     log_in,
     on_screen,
     on_show,
@@ -213,14 +212,12 @@ class TestViewsAndFocus(SeededStation):
             assert shown(word) == "ACCEPT"
 
             at_the_save: list[str] = []
-            display = app._display
 
-            def noted(on: Screen[Any], renderable: RenderableType | None) -> None:
-                display(on, renderable)
+            def noted() -> None:
                 if not at_the_save and isinstance(showing(app), RequestView):
                     at_the_save.append(shown(word))
 
-            app._display = noted  # type: ignore[method-assign]
+            after_each_frame(app, noted)
             await pilot.press("enter")
             await on_screen(pilot, RequestView)
             await wait_until(pilot, lambda: shown(word) == "")
@@ -306,14 +303,12 @@ class TestAudit(SeededStation):
             await open_request(pilot)
             store = station_store(app)
             begun_at_the_frame: list[int] = []
-            display = app._display
 
-            def noted(on: Screen[Any], renderable: RenderableType | None) -> None:
-                display(on, renderable)
+            def noted() -> None:
                 if not begun_at_the_frame and isinstance(showing(app), ChecklistView):
                     begun_at_the_frame.append(len(store.unfinished_inspections("B-07")))
 
-            app._display = noted  # type: ignore[method-assign]
+            after_each_frame(app, noted)
             await scan(pilot, PAN_V2_SERIAL)
             await on_screen(pilot, ChecklistView)
             await wait_until(pilot, lambda: store.unfinished_inspections("B-07") != [])

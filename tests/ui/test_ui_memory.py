@@ -8,9 +8,6 @@ import gc
 import time
 from typing import Any
 
-from rich.console import RenderableType
-from textual.screen import Screen
-
 from screens.home import HomeView
 from screens.idle import AFTER_FRAME, HELD_AT_MOST, IDLE_AFTER, AfterFrame, IdleCollector
 from screens.request import RequestView
@@ -19,6 +16,7 @@ from tests.support.station import (
     SIZE,
     SeededStation,
     Station,
+    after_each_frame,
     log_in,
     on_screen,
     scan,
@@ -125,16 +123,11 @@ class TestAShiftOfScans(SeededStation):
         async with app.run_test(size=SIZE) as pilot:
             await log_in(pilot)
             moments: list[tuple[float, str]] = []
-            arrived, display = app.input_arrived, app._display
+            arrived = app.input_arrived
 
             def input_arrived() -> None:
                 moments.append((time.perf_counter(), "input"))
                 arrived()
-
-            def painted(screen: Screen[Any], renderable: RenderableType | None) -> None:
-                display(screen, renderable)
-                if renderable is not None:
-                    moments.append((time.perf_counter(), "frame"))
 
             def collected(phase: str, _info: dict[str, int]) -> None:
                 if phase == "start":
@@ -142,7 +135,7 @@ class TestAShiftOfScans(SeededStation):
 
             usual = gc.get_threshold()
             app.input_arrived = input_arrived  # type: ignore[method-assign]
-            app._display = painted  # type: ignore[method-assign]
+            after_each_frame(app, lambda: moments.append((time.perf_counter(), "frame")))
             gc.callbacks.append(collected)
             gc.set_threshold(50)  # a collection every few hundred objects: many per step
             try:

@@ -6,10 +6,6 @@ one of the fault switches: tests/ui/test_ui_faults.py::TestPrinterGone."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
-from rich.console import RenderableType
-from textual.screen import Screen
 
 from screens.app import BenchApp
 from screens.request import RequestView
@@ -20,6 +16,7 @@ from tests.support.station import (
     SIZE,
     SeededStation,
     Station,
+    after_each_frame,
     confirm_an_inspection,
     count_bells,
     header,
@@ -65,15 +62,13 @@ class TestFilePrinter(SeededStation):
         async with app.run_test(size=SIZE) as pilot:
             await walk_to_outcome(pilot, ACCEPT_KEYS)
             happened: list[str] = []
-            display = app._display
 
-            def painted(screen: Screen[Any], update: RenderableType | None) -> None:
-                display(screen, update)
-                saved = screen.query("#request-saved")
-                if update is not None and saved and saved.first().display:
+            def painted() -> None:
+                saved = app.screen.query("#request-saved")
+                if saved and saved.first().display:
                     happened.append("the save painted")
 
-            app._display = painted  # type: ignore[method-assign]
+            after_each_frame(app, painted)
             assert app._printing is not None and app._link is not None
 
             def noting(name: str, wake: Callable[[], None]) -> Callable[[], None]:
