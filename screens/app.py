@@ -193,8 +193,8 @@ class BenchApp(KeyboardWedgeApp):
             ),
         )
         self._link: CentralLink | None = None
-        self._collector = IdleCollector()
         self._after_frame = AfterFrame(self.call_later)
+        self._collector = IdleCollector(self._after_frame)
         self._scanner: ScannerDriver | None = None
         self._scanner_state: ScannerState | None = None
         self._sync: SyncState | None = None
@@ -412,14 +412,13 @@ class BenchApp(KeyboardWedgeApp):
         # 60 Hz tick later (`AfterFrame`).
         super()._display(screen, renderable)
         if renderable is not None:
-            self._collector.frame_painted()
             self._after_frame.frame_painted()
 
     def _collect_if_idle(self) -> None:
         now = time.monotonic()
         self._log_out_if_idle(now)
-        self._collector.check(now, self._last_input)
         self._after_frame.check(now)
+        self._collector.check(now, self._last_input)
 
     def on_sync_progressed(self, message: SyncProgressed) -> None:
         if not self.screen_stack:  # threads still report while the app closes

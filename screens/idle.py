@@ -35,14 +35,14 @@ AFTER_FRAME = 0.005
 
 
 class IdleCollector:
-    """Freezes what start-up built between `start` and `stop`; collects when idle."""
+    """Freezes what start-up built between `start` and `stop`; collects when idle. Holds
+    collections from an input to just after the frame that shows it, through the app's
+    `AfterFrame`."""
 
-    def __init__(self) -> None:
+    def __init__(self, after_frame: AfterFrame) -> None:
+        self._after_frame = after_frame
         self._last_collect = time.monotonic()
         self._started = False
-        self._held_since: float | None = None
-        """When collections were last held for a step, until its frame is painted."""
-        self._release: asyncio.TimerHandle | None = None
 
     def start(self) -> None:
         gc.collect()  # start-up's own garbage is not frozen with it
@@ -51,49 +51,35 @@ class IdleCollector:
         self._started = True
 
     def hold_for_step(self, now: float) -> None:
-        """An input arrived: no collection until just after `frame_painted`."""
+        """An input arrived: no collection until just after the frame that shows it."""
         if self._started:
             gc.disable()
-            if self._held_since is None:  # held since the first of inputs in a row
-                self._held_since = now
-            if self._release is not None:  # the previous step's: this one holds on
-                self._release.cancel()
-                self._release = None
+            self._after_frame.add(self._let_go, now)
 
-    def frame_painted(self) -> None:
-        """A frame went to the terminal: collections run again a moment later."""
-        if self._held_since is not None and self._release is None:
-            self._release = asyncio.get_running_loop().call_later(AFTER_FRAME, self._let_go)
-
-    def _let_go(self) -> None:
-        self._release = None
-        if self._held_since is not None:
-            gc.enable()
-            self._held_since = None
+    @staticmethod
+    def _let_go() -> None:
+        gc.enable()
 
     def check(self, now: float, last_input: float) -> None:
         """Collect once the bench is idle, if anything happened since the last time."""
-        if self._held_since is not None and now - self._held_since > HELD_AT_MOST:
-            self._let_go()
         if now - last_input > IDLE_AFTER and last_input > self._last_collect:
             gc.collect()
             self._last_collect = now
 
     def stop(self) -> None:
         # The process (a test run, say) goes on with everything collectable again.
-        if self._release is not None:
-            self._release.cancel()
-        self._let_go()
         self._started = False
+        gc.enable()
         gc.unfreeze()
 
 
 class AfterFrame:
-    """What waits for the frame that shows a step: writes the inspector does not wait on
-    (the audit entry of a request opened, the inspection a scan began), waking the threads
-    that push and print, emptying a view left. Each runs AFTER_FRAME after the next frame
-    is painted, through `run` (the app's message queue), or at the idle check should no
-    frame come within HELD_AT_MOST.
+    """What waits for the frame that shows a step: collections held for it, writes the
+    inspector does not wait on (the audit entry of a request opened, the inspection a scan
+    began), waking the threads that push and print, emptying a view left. Each runs
+    AFTER_FRAME after the frame painted next, through `run` (the app's message queue), or
+    at the idle check should no frame come within HELD_AT_MOST. What an input adds before
+    the last input's has run waits with it for the new step's frame.
 
     Not Textual's `call_after_refresh`: its message lets the screen go idle before the
     widgets of the step have asked to be laid out, and it ran before the step's frame.
@@ -103,12 +89,14 @@ class AfterFrame:
         self._run = run
         self._waiting: list[Callable[[], object]] = []
         self._since: float | None = None
+        """When the first of what waits was added: since the first of inputs in a row."""
         self._due: asyncio.TimerHandle | None = None
 
     def add(self, callback: Callable[[], object], now: float) -> None:
         self._waiting.append(callback)
         if self._since is None:
             self._since = now
+        self.stop()  # a frame painted before it is not the one it waits for
 
     def frame_painted(self) -> None:
         if self._waiting and self._due is None:
@@ -119,14 +107,13 @@ class AfterFrame:
             self._go()
 
     def _go(self) -> None:
-        if self._due is not None:
-            self._due.cancel()
-            self._due = None
+        self.stop()
         waiting, self._waiting, self._since = self._waiting, [], None
         for callback in waiting:
             self._run(callback)
 
     def stop(self) -> None:
+        """Nothing runs until the next frame is painted, or the check."""
         if self._due is not None:
             self._due.cancel()
             self._due = None

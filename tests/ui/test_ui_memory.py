@@ -163,7 +163,7 @@ class TestAShiftOfScans(SeededStation):
 
 class TestIdleCollector:
     def test_collects_in_the_quiet_after_an_input_and_not_again_until_the_next(self) -> None:
-        collector = IdleCollector()
+        collector = IdleCollector(AfterFrame(lambda callback: callback()))
         collector.start()
         full: list[bool] = []
         gc.callbacks.append(lambda phase, info: full.append(info["generation"] == 2))
@@ -182,21 +182,26 @@ class TestIdleCollector:
         assert gc.get_freeze_count() == 0
 
     async def test_an_input_holds_collections_until_just_after_its_frame(self) -> None:
-        collector = IdleCollector()
+        after = AfterFrame(lambda callback: callback())
+        collector = IdleCollector(after)
         collector.start()
         try:
             typed = time.monotonic()
             collector.hold_for_step(typed)
             assert not gc.isenabled()
-            collector.hold_for_step(typed + 0.01)  # a second key before the frame
-            collector.frame_painted()
+            after.frame_painted()  # the first key's frame...
+            collector.hold_for_step(typed + 0.01)  # ...and a second key before it is out
+            assert not gc.isenabled()
+            await asyncio.sleep(AFTER_FRAME * 4)
+            assert not gc.isenabled()  # held for the second key's frame
+            after.frame_painted()
             assert not gc.isenabled()  # the frame is still being written
             await asyncio.sleep(AFTER_FRAME * 4)
             assert gc.isenabled()
             collector.hold_for_step(typed)  # an input whose frame never comes
-            collector.check(typed + HELD_AT_MOST / 2, last_input=typed)
+            after.check(typed + HELD_AT_MOST / 2)
             assert not gc.isenabled()
-            collector.check(typed + HELD_AT_MOST * 2, last_input=typed)
+            after.check(typed + HELD_AT_MOST * 2)
             assert gc.isenabled()
             collector.hold_for_step(typed)
         finally:
