@@ -12,8 +12,10 @@ mid-transaction.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from sqlalchemy import URL, Connection, Engine, create_engine, event
@@ -38,6 +40,17 @@ def json_text(value: Any) -> str:
     # Keys sorted: a payload is then stored as the canonical text its evidence chain entry
     # hashed (`bench.evidence.canonical`), so the push compares the two as text.
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def driver_rows(conn: Connection, sql: str, parameters: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """The rows of one statement as the driver's plain tuples, for reads of 100,000s of
+    rows (a long push): a push's 100,000 chain entries took 0.8 s to read as SQLAlchemy's
+    rows, 0.5 s as these. Errors are SQLAlchemy's, as on every other path."""
+    driver = cast(sqlite3.Connection, conn.connection.dbapi_connection)
+    try:
+        return driver.execute(sql, parameters).fetchall()
+    except sqlite3.Error as error:
+        raise DBAPIError.instance(sql, parameters, error, sqlite3.Error) from error
 
 
 def sqlite_engine(path: Path, *, foreign_keys: bool, pooled: bool = True) -> Engine:

@@ -29,6 +29,7 @@ from bench.evidence import (
     first_break,
     following,
 )
+from store.local.engine import driver_rows
 from store.local.outbox import QueuedRow
 from store.local.schema import audit_table, evidence_table, inspection_table, outbox_table
 from store.rows import RowIn
@@ -254,7 +255,8 @@ def unpushed(
     inspection still waiting in the outbox (its row must reach central first), each with
     why its inspection will never reach central (a dead letter's reason), else None."""
     # Plain SQL and tuples: a long push reads 100,000s of these.
-    found = conn.exec_driver_sql(
+    found = driver_rows(
+        conn,
         "SELECT c.seq, c.kind, c.ref, c.prev_hash, c.hash, c.body, o.id, o.sent_at IS NULL, "
         "o.dead_at IS NULL, o.last_error FROM evidence_chain AS c LEFT JOIN outbox AS o "
         "ON c.kind = 'inspection' AND o.inspection_id = c.ref "

@@ -17,7 +17,7 @@ import orjson
 from sqlalchemy import ColumnElement, Connection, Select, Text, func, select, type_coerce, update
 from sqlalchemy.exc import DBAPIError
 
-from store.local.engine import json_text
+from store.local.engine import driver_rows, json_text
 from store.local.schema import outbox_table
 
 
@@ -137,12 +137,12 @@ def queued(
         "AND sent_at IS NULL AND dead_at IS NULL ORDER BY id LIMIT ?"
     )
     try:
-        found = conn.exec_driver_sql(query.format(extracted), (*paths, after, limit)).fetchall()
+        found = driver_rows(conn, query.format(extracted), (*paths, after, limit))
     except DBAPIError as error:
         if "malformed JSON" not in str(error.orig):
             raise
-        found = conn.exec_driver_sql(query.format("NULL, NULL"), (after, limit)).fetchall()
-    return [QueuedRow._make(row) for row in found]
+        found = driver_rows(conn, query.format("NULL, NULL"), (after, limit))
+    return list(map(QueuedRow._make, found))
 
 
 def count(conn: Connection, *where: ColumnElement[bool]) -> int:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -30,7 +31,7 @@ from store.central import (
 from store.local import LocalStore, outbox_table
 from store.sync import Backoff, SyncEngine
 from store.sync.engine import _BatchReader
-from store.sync.pgcopy import PUSHED_COLUMNS, central_row, copy_row
+from store.sync.pgcopy import PUSHED_COLUMNS, central_row, copy_row, copy_rows
 from tests.support.inspections import BASE, finished
 from tests.support.netproxy import Proxy
 from tests.support.store_helpers import central_count, chain_hash_of, outbox_rows, rechain
@@ -427,6 +428,43 @@ class TestCopyRow:
                 copy_row(payload)
             return
         assert copy_row(payload)[0] == expected
+
+
+class TestReasonCodesByCopy:
+    """The push dumps the reason codes (text[]) itself, for speed (`pgcopy._TextsDumper`):
+    whatever list a payload holds, central stores the list psycopg's own dumper would."""
+
+    @pytest.fixture
+    def copying(self, central: str) -> Iterator[psycopg.Connection[Any]]:
+        with psycopg.connect(central.replace("postgresql+psycopg://", "postgresql://")) as conn:
+            yield conn
+
+    # One central for all the examples: each is rolled back.
+    @settings(
+        max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(
+        codes=st.lists(
+            st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=9)
+            | st.sampled_from(["too_old", "dirty", "prix_révisé"])
+            | st.none(),
+            max_size=5,
+        )
+    )
+    def test_central_stores_the_codes_as_given(
+        self, copying: psycopg.Connection[Any], codes: list[str | None]
+    ) -> None:
+        row = copy_row({**payload_of(3), "reason_codes": codes})
+        try:
+            with copying.cursor() as cursor:
+                copy_rows(cursor, "inspections", [row])
+                # Compared in SQL too, which tells apart arrays psycopg reads back alike.
+                stored = cursor.execute(
+                    "SELECT reason_codes, reason_codes = %s::text[] FROM inspections", [codes]
+                ).fetchone()
+        finally:
+            copying.rollback()
+        assert stored == (codes, True)
 
 
 class TestHangingCentral:
