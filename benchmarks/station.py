@@ -55,6 +55,63 @@ SIZE = (120, 40)
 TIMEOUT = 10.0  # seconds one step may take before the run is called broken
 
 
+# The witness: sleeps 1 ms at a time until its stdin closes, and prints, as JSON, how many
+# times it woke, its longest oversleep and each oversleep of STALL_MS or more with when it
+# began (perf_counter is CLOCK_MONOTONIC, one clock for every process of the machine).
+_WITNESS = """
+import json, select, sys, time
+woke, longest, stalls = 0, 0.0, []
+while True:
+    asleep = time.perf_counter()
+    if select.select([sys.stdin], [], [], 0.001)[0]:
+        break
+    woke += 1
+    over = (time.perf_counter() - asleep - 0.001) * 1000
+    longest = max(longest, over)
+    if over >= {stall_ms}:
+        stalls.append((asleep + 0.001, over))
+print(json.dumps({{"woke": woke, "longest": longest, "stalls": stalls}}))
+"""
+STALL_MS = 5.0
+"""An oversleep of the witness this long is a stall of the machine, not of the app."""
+
+
+class MachineStalls:
+    """A bare process beside the measured one, doing nothing but sleep 1 ms at a time:
+    each wake-up STALL_MS late or more is a stall of the machine itself (another guest on
+    the host, the kernel), which the app measured at the same moment suffered too. The
+    same run's yardstick for a tail: a step whose window overlaps one is no sign of the
+    app's own slowness."""
+
+    def __init__(self) -> None:
+        self.woke = 0
+        self.longest = 0.0
+        self.stalls: list[tuple[float, float]] = []
+        """(start, milliseconds) of each stall, start on `time.perf_counter`'s clock."""
+        self._process: subprocess.Popen[str] | None = None
+
+    def __enter__(self) -> MachineStalls:
+        code = _WITNESS.format(stall_ms=STALL_MS)
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        process = self._process
+        assert process is not None and process.stdin is not None
+        out, _ = process.communicate()  # closing its stdin stops it
+        if process.returncode:
+            raise SystemExit(f"the stall witness failed (exit status {process.returncode})")
+        seen = json.loads(out)
+        self.woke, self.longest = seen["woke"], seen["longest"]
+        self.stalls = [(start, ms) for start, ms in seen["stalls"]]
+
+    def during(self, start: float, end: float) -> list[float]:
+        """The stalls (milliseconds) that overlap [start, end]."""
+        return [ms for at, ms in self.stalls if at < end and at + ms / 1000 > start]
+
+
 def request_id(n: int) -> str:
     return f"TI-{n:07d}"
 
@@ -290,7 +347,8 @@ def environment() -> str:
 
 
 def described(figure: Figure) -> str:
-    """One figure as a line: its value, its samples' median and spread, and its target."""
+    """One figure as a line: its value, its samples' median and spread, and its target;
+    its note, if any, on a line of its own."""
     low, high = figure.spread
     verdict = "" if figure.met is None else ("met" if figure.met else "MISSED")
     yardstick = (
@@ -302,6 +360,7 @@ def described(figure: Figure) -> str:
         f"{figure.name}: {figure.value:.1f} {figure.unit} (median {figure.median:.1f}, "
         f"{low:.1f} to {high:.1f}, {len(figure.samples)} samples{yardstick}) "
         f"{figure.target} {verdict}".rstrip()
+        + (f"\n  {figure.note}" if figure.note else "")
     )
 
 

@@ -28,6 +28,11 @@ first --warmup inspections (the first visit of each screen builds it) are left o
 Percentiles are nearest-rank. `figures(quick=True)` measures 20,000 requests and 10
 inspections.
 
+Beside the measuring process, a bare one sleeps 1 ms at a time (`MachineStalls`): each of
+its wake-ups 5 ms late or more is a stall of the machine itself, which the app suffered at
+the same moment. Each step's line says which of its timings overlapped one, and the p99 of
+the others; the stalls have a line of their own.
+
 --profile STEP runs pyinstrument over that step's timed windows (all of them after the
 warm-up; "answer" for both answering steps) and prints where their time went, to stderr;
 the profiler's sampling slows what it profiles, so the figures of such a run are not ones
@@ -63,8 +68,10 @@ from benchmarks.figures import Figure, percentile
 from benchmarks.scan_latency import pick_ids
 from benchmarks.station import (
     SIZE,
+    STALL_MS,
     Expected,
     FrameWatch,
+    MachineStalls,
     described,
     environment,
     fill_replica,
@@ -163,14 +170,26 @@ class Stepper:
     ) -> None:
         self.app, self.pilot, self.watch, self.gap = app, pilot, watch, gap
         self.timings: dict[str, list[float]] = {step: [] for step in STEPS}
+        self.windows: dict[str, list[tuple[float, float]]] = {step: [] for step in STEPS}
+        """Each timing's (t0, t1), on `time.perf_counter`'s clock: to set beside the
+        machine's stalls (`MachineStalls`)."""
+        self._window = (0.0, 0.0)
         self.profile = profile
         self.profiler: Profiler | None = None
         """Started once the warm-up is over, when a step is to be profiled."""
 
     async def scan(self, code: str, step: str, expected: Expected) -> None:
         message = ScanRead(Scan.now(code, ScanSource.SIMULATED))
-        took = await self._timed(step, expected, lambda: self.app.post_message(message))
+        self._note(step, await self._timed(step, expected, lambda: self.app.post_message(message)))
+
+    def _note(self, step: str, took: float) -> None:
         self.timings[step].append(took)
+        self.windows[step].append(self._window)
+
+    def forget(self) -> None:
+        """Leave out what was measured so far (the warm-up)."""
+        self.timings = {step: [] for step in STEPS}
+        self.windows = {step: [] for step in STEPS}
 
     async def press(self, key: str, step: str, expected: Expected) -> float:
         """Press `key`; the milliseconds until `expected` was painted."""
@@ -190,6 +209,7 @@ class Stepper:
         t1 = await self.watch.wait(what)
         if profiler is not None:
             profiler.stop()
+        self._window = (t0, t1)
         await self.pilot.pause()
         if self.gap:
             await asyncio.sleep(self.gap)
@@ -211,7 +231,7 @@ class Stepper:
             ("enter", "outcome → request", saved(item.id)),
             ("escape", "request → home", home),
         ):
-            self.timings[step].append(await self.press(key, step, expected))
+            self._note(step, await self.press(key, step, expected))
 
     async def _answer(self, key: str, position: str | None) -> None:
         """One answer: the next question or, after the last, the outcome, whichever shows."""
@@ -221,12 +241,11 @@ class Stepper:
 
         took = await self.press(key, ANSWER, next_shown)
         shown_outcome = outcome(self.app.screen) is not None
-        self.timings["checklist → outcome" if shown_outcome else "answer → next question"].append(
-            took
-        )
+        self._note("checklist → outcome" if shown_outcome else "answer → next question", took)
 
 
-async def measure(folder: Path, codes: Sequence[str], settings: Settings) -> dict[str, list[float]]:
+async def measure(folder: Path, codes: Sequence[str], settings: Settings) -> dict[str, Any]:
+    """Each step's timings and their windows, as `Measured` takes them."""
     config = station_config(folder)
     setup_logging(config.log.path, config.log.level)
     app = station_app(config)
@@ -236,7 +255,7 @@ async def measure(folder: Path, codes: Sequence[str], settings: Settings) -> dic
         stepper = Stepper(app, pilot, watch, settings.gap, settings.profile)
         for n, code in enumerate(codes):
             if n == settings.warmup:
-                stepper.timings = {step: [] for step in STEPS}
+                stepper.forget()
                 if settings.profile:
                     # Every task's frames: the app handles the input in its own tasks, which
                     # the default async mode leaves out (it showed only this loop waiting).
@@ -245,23 +264,40 @@ async def measure(folder: Path, codes: Sequence[str], settings: Settings) -> dic
         await pilot.pause()
     if stepper.profiler is not None:
         print(stepper.profiler.output_text(show_all=False), file=sys.stderr)
-    return stepper.timings
+    return {"timings": stepper.timings, "windows": stepper.windows}
 
 
-def run(settings: Settings) -> dict[str, list[float]]:
+@dataclass(frozen=True)
+class Measured:
+    timings: dict[str, list[float]]
+    """Step -> milliseconds, input to frame."""
+    windows: dict[str, list[tuple[float, float]]]
+    """Step -> each timing's (t0, t1)."""
+    stalls: MachineStalls
+    """What the machine itself did meanwhile."""
+
+    def stalled(self, step: str) -> list[float]:
+        """Per timing of `step`, the longest machine stall its window overlapped (0: none)."""
+        return [max(self.stalls.during(*window), default=0.0) for window in self.windows[step]]
+
+
+def run(settings: Settings) -> Measured:
     with tempfile.TemporaryDirectory(prefix="bench-steps-") as name:
         folder = Path(name)
         count = settings.requests
         print(f"set-up: writing {count:,} requests + {count:,} items…", file=sys.stderr)
         fill_replica(folder / "station.db", count, via_store=False)
         print(f"measuring {settings.warmup} + {settings.inspections} inspections…", file=sys.stderr)
-        return run_child(
-            "benchmarks.steps", folder,
-            ["--requests", str(count), "--inspections", str(settings.inspections),
-             "--warmup", str(settings.warmup), "--seed", str(settings.seed),
-             "--gap", str(settings.gap), "--profile", settings.profile,
-             *([] if settings.encode else ["--no-encode"])],
-        )  # fmt: skip
+        with MachineStalls() as stalls:
+            measured = run_child(
+                "benchmarks.steps", folder,
+                ["--requests", str(count), "--inspections", str(settings.inspections),
+                 "--warmup", str(settings.warmup), "--seed", str(settings.seed),
+                 "--gap", str(settings.gap), "--profile", settings.profile,
+                 *([] if settings.encode else ["--no-encode"])],
+            )  # fmt: skip
+    windows = {step: [(t0, t1) for t0, t1 in ws] for step, ws in measured["windows"].items()}
+    return Measured(measured["timings"], windows, stalls)
 
 
 def child(folder: Path, settings: Settings) -> None:
@@ -277,23 +313,51 @@ def child(folder: Path, settings: Settings) -> None:
 # -- figures --------------------------------------------------------------------------------
 
 
-def as_figures(
-    timings: dict[str, list[float]], requests: int, target_ms: float = TARGET_MS
-) -> list[Figure]:
-    """Per step: its p99 against the target, with its p50 as the yardstick beside it."""
+def as_figures(measured: Measured, requests: int, target_ms: float = TARGET_MS) -> list[Figure]:
+    """Per step: its p99 against the target, with its p50 as the yardstick beside it, and
+    how many of its timings the machine stalled in; then the machine's stalls themselves."""
     figures = []
     for step in STEPS:
-        samples = timings[step]
+        samples = measured.timings[step]
         p99 = percentile(samples, 99)
         figures.append(
             Figure.of(
                 f"{step}, p99 ({requests:,} requests, {SIZE[0]}x{SIZE[1]})", p99, "ms",
                 samples, f"p99 < {target_ms:g} ms", p99 < target_ms,
                 yardstick="p50", yardstick_value=percentile(samples, 50),
-                note="input handed to the app → first frame showing what it led to",
+                note="input handed to the app → first frame showing what it led to; "
+                     + _stalled_note(samples, measured.stalled(step)),
             )
         )  # fmt: skip
+    stalls = measured.stalls
+    figures.append(
+        Figure.of(
+            "the machine: longest oversleep of a bare process sleeping 1 ms at a time beside "
+            "the steps",
+            stalls.longest, "ms", [ms for _, ms in stalls.stalls] or [stalls.longest],
+            "none (the yardstick of the steps' tails)", None,
+            note=f"{stalls.woke:,} wake-ups, {len(stalls.stalls)} of them {STALL_MS:g} ms late "
+                 "or more (the samples)",
+        )
+    )  # fmt: skip
     return figures
+
+
+def _stalled_note(samples: Sequence[float], stalled: Sequence[float]) -> str:
+    """Which timings overlapped a stall of the machine (`MachineStalls`), and the p99 of the
+    rest: what the app itself takes, where the machine let it."""
+    hit = [(took, stall) for took, stall in zip(samples, stalled, strict=True) if stall]
+    if not hit:
+        return "no timing overlapped a stall of the machine"
+    clear = [took for took, stall in zip(samples, stalled, strict=True) if not stall]
+    took, stall = max(hit)
+    said = (
+        f"{len(hit)} timing(s) overlapped a stall of the machine (the slowest of them took "
+        f"{took:.1f} ms, in a stall of {stall:.1f} ms)"
+    )
+    if not clear:
+        return said
+    return f"{said}; p99 of the other {len(clear)}: {percentile(clear, 99):.1f} ms"
 
 
 def figures(quick: bool = False) -> list[Figure]:
@@ -332,11 +396,11 @@ def main() -> None:
     if args.child:
         child(args.child, settings)
         return
-    timings = run(settings)
+    measured = run(settings)
     encoded = "composed and encoded" if args.encode else "composed (not encoded)"
     print(f"inspection steps: input -> first frame {encoded} showing its result, "
           f"{SIZE[0]}x{SIZE[1]} headless, {settings.inspections} inspections")  # fmt: skip
-    for figure in as_figures(timings, settings.requests, args.target_ms):
+    for figure in as_figures(measured, settings.requests, args.target_ms):
         print(described(figure))
     print(environment())
 

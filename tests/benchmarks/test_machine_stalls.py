@@ -1,0 +1,45 @@
+"""The steps' yardstick for their tails: a bare process that notes the machine's stalls,
+and which timings overlapped one."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+from benchmarks.station import STALL_MS, MachineStalls
+from benchmarks.steps import STEPS, Measured, _stalled_note
+
+
+def test_a_stall_of_the_witness_is_noted_with_when_it_began() -> None:
+    with MachineStalls() as stalls:
+        time.sleep(0.1)  # it is running
+        process = stalls._process
+        assert process is not None
+        # The witness stopped for 80 ms is what a stalled machine does to it.
+        before = time.perf_counter()
+        os.kill(process.pid, signal.SIGSTOP)
+        time.sleep(0.08)
+        os.kill(process.pid, signal.SIGCONT)
+        after = time.perf_counter()
+        time.sleep(0.05)
+    assert stalls.woke > 20
+    assert stalls.longest >= 70
+    (stopped,) = [ms for at, ms in stalls.stalls if ms >= 70]
+    assert stalls.during(before, after) and stopped in stalls.during(before, after)
+    assert not stalls.during(after + 0.01, after + 0.02)
+    assert all(ms >= STALL_MS for _, ms in stalls.stalls)
+
+
+def test_a_step_says_which_of_its_timings_a_stall_overlapped() -> None:
+    stalls = MachineStalls()
+    stalls.stalls = [(10.0, 30.0)]  # a 30 ms stall from t = 10 s
+    windows = {step: [] for step in STEPS}
+    windows[STEPS[0]] = [(9.0, 9.01), (10.02, 10.05), (11.0, 11.01)]
+    measured = Measured({step: [] for step in STEPS}, windows, stalls)
+    assert measured.stalled(STEPS[0]) == [0.0, 30.0, 0.0]
+    note = _stalled_note([10.0, 40.0, 12.0], measured.stalled(STEPS[0]))
+    assert note.startswith("1 timing(s) overlapped a stall of the machine")
+    assert "took 40.0 ms, in a stall of 30.0 ms" in note
+    assert note.endswith("p99 of the other 2: 12.0 ms")
+    assert _stalled_note([10.0], [0.0]) == "no timing overlapped a stall of the machine"
