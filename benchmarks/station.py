@@ -56,10 +56,11 @@ TIMEOUT = 10.0  # seconds one step may take before the run is called broken
 
 
 # The witness: sleeps 1 ms at a time until its stdin closes, and prints, as JSON, how many
-# times it woke, its longest oversleep and each oversleep of STALL_MS or more with when it
+# times it woke, its longest oversleep and each oversleep of argv[1] ms or more with when it
 # began (perf_counter is CLOCK_MONOTONIC, one clock for every process of the machine).
 _WITNESS = """
 import json, select, sys, time
+stall_ms = float(sys.argv[1])
 woke, longest, stalls = 0, 0.0, []
 while True:
     asleep = time.perf_counter()
@@ -68,9 +69,9 @@ while True:
     woke += 1
     over = (time.perf_counter() - asleep - 0.001) * 1000
     longest = max(longest, over)
-    if over >= {stall_ms}:
+    if over >= stall_ms:
         stalls.append((asleep + 0.001, over))
-print(json.dumps({{"woke": woke, "longest": longest, "stalls": stalls}}))
+print(json.dumps({"woke": woke, "longest": longest, "stalls": stalls}))
 """
 STALL_MS = 5.0
 """An oversleep of the witness this long is a stall of the machine, not of the app."""
@@ -91,9 +92,11 @@ class MachineStalls:
         self._process: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> MachineStalls:
-        code = _WITNESS.format(stall_ms=STALL_MS)
         self._process = subprocess.Popen(
-            [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", _WITNESS, str(STALL_MS)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         return self
 
