@@ -772,7 +772,7 @@ class BenchApp(KeyboardWedgeApp):
         scan = classify_scan(message.scan)
         log.info("scan from %s: %s", message.scan.source.value, describe(scan))
         if scan.kind is ScanKind.UNREADABLE:
-            self._problem(Problem("Unreadable scan", scan.problem or "", "Scan it again."))
+            self._problem(Problem("Unreadable scan", scan.problem or "", "Nothing was recorded."))
             return
         if scan.command is Command.HELP:
             self.action_help()

@@ -70,10 +70,12 @@ class StationScreen(ScanTaker, Screen[None]):
 
     def show_problem(self, problem: Problem) -> None:
         self.query_one(ProblemPanel).show(problem)
+        self.add_class("-problem")  # what the panel covers may need to move (views.tcss)
         self.app.bell()
 
     def clear_problem(self) -> None:
         self.query_one(ProblemPanel).clear()
+        self.remove_class("-problem")
 
 
 class BenchScreen(StationScreen):

@@ -84,6 +84,24 @@ class TestLongCentralText:
             assert on_show(app, "Wyze Cam Pan v2 xxx")
             assert on_show(app, "…")
 
+    async def test_a_problem_under_the_longest_facts_list_leaves_the_keys_on_screen(
+        self, tmp_path: Path
+    ) -> None:
+        # Found by the property test: the facts list at its tallest (a long program name
+        # wraps the first fact onto three lines) and a problem panel filled 80x24, and the
+        # panel covered the keys.
+        text = CentralText(program_name="Trade " + "x" * 5000, item_suffix="d " + "x" * 5000)
+        async with run_small(tmp_path, text) as (app, pilot):
+            await open_checklist_by_hand(pilot)
+            keys = "[Enter] Keep them      [1] [2] Change one"
+            assert on_show(app, keys)
+
+            await scan(pilot, "0\ufffd0")  # what the scanner could not decode
+            await wait_until(pilot, lambda: on_show(app, "Unreadable scan"))
+
+            assert on_show(app, keys)
+            assert on_show(app, "Is what the data says right?")
+
     async def test_a_5000_character_model_name_is_cut_short_in_the_request_table(
         self, tmp_path: Path
     ) -> None:
