@@ -52,6 +52,7 @@ class OutcomeView(BenchView, can_focus=True):
         yield Static(id="outcome-reasons", markup=False)
         yield Label(
             "Enter / CMD:CONFIRM saves · Backspace / CMD:BACK changes an answer",
+            id="outcome-keys",
             classes="prompt",
             markup=False,
         )

@@ -20,6 +20,7 @@ from tests.support.station import (
     confirm_an_inspection,
     log_in,
     on_screen,
+    on_show,
     open_checklist,
     open_request,
     problem_text,
@@ -28,6 +29,7 @@ from tests.support.station import (
     showing,
     shown,
     wait_until,
+    walk_to_outcome,
 )
 from tests.support.store_helpers import audit_events
 
@@ -183,6 +185,21 @@ class TestProblemsOnScreen(SeededStation):
             await on_screen(pilot, HomeView)
             assert problem_text(app) == ""
             assert not app.screen.query_one(ProblemPanel).has_class("-visible")
+
+    async def test_a_problem_on_a_short_screen_leaves_the_outcome_keys_on_show(
+        self, station: Station
+    ) -> None:
+        # Three reasons at 80x22 stand for five at 80x24: the panel of a long scan's problem
+        # would cover the line that says how to save.
+        app = station.app()
+        async with app.run_test(size=(80, 22)) as pilot:
+            await walk_to_outcome(pilot, ("enter", "y", "n", "y", "n"))
+            saves = "Enter / CMD:CONFIRM saves"
+            assert on_show(app, saves) and on_show(app, "Not factory reset")
+
+            await scan_expecting_problem(pilot, "WYZECP2" + "A" * 55, "Confirm this device first")
+
+            assert on_show(app, saves)
 
 
 def uncovered(widget: Widget) -> bool:
