@@ -180,27 +180,32 @@ class SyncEngine:
 
         The work is pipelined: a reader thread reads and decodes the next batches, two
         senders each have a batch on its way to central over a connection of their own (one
-        fills its COPY while the other waits for central's commit), and a marker thread
-        marks committed batches sent locally and, a batch of them at a time, sends the
-        evidence chain entries that may now follow them
-        (`store.sync.evidence`). A crash before a mark only means a
-        harmless re-send.
+        fills its COPY while the other waits for central's commit), a marker thread marks
+        committed batches sent locally, and a chain thread, a batch of them at a time, sends
+        the evidence chain entries that may now follow them (`store.sync.evidence`). A crash
+        before a mark only means a harmless re-send.
         """
         sent = dead = 0
         total = self.local.queued_count()
         chain = evidence.ChainPush(self.local, self.local.chained_stations())
         reader = _BatchReader(self.local, self.batch_size)
         connections = _Connections(self)
-        marks: list[Future[None]] = []
+        follow_ups: list[Future[None]] = []  # marks, and the chain's sends after them
         in_flight: deque[Future[PushReport]] = deque()
         with (
             connections,
             ThreadPoolExecutor(SENDERS, thread_name_prefix="bench-push") as senders,
             ThreadPoolExecutor(1, thread_name_prefix="bench-outbox-marker") as marker,
+            ThreadPoolExecutor(1, thread_name_prefix="bench-chain") as chainer,
         ):
 
             def mark_sent(ids: list[int]) -> None:
-                marks.append(marker.submit(self._mark_sent, ids, chain, connections))
+                follow_ups.append(marker.submit(self._mark_sent, ids, chain, chain_sent))
+
+            def chain_sent() -> None:
+                # Its own thread: the marker, which also read and sent the chain, held the
+                # whole push back (py-spy: busy 8 of its 9 s, half of it waiting on central).
+                follow_ups.append(chainer.submit(self._push_chain, chain, connections))
 
             def settle(done: Future[PushReport]) -> None:
                 nonlocal sent, dead
@@ -221,17 +226,18 @@ class SyncEngine:
                 for pending in in_flight:
                     with suppress(Exception):  # the first error is already on its way up
                         pending.result()
-                for mark in marks:
-                    mark.result()  # every mark is written, or its error is raised
+                marker.shutdown()  # every mark is written before the chain's last send
+                for follow_up in follow_ups:
+                    follow_up.result()  # every one is done, or its error is raised
             self._push_chain(chain, connections)  # what follows the last inspection
         return PushReport(sent, dead)
 
     def _mark_sent(
-        self, ids: list[int], chain: evidence.ChainPush, connections: _Connections
+        self, ids: list[int], chain: evidence.ChainPush, chain_sent: Callable[[], None]
     ) -> None:
         self.local.mark_sent(ids, self.clock())
         if chain.marked(len(ids)):
-            self._push_chain(chain, connections)
+            chain_sent()
 
     def _push_chain(self, chain: evidence.ChainPush, connections: _Connections) -> None:
         # Never ahead of the inspections: an entry goes once what it records is at central.

@@ -62,14 +62,16 @@ class ChainPush:
         transaction and a read of the chain on the marking thread each time, which then
         held the whole push back."""
         self._marked += count
-        return self._marked >= BATCH
+        if self._marked < BATCH:
+            return False
+        self._marked = 0
+        return True
 
     def send(self, conn: Connection, progressed: Callable[[int], None] | None = None) -> int:
         """Send what central lacks, up to each station's first inspection still queued;
         a batch per transaction. Returns the entries sent. Not thread-safe: one caller."""
         if self._at_central is None:
             self._at_central = {s: last_seq(conn, s) for s in self._stations}
-        self._marked = 0
         sent = 0
         for station_id in self._stations:
             while batch := self._local.unpushed_chain(
