@@ -204,7 +204,8 @@ class SyncEngine:
 
             def chain_sent() -> None:
                 # Its own thread: the marker, which also read and sent the chain, held the
-                # whole push back (py-spy: busy 8 of its 9 s, half of it waiting on central).
+                # whole push back (py-spy: busy 8 of the push's 9 s, two fifths of it
+                # waiting on central).
                 follow_ups.append(chainer.submit(self._push_chain, chain, connections))
 
             def settle(done: Future[PushReport]) -> None:

@@ -57,10 +57,11 @@ class ChainPush:
         self._marked = 0
 
     def marked(self, count: int) -> bool:
-        """Counts inspections marked sent since the last send: whether a whole batch of
-        entries may now follow them. Sending after every batch of inspections put a
-        transaction and a read of the chain on the marking thread each time, which then
-        held the whole push back."""
+        """Counts inspections marked sent since it last said yes: whether a whole batch of
+        entries may now follow them. The count starts again as it says yes, so only the
+        marking thread touches it, while the sends run on a thread of their own. Sending
+        after every batch of inspections put a transaction and a read of the chain there
+        each time, which then held the whole push back."""
         self._marked += count
         if self._marked < BATCH:
             return False
