@@ -537,13 +537,14 @@ class BenchApp(KeyboardWedgeApp):
         # The request screen confirms the save itself (`Session.last_saved`).
         self._queued += 1
         self._print_queued += 1  # its label was queued with it
-        self._refresh_status()
         self.show("request")
-        # Its push and its label start once the frame showing the save is painted: the
-        # sync and print threads' first steps would hold the GIL while it is drawn.
-        self._after_frame.add(self._wake_after_save, time.monotonic())
+        # The header's counts, its push and its label wait for the frame showing the save:
+        # the header's relayout, and the sync and print threads' first steps holding the
+        # GIL, would each make the inspector wait longer for the word "Saved".
+        self._after_frame.add(self._after_save, time.monotonic())
 
-    def _wake_after_save(self) -> None:
+    def _after_save(self) -> None:
+        self._refresh_status()
         if self._link is not None:
             self._link.wake()  # send it now, not at the next tick
         if self._printing is not None:

@@ -8,13 +8,15 @@ each answer and each move between them is shown in place.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.css.styles import RulesMap
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, Visual
 from textual.widgets import Label, Static
 
 from bench.checklist import (
@@ -142,7 +144,9 @@ class ChecklistView(BenchView, can_focus=True):
         listed = _listed(checklist, step)
         if listed is not None:
             say(notice, listed)
-        notice.set_class(listed is not None, "-visible")
+        # Shown and hidden by its own display, not the class: a class changed re-applies
+        # its styles, half a millisecond at each question it comes or goes with.
+        notice.display = listed is not None
         say(self.query_one("#keys", Label), _keys_text(checklist, step))
         take_focus(self)
         self.refresh_bindings()
@@ -274,7 +278,7 @@ def _position(checklist: Checklist, step: Step) -> str:
     return f"{text} · not asked: {which}, {they} change the outcome"
 
 
-def _listed(checklist: Checklist, step: Step) -> RenderableType | None:
+def _listed(checklist: Checklist, step: Step) -> Listed | None:
     """The data's answers with why, or what each grade means; None for other questions."""
     if step.facts:
         return _facts(checklist, step)
@@ -282,7 +286,10 @@ def _listed(checklist: Checklist, step: Step) -> RenderableType | None:
         meanings = checklist.policy.grade_meanings
         return Listed(
             tuple(
-                (Text(f"[{g.value}]", "bold"), Text(shown(meanings.get(g, ""), MEANING_CELLS)))
+                (
+                    Content.styled(f"[{g.value}]", "bold"),
+                    Content(shown(meanings.get(g, ""), MEANING_CELLS)),
+                )
                 for g in Grade
             )
         )
@@ -300,34 +307,63 @@ def _facts(checklist: Checklist, step: Step) -> Listed:
             why = f"overridden ({given.reason}); the data says {data.value.upper()}: {why}"
         rows.append(
             (
-                Text(f"[{n}]"),
-                Text(fact_label(question, checklist.policy)),
-                Text(value.upper(), "bold"),
-                Text(shown(why, WHY_CELLS)),
+                Content(f"[{n}]"),
+                Content(fact_label(question, checklist.policy)),
+                Content.styled(value.upper(), "bold"),
+                Content(shown(why, WHY_CELLS)),
             )
         )
     return Listed(tuple(rows))
 
 
-@dataclass(frozen=True)
-class Listed:
+class Listed(Visual):
     """Rows of cells whose last one wraps under itself; the others never do. What a Rich
-    grid table draws, in one pass: the table measured and drew every cell twice, 1 ms of
-    the first question of each inspection (the data's facts)."""
+    grid table draws, in one pass and in Textual's own text: the table measured and drew
+    every cell twice, and a Rich renderable is measured, then drawn, through a console (a
+    tenth of the first question of each inspection, the data's facts)."""
 
-    rows: tuple[tuple[Text, ...], ...]
+    def __init__(self, rows: tuple[tuple[Content, ...], ...]) -> None:
+        self.rows = rows
+        self._laid_out: tuple[int, list[Content]] = (-1, [])
+        """The lines last laid out and their width: measured, then drawn, at one width."""
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        widths = [max(row[n].cell_len for row in self.rows) for n in range(len(self.rows[0]) - 1)]
+    def __eq__(self, other: object) -> bool:
+        # Contents compare by their text: each cell's style comes with its column.
+        return isinstance(other, Listed) and other.rows == self.rows
+
+    def __hash__(self) -> int:
+        return hash(self.rows)
+
+    def lines(self, width: int) -> list[Content]:
+        """The rows laid out `width` cells wide."""
+        if self._laid_out[0] == width:
+            return self._laid_out[1]
+        widths = [
+            max(row[n].cell_length for row in self.rows) for n in range(len(self.rows[0]) - 1)
+        ]
         lead = sum(widths) + len(widths)  # each cell but the last, and a space after it
-        room = max(1, options.max_width - lead)
+        room = max(1, width - lead)
+        lines = []
         for row in self.rows:
-            first = Text()
-            for cell, width in zip(row[:-1], widths, strict=True):
-                first.append_text(cell)
-                first.append(" " * (width - cell.cell_len + 1))
-            for n, line in enumerate(row[-1].wrap(console, room)):
-                yield Text.assemble(first if n == 0 else " " * lead, line)
+            first = Content.assemble(
+                *(cell + " " * (cells - cell.cell_length + 1)
+                  for cell, cells in zip(row[:-1], widths, strict=True))
+            )  # fmt: skip
+            for n, line in enumerate(row[-1].wrap(room)):
+                lines.append((first if n == 0 else Content(" " * lead)) + line)
+        self._laid_out = (width, lines)
+        return lines
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return min(container_width, max(line.cell_length for line in self.lines(container_width)))
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return len(self.lines(width))
+
+    def render_strips(
+        self, width: int, height: int | None, style: Style, options: RenderOptions
+    ) -> list[Strip]:
+        return Content("\n").join(self.lines(width)).render_strips(width, height, style, options)
 
 
 def _keys_text(checklist: Checklist, step: Step) -> str:

@@ -474,7 +474,7 @@ class TestOverridingAPrefilledAnswer(SeededStation):
                 Question.SERIAL_MATCHES,
                 Question.OLDER_THAN_LIMIT,
             )
-            assert app.screen.query_one("#notice", Static).has_class("-visible")
+            assert app.screen.query_one("#notice", Static).display
 
             await pilot.press("1")
             await on_screen(pilot, ReasonScreen)
