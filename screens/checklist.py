@@ -324,6 +324,9 @@ class Listed(Visual):
 
     def __init__(self, rows: tuple[tuple[Content, ...], ...]) -> None:
         self.rows = rows
+        self._widths = [max(row[n].cell_length for row in rows) for n in range(len(rows[0]) - 1)]
+        """Each column's but the last: the cells that never wrap, at any width."""
+        self._lead = sum(self._widths) + len(self._widths)  # and a space after each
         self._laid_out: tuple[int, list[Content]] = (-1, [])
         """The lines last laid out and their width: measured, then drawn, at one width."""
 
@@ -338,16 +341,13 @@ class Listed(Visual):
         """The rows laid out `width` cells wide."""
         if self._laid_out[0] == width:
             return self._laid_out[1]
-        widths = [
-            max(row[n].cell_length for row in self.rows) for n in range(len(self.rows[0]) - 1)
-        ]
-        lead = sum(widths) + len(widths)  # each cell but the last, and a space after it
+        lead = self._lead
         room = max(1, width - lead)
         lines = []
         for row in self.rows:
             first = Content.assemble(
                 *(cell + " " * (cells - cell.cell_length + 1)
-                  for cell, cells in zip(row[:-1], widths, strict=True))
+                  for cell, cells in zip(row[:-1], self._widths, strict=True))
             )  # fmt: skip
             for n, line in enumerate(row[-1].wrap(room)):
                 lines.append((first if n == 0 else Content(" " * lead)) + line)
@@ -355,7 +355,9 @@ class Listed(Visual):
         return lines
 
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
-        return min(container_width, max(line.cell_length for line in self.lines(container_width)))
+        # Every row on one line, its last cell unwrapped: no layout needed to know it.
+        widest = max(row[-1].cell_length for row in self.rows)
+        return min(container_width, self._lead + widest)
 
     def get_height(self, rules: RulesMap, width: int) -> int:
         return len(self.lines(width))

@@ -42,9 +42,9 @@ def lines(renderable: object, width: int) -> list[str]:
 
 def drawn(listed: Listed, width: int) -> list[str]:
     """What the checklist's notice draws of `listed`, `width` cells wide, line by line."""
-    assert listed.get_height({}, width) == len(listed.lines(width))
     options = RenderOptions(Style.parse, {})
     strips = listed.render_strips(width, None, Style(), options)
+    assert listed.get_height({}, width) == len(strips)  # measured as drawn
     return [strip.text.rstrip() for strip in strips]
 
 
