@@ -9,7 +9,9 @@ Side by side, in one run, on the same rows, alternated over several runs:
   naive   an ORM loop that adds and commits one inspection at a time (on a sample: slow)
 
 Rates are inspections per second. The target is the push at 0.8x COPY of the same rows or
-better in every run.
+better in every run. Beside each rate, how busy the run kept the machine (both cores' time
+not idle, from /proc/stat) and this process's CPU time: a push that keeps both cores busy is
+bound by the work it does, not by waiting on central or the disk.
 
 Usage: python -m benchmarks.push [--rows 100000] [--naive-rows 5000] [--runs 3]
 (or BENCH_BENCH_PUSH_ROWS, BENCH_BENCH_PUSH_RUNS)
@@ -19,10 +21,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -49,6 +53,40 @@ ROWS = int(os.environ.get("BENCH_BENCH_PUSH_ROWS", "100000"))
 RUNS = int(os.environ.get("BENCH_BENCH_PUSH_RUNS", "3"))
 NAIVE_ROWS = 5_000
 COPY_TARGET, NAIVE_TARGET = 0.8, 20.0
+
+
+@dataclass(frozen=True)
+class Run:
+    """One timed run: its seconds, the share of both cores' time not idle meanwhile, and the
+    CPU seconds of this process (every thread of it) meanwhile."""
+
+    seconds: float
+    machine_busy: float
+    process_cpu: float
+
+    @classmethod
+    def of(cls, timed: Callable[[], object]) -> Run:
+        cores, idle = _cpu_ticks()
+        own = _process_cpu()
+        started = time.perf_counter()
+        timed()
+        seconds = time.perf_counter() - started
+        now_cores, now_idle = _cpu_ticks()
+        busy = 1 - (now_idle - idle) / max(1, now_cores - cores)
+        return cls(seconds, busy, _process_cpu() - own)
+
+
+def _cpu_ticks() -> tuple[int, int]:
+    """All CPU time of the machine so far and the idle part of it (waiting on the disk
+    counts as idle), in clock ticks, from the first line of /proc/stat."""
+    with open("/proc/stat") as stat:
+        ticks = [int(field) for field in stat.readline().split()[1:]]
+    return sum(ticks), ticks[3] + ticks[4]
+
+
+def _process_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
 
 
 def queue(local: LocalStore, count: int) -> None:
@@ -96,7 +134,7 @@ def outbox(count: int) -> list[dict[str, Any]]:
     return [row_shapes.inspection_payload(d, d.answers) for d in map(finished, range(count))]
 
 
-def bench_push(url: str, count: int) -> float:
+def bench_push(url: str, count: int) -> Run:
     with tempfile.TemporaryDirectory() as folder:
         local = LocalStore.open(Path(folder) / "station.db")
         queue(local, count)
@@ -104,16 +142,16 @@ def bench_push(url: str, count: int) -> float:
         engine.engine.dispose()  # connect outside the timing
         with engine.engine.connect():
             pass
-        started = time.perf_counter()
-        report = engine.push()
-        elapsed = time.perf_counter() - started
+        reports = []
+        run = Run.of(lambda: reports.append(engine.push()))
+        report = reports[0]
         assert report.sent == count and local.queued_count() == 0, report
         with engine.engine.connect() as conn:
             chained = conn.execute(text("SELECT count(*) FROM evidence_chain")).scalar_one()
         assert chained == count, f"{chained} chain entries at central, {count} pushed"
         engine.close()
         local.close()
-    return elapsed
+    return run
 
 
 def bench_naive(url: str, count: int) -> float:
@@ -129,7 +167,7 @@ def bench_naive(url: str, count: int) -> float:
     return elapsed
 
 
-def bench_copy(url: str, count: int, chain: bool = True) -> float:
+def bench_copy(url: str, count: int, chain: bool = True) -> Run:
     """One COPY of every inspection and, with `chain`, one of every chain entry, in one
     transaction, with the COPY code the push uses; turning the outbox payloads into rows is
     part of the work, as it is for the push."""
@@ -141,13 +179,15 @@ def bench_copy(url: str, count: int, chain: bool = True) -> float:
         entries.append((last, None))
     conninfo = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(conninfo) as conn:
-        started = time.perf_counter()
-        with conn.cursor() as cursor:
-            copy_rows(cursor, "inspections", [copy_row(payload) for payload in payloads])
-            if chain:
-                central_evidence.copy_entries(cursor, "evidence_chain", entries)
-        conn.commit()
-        return time.perf_counter() - started
+
+        def copy() -> None:
+            with conn.cursor() as cursor:
+                copy_rows(cursor, "inspections", [copy_row(payload) for payload in payloads])
+                if chain:
+                    central_evidence.copy_entries(cursor, "evidence_chain", entries)
+            conn.commit()
+
+        return Run.of(copy)
 
 
 def clear(url: str) -> None:
@@ -157,19 +197,26 @@ def clear(url: str) -> None:
     engine.dispose()
 
 
-def _rates(url: str, count: int, runs: int) -> dict[str, list[float]]:
-    """Inspections per second of each way, alternated run by run so load hits all alike."""
-    ways: dict[str, Callable[[], float]] = {
+def _runs(url: str, count: int, runs: int) -> dict[str, list[Run]]:
+    """Each way's runs, alternated run by run so load hits all alike."""
+    ways: dict[str, Callable[[], Run]] = {
         "push": lambda: bench_push(url, count),
         "copy": lambda: bench_copy(url, count),
         "copy alone": lambda: bench_copy(url, count, chain=False),
     }
-    rates: dict[str, list[float]] = {name: [] for name in ways}
+    done: dict[str, list[Run]] = {name: [] for name in ways}
     for _ in range(runs):
         for name, run in ways.items():
             clear(url)
-            rates[name].append(count / run())
-    return rates
+            done[name].append(run())
+    return done
+
+
+def _busy(runs: list[Run]) -> str:
+    """Runs' median share of the machine kept busy, and of this process's CPU time."""
+    busy = statistics.median(run.machine_busy for run in runs)
+    cpu = statistics.median(run.process_cpu / run.seconds for run in runs)
+    return f"{busy:.0%} of both cores busy, this process {cpu:.1f} CPU-s a second"
 
 
 def figures(
@@ -178,10 +225,12 @@ def figures(
     count, runs, naive = (5_000, 2, 200) if quick else (rows, runs, naive_rows)
     with scratch_database() as url:
         init_central(url)
-        rates = _rates(url, count, runs)
+        done = _runs(url, count, runs)
         clear(url)
         naive_rate = naive / bench_naive(url, naive)
-    push, copy, alone = rates["push"], rates["copy"], rates["copy alone"]
+    push, copy, alone = (
+        [count / run.seconds for run in done[way]] for way in ("push", "copy", "copy alone")
+    )
     per_run = [p / c for p, c in zip(push, copy, strict=True)]
     ratios = ", ".join(f"{r:.2f}x" for r in per_run)
     against_alone = statistics.median(p / a for p, a in zip(push, alone, strict=True))
@@ -197,7 +246,8 @@ def figures(
             "COPY of the same rows (inspections, then chain entries)",
             statistics.median(copy),
             f"per run {ratios}; {against_alone:.2f}x COPY of the inspections alone "
-            f"({statistics.median(alone):,.0f}/s), which leaves the chain out",
+            f"({statistics.median(alone):,.0f}/s), which leaves the chain out; pushing, "
+            f"{_busy(done['push'])}; COPY, {_busy(done['copy'])}",
         ),
         Figure.of(
             f"{name}, against a row-by-row ORM loop",

@@ -280,6 +280,8 @@ class FrameWatch:
         self._original: Callable[[Screen[Any], RenderableType | None], None] = app._display
         self.expected: Expected | None = None
         self.shown_at = 0.0
+        self.shown_cpu = 0.0
+        """`time.thread_time()` as the expected frame was painted: the app's thread's CPU."""
         self.shown = asyncio.Event()
         app._display = self._display  # type: ignore[method-assign]
 
@@ -302,6 +304,7 @@ class FrameWatch:
             return
         self.expected = None
         self.shown_at = now
+        self.shown_cpu = time.thread_time()
         self.shown.set()
 
     async def wait(self, what: str) -> float:

@@ -31,7 +31,10 @@ inspections.
 Beside the measuring process, a bare one sleeps 1 ms at a time (`MachineStalls`): each of
 its wake-ups 5 ms late or more is a stall of the machine itself, which the app suffered at
 the same moment. Each step's line says which of its timings overlapped one, and the p99 of
-the others; the stalls have a line of their own.
+the others; the stalls have a line of their own. It also gives the CPU time the app's
+thread used from t0 to t1, at the median and in the slowest tenth: when that is nearly all
+of the wall time, a slow timing was work (more of it, or a slower machine), not the app
+waiting on something.
 
 --profile STEP runs pyinstrument over that step's timed windows (all of them after the
 warm-up; "answer" for both answering steps) and prints where their time went, to stderr;
@@ -47,6 +50,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import statistics
 import sys
 import tempfile
 import time
@@ -173,7 +177,10 @@ class Stepper:
         self.windows: dict[str, list[tuple[float, float]]] = {step: [] for step in STEPS}
         """Each timing's (t0, t1), on `time.perf_counter`'s clock: to set beside the
         machine's stalls (`MachineStalls`)."""
+        self.cpu: dict[str, list[float]] = {step: [] for step in STEPS}
+        """Each timing's milliseconds of CPU time on the app's thread, input to frame."""
         self._window = (0.0, 0.0)
+        self._cpu = 0.0
         self.profile = profile
         self.profiler: Profiler | None = None
         """Started once the warm-up is over, when a step is to be profiled."""
@@ -185,11 +192,13 @@ class Stepper:
     def _note(self, step: str, took: float) -> None:
         self.timings[step].append(took)
         self.windows[step].append(self._window)
+        self.cpu[step].append(self._cpu)
 
     def forget(self) -> None:
         """Leave out what was measured so far (the warm-up)."""
         self.timings = {step: [] for step in STEPS}
         self.windows = {step: [] for step in STEPS}
+        self.cpu = {step: [] for step in STEPS}
 
     async def press(self, key: str, step: str, expected: Expected) -> float:
         """Press `key`; the milliseconds until `expected` was painted."""
@@ -204,12 +213,14 @@ class Stepper:
         profiler = self.profiler if what == self.profile else None
         if profiler is not None:
             profiler.start()
+        cpu = time.thread_time()
         t0 = time.perf_counter()
         send()
         t1 = await self.watch.wait(what)
         if profiler is not None:
             profiler.stop()
         self._window = (t0, t1)
+        self._cpu = (self.watch.shown_cpu - cpu) * 1000
         await self.pilot.pause()
         if self.gap:
             await asyncio.sleep(self.gap)
@@ -264,7 +275,7 @@ async def measure(folder: Path, codes: Sequence[str], settings: Settings) -> dic
         await pilot.pause()
     if stepper.profiler is not None:
         print(stepper.profiler.output_text(show_all=False), file=sys.stderr)
-    return {"timings": stepper.timings, "windows": stepper.windows}
+    return {"timings": stepper.timings, "windows": stepper.windows, "cpu": stepper.cpu}
 
 
 @dataclass(frozen=True)
@@ -275,6 +286,8 @@ class Measured:
     """Step -> each timing's (t0, t1)."""
     stalls: MachineStalls
     """What the machine itself did meanwhile."""
+    cpu: dict[str, list[float]]
+    """Step -> each timing's milliseconds of CPU time on the app's thread."""
 
     def stalled(self, step: str) -> list[float]:
         """Per timing of `step`, the longest machine stall its window overlapped (0: none)."""
@@ -297,7 +310,7 @@ def run(settings: Settings) -> Measured:
                  *([] if settings.encode else ["--no-encode"])],
             )  # fmt: skip
     windows = {step: [(t0, t1) for t0, t1 in ws] for step, ws in measured["windows"].items()}
-    return Measured(measured["timings"], windows, stalls)
+    return Measured(measured["timings"], windows, stalls, measured["cpu"])
 
 
 def child(folder: Path, settings: Settings) -> None:
@@ -320,13 +333,17 @@ def as_figures(measured: Measured, requests: int, target_ms: float = TARGET_MS) 
     for step in STEPS:
         samples = measured.timings[step]
         p99 = percentile(samples, 99)
+        notes = [
+            "input handed to the app → first frame showing what it led to",
+            _stalled_note(samples, measured.stalled(step)),
+            _cpu_note(samples, measured.cpu[step]),
+        ]
         figures.append(
             Figure.of(
                 f"{step}, p99 ({requests:,} requests, {SIZE[0]}x{SIZE[1]})", p99, "ms",
                 samples, f"p99 < {target_ms:g} ms", p99 < target_ms,
                 yardstick="p50", yardstick_value=percentile(samples, 50),
-                note="input handed to the app → first frame showing what it led to; "
-                     + _stalled_note(samples, measured.stalled(step)),
+                note="; ".join(notes),
             )
         )  # fmt: skip
     stalls = measured.stalls
@@ -358,6 +375,20 @@ def _stalled_note(samples: Sequence[float], stalled: Sequence[float]) -> str:
     if not clear:
         return said
     return f"{said}; p99 of the other {len(clear)}: {percentile(clear, 99):.1f} ms"
+
+
+def _cpu_note(samples: Sequence[float], cpu: Sequence[float]) -> str:
+    """The app's thread's CPU time beside the wall time, at the median and in the slowest
+    tenth: near all of it, and the slow timings were work (more of it, or a slower machine),
+    not the app waiting."""
+    paired = sorted(zip(samples, cpu, strict=True))
+    slowest = paired[-max(1, len(paired) // 10) :]
+    took = statistics.median(ms for ms, _ in slowest)
+    busy = statistics.median(used for _, used in slowest)
+    return (
+        f"the app's thread on the CPU {statistics.median(cpu):.1f} ms of the median "
+        f"{statistics.median(samples):.1f}, {busy:.1f} of the slowest tenth's {took:.1f}"
+    )
 
 
 def figures(quick: bool = False) -> list[Figure]:

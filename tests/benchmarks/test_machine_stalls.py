@@ -8,7 +8,7 @@ import signal
 import time
 
 from benchmarks.station import STALL_MS, MachineStalls
-from benchmarks.steps import STEPS, Measured, _stalled_note
+from benchmarks.steps import STEPS, Measured, _cpu_note, _stalled_note
 
 
 def test_a_stall_of_the_witness_is_noted_with_when_it_began() -> None:
@@ -36,10 +36,21 @@ def test_a_step_says_which_of_its_timings_a_stall_overlapped() -> None:
     stalls.stalls = [(10.0, 30.0)]  # a 30 ms stall from t = 10 s
     windows = {step: [] for step in STEPS}
     windows[STEPS[0]] = [(9.0, 9.01), (10.02, 10.05), (11.0, 11.01)]
-    measured = Measured({step: [] for step in STEPS}, windows, stalls)
+    measured = Measured({step: [] for step in STEPS}, windows, stalls, {step: [] for step in STEPS})
     assert measured.stalled(STEPS[0]) == [0.0, 30.0, 0.0]
     note = _stalled_note([10.0, 40.0, 12.0], measured.stalled(STEPS[0]))
     assert note.startswith("1 timing(s) overlapped a stall of the machine")
     assert "took 40.0 ms, in a stall of 30.0 ms" in note
     assert note.endswith("p99 of the other 2: 12.0 ms")
     assert _stalled_note([10.0], [0.0]) == "no timing overlapped a stall of the machine"
+
+
+def test_a_step_gives_its_cpu_time_at_the_median_and_in_its_slowest_tenth() -> None:
+    # Twenty timings: the two slowest (a tenth) waited half of their time.
+    samples = [10.0] * 18 + [20.0, 30.0]
+    cpu = [9.5] * 18 + [10.0, 14.0]
+    note = _cpu_note(samples, cpu)
+    assert (
+        note
+        == "the app's thread on the CPU 9.5 ms of the median 10.0, 12.0 of the slowest tenth's 25.0"
+    )

@@ -4,6 +4,7 @@ figures: a quick run of each measures what it names, against its yardstick where
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -22,6 +23,20 @@ def test_pin_guess_times_the_kdf_against_the_median_guess() -> None:
     assert figure.met is None  # documented, not held to a target
 
 
+def test_a_run_counts_the_cpu_it_burned_not_the_time_it_waited() -> None:
+    def spin() -> None:
+        until = time.perf_counter() + 0.2
+        while time.perf_counter() < until:
+            pass
+
+    spun, slept = push.Run.of(spin), push.Run.of(lambda: time.sleep(0.2))
+    assert spun.seconds >= 0.2 and slept.seconds >= 0.2
+    assert spun.process_cpu > 0.15 and slept.process_cpu < 0.05
+    # One core spinning is at least its share of the machine's, most of the time.
+    assert 0.8 / (os.cpu_count() or 1) <= spun.machine_busy <= 1
+    assert 0 <= slept.machine_busy <= 1
+
+
 @pytest.mark.slow
 @pytest.mark.postgres
 @needs_postgres
@@ -35,6 +50,7 @@ def test_push_is_measured_against_copy_of_the_same_rows_and_the_orm_loop() -> No
     # Met only when every run is at 0.8x COPY, so never when the median run is below it.
     assert against_copy.met == (min(float(r[:-1]) for r in per_run) >= 0.8)
     assert "COPY of the inspections alone" in against_copy.note
+    assert "pushing, " in against_copy.note and "of both cores busy" in against_copy.note
     assert against_orm.ratio is not None and against_orm.ratio > 1  # COPY beats a row a commit
 
 
