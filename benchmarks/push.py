@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from sqlalchemy import insert, text
@@ -54,6 +54,8 @@ RUNS = int(os.environ.get("BENCH_BENCH_PUSH_RUNS", "3"))
 NAIVE_ROWS = 5_000
 COPY_TARGET, NAIVE_TARGET = 0.8, 20.0
 
+Result = TypeVar("Result")
+
 
 @dataclass(frozen=True)
 class Run:
@@ -65,15 +67,16 @@ class Run:
     process_cpu: float
 
     @classmethod
-    def of(cls, timed: Callable[[], object]) -> Run:
+    def of(cls, timed: Callable[[], Result]) -> tuple[Run, Result]:
+        """`timed` called and measured, with what it returned."""
         cores, idle = _cpu_ticks()
         own = _process_cpu()
         started = time.perf_counter()
-        timed()
+        result = timed()
         seconds = time.perf_counter() - started
         now_cores, now_idle = _cpu_ticks()
         busy = 1 - (now_idle - idle) / max(1, now_cores - cores)
-        return cls(seconds, busy, _process_cpu() - own)
+        return cls(seconds, busy, _process_cpu() - own), result
 
 
 def _cpu_ticks() -> tuple[int, int]:
@@ -142,9 +145,7 @@ def bench_push(url: str, count: int) -> Run:
         engine.engine.dispose()  # connect outside the timing
         with engine.engine.connect():
             pass
-        reports = []
-        run = Run.of(lambda: reports.append(engine.push()))
-        report = reports[0]
+        run, report = Run.of(engine.push)
         assert report.sent == count and local.queued_count() == 0, report
         with engine.engine.connect() as conn:
             chained = conn.execute(text("SELECT count(*) FROM evidence_chain")).scalar_one()
@@ -187,7 +188,8 @@ def bench_copy(url: str, count: int, chain: bool = True) -> Run:
                     central_evidence.copy_entries(cursor, "evidence_chain", entries)
             conn.commit()
 
-        return Run.of(copy)
+        run, _ = Run.of(copy)
+        return run
 
 
 def clear(url: str) -> None:

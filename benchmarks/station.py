@@ -297,14 +297,14 @@ class FrameWatch:
         self._original(screen, renderable)
         if renderable is None:
             return
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), time.thread_time()  # before this check's own work
         expected = self.expected
         text = None if expected is None else expected(screen)
         if text is None or text not in frame_text(renderable):
             return
         self.expected = None
         self.shown_at = now
-        self.shown_cpu = time.thread_time()
+        self.shown_cpu = cpu
         self.shown.set()
 
     async def wait(self, what: str) -> float:

@@ -29,7 +29,7 @@ def test_a_run_counts_the_cpu_it_burned_not_the_time_it_waited() -> None:
         while time.perf_counter() < until:
             pass
 
-    spun, slept = push.Run.of(spin), push.Run.of(lambda: time.sleep(0.2))
+    (spun, _), (slept, _) = push.Run.of(spin), push.Run.of(lambda: time.sleep(0.2))
     assert spun.seconds >= 0.2 and slept.seconds >= 0.2
     assert spun.process_cpu > 0.15 and slept.process_cpu < 0.05
     # One core spinning is at least its share of the machine's, most of the time.
