@@ -57,20 +57,24 @@ TIMEOUT = 10.0  # seconds one step may take before the run is called broken
 
 # The witness: sleeps 1 ms at a time until its stdin closes, and prints, as JSON, how many
 # times it woke, its longest oversleep and each oversleep of argv[1] ms or more with when it
-# began (perf_counter is CLOCK_MONOTONIC, one clock for every process of the machine).
+# began (perf_counter is CLOCK_MONOTONIC, one clock for every process of the machine). An
+# oversleep is the time between two wake-ups beyond the 1 ms asked, so a stop anywhere in the
+# loop counts. It says "watching" first: a loaded machine can take longer than a step to
+# start Python.
 _WITNESS = """
 import json, select, sys, time
 stall_ms = float(sys.argv[1])
 woke, longest, stalls = 0, 0.0, []
-while True:
-    asleep = time.perf_counter()
-    if select.select([sys.stdin], [], [], 0.001)[0]:
-        break
+awake = time.perf_counter()
+print("watching", flush=True)
+while not select.select([sys.stdin], [], [], 0.001)[0]:
     woke += 1
-    over = (time.perf_counter() - asleep - 0.001) * 1000
+    now = time.perf_counter()
+    over = (now - awake - 0.001) * 1000
     longest = max(longest, over)
     if over >= stall_ms:
-        stalls.append((asleep + 0.001, over))
+        stalls.append((awake + 0.001, over))
+    awake = now
 print(json.dumps({"woke": woke, "longest": longest, "stalls": stalls}))
 """
 STALL_MS = 5.0
@@ -98,6 +102,9 @@ class MachineStalls:
             stdout=subprocess.PIPE,
             text=True,
         )
+        assert self._process.stdout is not None
+        if self._process.stdout.readline() != "watching\n":  # ready before anything is timed
+            raise SystemExit("the stall witness did not start")
         return self
 
     def __exit__(self, *_: object) -> None:
